@@ -1,0 +1,45 @@
+"""The ``beans`` Typer application: the top-level callback and command registration."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="beans",
+    help="Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def beans_version() -> str:
+    """The installed package's version, read from its metadata (no heavy imports)."""
+    try:
+        return version("beans")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"beans {beans_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

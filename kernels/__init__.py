@@ -1,0 +1,41 @@
+"""beans kernels: the lesson's bean data, its 1-2-1 network, and fast loops to train it.
+
+Imports numpy and numba only; nothing here prints or plots.
+"""
+
+from kernels._numba_cache import ensure_numba_cache_dir
+
+ensure_numba_cache_dir()  # before any cache=True kernel is decorated
+
+from kernels.data import get_beans  # noqa: E402
+from kernels.lesson import sgd_lesson  # noqa: E402
+from kernels.network import (  # noqa: E402
+    N_PARAMS,
+    PARAM_NAMES,
+    accuracy,
+    init_params,
+    init_params_many,
+    mse,
+    predict,
+    sigmoid,
+)
+from kernels.reference import sgd_python  # noqa: E402
+from kernels.sgd import sgd_jit  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "N_PARAMS",
+    "PARAM_NAMES",
+    "__version__",
+    "accuracy",
+    "get_beans",
+    "init_params",
+    "init_params_many",
+    "mse",
+    "predict",
+    "sgd_jit",
+    "sgd_lesson",
+    "sgd_python",
+    "sigmoid",
+]
