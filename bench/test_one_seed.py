@@ -1,0 +1,30 @@
+"""One seed, 100 beans: sgd_jit against the pure-Python loops, in one table.
+
+ns per SGD step = mean time / (epochs * 100).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import LR
+
+import kernels
+
+ENGINES = {
+    "lesson": (kernels.sgd_lesson, 2),
+    "python": (kernels.sgd_python, 10),
+    "jit": (kernels.sgd_jit, 5000),
+}
+
+
+@pytest.mark.benchmark(group="one-seed")
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_one_seed(benchmark, lesson_beans, engine):
+    fn, epochs = ENGINES[engine]
+    xs, ys = lesson_beans
+    start = kernels.init_params(0)
+    fn(start, xs, ys, 1, LR)  # warm: compile the JIT before timing
+    benchmark.extra_info["steps"] = epochs * xs.size
+    out = benchmark(fn, start, xs, ys, epochs, LR)
+    np.testing.assert_allclose(out, kernels.sgd_python(start, xs, ys, epochs, LR), rtol=0, atol=1e-10)
