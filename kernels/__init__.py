@@ -9,6 +9,7 @@ ensure_numba_cache_dir()  # before any cache=True kernel is decorated
 
 from kernels.data import get_beans  # noqa: E402
 from kernels.lesson import sgd_lesson  # noqa: E402
+from kernels.many import max_threads, sgd_many  # noqa: E402
 from kernels.network import (  # noqa: E402
     N_PARAMS,
     PARAM_NAMES,
@@ -21,10 +22,12 @@ from kernels.network import (  # noqa: E402
 )
 from kernels.reference import sgd_python  # noqa: E402
 from kernels.sgd import sgd_jit  # noqa: E402
+from kernels.train import ENGINES, TrainConfig, TrainResult, ranking, train  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ENGINES",
     "N_PARAMS",
     "PARAM_NAMES",
     "__version__",
@@ -32,10 +35,16 @@ __all__ = [
     "get_beans",
     "init_params",
     "init_params_many",
+    "max_threads",
     "mse",
     "predict",
+    "ranking",
     "sgd_jit",
     "sgd_lesson",
+    "sgd_many",
     "sgd_python",
     "sigmoid",
+    "train",
+    "TrainConfig",
+    "TrainResult",
 ]

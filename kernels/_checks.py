@@ -65,3 +65,21 @@ def check_lr(lr: object) -> float:
     if not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be finite and > 0, got {lr}")
     return float(lr)
+
+
+def check_threads(threads: object, available: int) -> int:
+    """A thread count in [1, available]; None means all of them."""
+    if threads is None:
+        return available
+    if not isinstance(threads, numbers.Integral) or isinstance(threads, bool):
+        raise ValueError(f"threads must be an integer, got {threads!r}")
+    if not 1 <= threads <= available:
+        raise ValueError(f"threads must be between 1 and {available}, got {threads}")
+    return int(threads)
+
+
+def check_int(value: object, name: str, minimum: int) -> int:
+    """An integer >= minimum (bools refused)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)

@@ -11,5 +11,7 @@ from __future__ import annotations
 import numba
 
 SCALAR_JIT = dict(cache=True, nogil=True)
+# seeds are independent: prange splits them across threads
+PARALLEL_JIT = dict(cache=True, nogil=True, parallel=True)
 
 njit_scalar = numba.njit(**SCALAR_JIT)

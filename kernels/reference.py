@@ -45,7 +45,7 @@ def sgd_python(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, 
     xs, ys = as_data(xs, "xs"), as_data(ys, "ys", like=xs)
     epochs, lr = check_epochs(epochs), check_lr(lr)
     w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2 = (float(v) for v in params)
-    samples = list(zip(xs.tolist(), ys.tolist()))
+    samples = list(zip(xs.tolist(), ys.tolist(), strict=True))
     for _ in range(epochs):
         for x, y in samples:
             a1_1 = _sigmoid(w11_1 * x + b1_1)

@@ -1,0 +1,187 @@
+"""``train``: the plain-Python driver behind ``beans train``.
+
+It owns the epoch schedule: the kernels run ``chunk`` epochs at a time (the lesson redraws
+its curve every 100), and between chunks the driver records each seed's loss and parameters
+and calls the progress callback. Nothing here prints or plots.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kernels._checks import check_epochs, check_int, check_lr, check_threads
+from kernels.data import get_beans
+from kernels.many import max_threads, train_rows_inplace
+from kernels.network import _accuracy, _mse, init_params_many
+from kernels.reference import sgd_python
+
+ENGINES = ("jit", "python")
+# Past this size every sigmoid is saturated, the gradients vanish and the seed can no longer
+# learn: report it as diverged along with seeds whose numbers became NaN or inf.
+DIVERGED_PARAM_LIMIT = 1e6
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to train: the lesson's settings by default."""
+
+    seeds: tuple[int, ...] = (0,)
+    epochs: int = 5000
+    lr: float = 0.03
+    beans: int = 100
+    data_seed: int = 0
+    chunk: int = 100
+    threads: int | None = None
+    engine: str = "jit"
+    converged_accuracy: float = 0.95
+
+    def __post_init__(self):
+        if not self.seeds:
+            raise ValueError("seeds must name at least one seed")
+        for seed in self.seeds:
+            check_int(seed, "seeds", 0)
+        check_epochs(self.epochs)
+        check_lr(self.lr)
+        check_int(self.beans, "beans", 2)
+        check_int(self.data_seed, "data_seed", 0)
+        check_int(self.chunk, "chunk", 1)
+        check_threads(self.threads, max_threads())
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if not 0 <= self.converged_accuracy <= 1:
+            raise ValueError(f"converged_accuracy must be in [0, 1], got {self.converged_accuracy}")
+
+    @property
+    def record_epochs(self) -> np.ndarray:
+        """Epoch counts at which losses are recorded: 0, chunk, 2*chunk, ..., epochs. int64 (R,)."""
+        return np.unique(np.append(np.arange(0, self.epochs, self.chunk), self.epochs))
+
+
+@dataclass
+class TrainResult:
+    """What a run produced. S is the number of seeds, R the number of records (chunks + 1).
+
+    Attributes
+    ----------
+    config : TrainConfig
+    xs, ys : float64 (n,), the training beans
+    start_params, params : float64 (S, 7), before and after training
+    record_epochs : int64 (R,), the epoch count of each record, starting with 0
+    loss_history : float64 (S, R), each seed's MSE at each record
+    param_history : float64 (R, S, 7), each seed's parameters at each record
+    final_mse, accuracy : float64 (S,)
+    converged, diverged : bool (S,)
+    wall_time : float seconds, training only
+    """
+
+    config: TrainConfig
+    xs: np.ndarray
+    ys: np.ndarray
+    start_params: np.ndarray
+    params: np.ndarray
+    record_epochs: np.ndarray
+    loss_history: np.ndarray
+    param_history: np.ndarray
+    final_mse: np.ndarray
+    accuracy: np.ndarray
+    converged: np.ndarray
+    diverged: np.ndarray
+    wall_time: float
+    steps: int = field(init=False)
+
+    def __post_init__(self):
+        self.steps = len(self.config.seeds) * self.config.epochs * self.xs.size
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.steps / self.wall_time if self.wall_time > 0 else float("inf")
+
+    @property
+    def best(self) -> int:
+        """Row index of the seed with the lowest final MSE (diverged seeds last)."""
+        return int(ranking(self)[0])
+
+
+def ranking(result: TrainResult) -> np.ndarray:
+    """Row indices best first: by final MSE, diverged seeds last. int64 (S,)."""
+    key = np.where(result.diverged | ~np.isfinite(result.final_mse), np.inf, result.final_mse)
+    return np.lexsort((np.arange(key.size), key))
+
+
+def diverged_rows(params: np.ndarray, losses: np.ndarray) -> np.ndarray:
+    """Seeds whose numbers became non-finite or blew past ``DIVERGED_PARAM_LIMIT``. bool (S,)."""
+    with np.errstate(invalid="ignore"):
+        blown = ~(np.abs(params) <= DIVERGED_PARAM_LIMIT).all(axis=1)  # NaN compares False
+    return blown | ~np.isfinite(losses)
+
+
+def _run_chunk(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, config: TrainConfig) -> np.ndarray:
+    """``epochs`` more epochs for every seed, on the configured engine. (S, 7) -> new (S, 7)."""
+    if config.engine == "python":
+        return np.stack([sgd_python(row, xs, ys, epochs, config.lr) for row in params])
+    out = params.copy()
+    train_rows_inplace(out, xs, ys, epochs, config.lr, check_threads(config.threads, max_threads()))
+    return out
+
+
+def train(
+    config: TrainConfig | None = None,
+    *,
+    seeds: Sequence[int] | None = None,
+    on_chunk: ProgressCallback | None = None,
+    **settings,
+) -> TrainResult:
+    """Train every seed of ``config`` on the lesson's beans, chunk by chunk.
+
+    Parameters
+    ----------
+    config : TrainConfig, or None to build one from ``seeds`` and keyword ``settings``
+    on_chunk : called as ``on_chunk(epochs_done, epochs_total)`` after each chunk
+
+    Returns
+    -------
+    TrainResult
+    """
+    if config is None:
+        config = TrainConfig(seeds=tuple(seeds if seeds is not None else (0,)), **settings)
+    elif seeds is not None or settings:
+        raise ValueError("pass either a TrainConfig or keyword settings, not both")
+    xs, ys = get_beans(config.beans, config.data_seed)
+    start = init_params_many(config.seeds)
+    marks = config.record_epochs
+    param_history = np.empty((marks.size, start.shape[0], start.shape[1]))
+    param_history[0] = start
+    params = start
+    began = time.perf_counter()
+    for r in range(1, marks.size):
+        params = _run_chunk(params, xs, ys, int(marks[r] - marks[r - 1]), config)
+        param_history[r] = params
+        if on_chunk is not None:
+            on_chunk(int(marks[r]), config.epochs)
+    wall_time = time.perf_counter() - began
+    with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported below
+        loss_history = np.stack([_mse(p, xs, ys) for p in param_history], axis=1)
+        acc = _accuracy(params, xs, ys)
+    final_mse = loss_history[:, -1]
+    diverged = diverged_rows(params, final_mse)
+    return TrainResult(
+        config=config,
+        xs=xs,
+        ys=ys,
+        start_params=start,
+        params=params,
+        record_epochs=marks,
+        loss_history=loss_history,
+        param_history=param_history,
+        final_mse=final_mse,
+        accuracy=acc,
+        converged=(acc >= config.converged_accuracy) & ~diverged,
+        diverged=diverged,
+        wall_time=wall_time,
+    )
