@@ -40,6 +40,7 @@ class TrainConfig:
     threads: int | None = None
     engine: str = "jit"
     converged_accuracy: float = 0.95
+    test_beans: int = 100
 
     def __post_init__(self):
         if not self.seeds:
@@ -51,11 +52,17 @@ class TrainConfig:
         check_int(self.beans, "beans", 2)
         check_int(self.data_seed, "data_seed", 0)
         check_int(self.chunk, "chunk", 1)
+        check_int(self.test_beans, "test_beans", 0)
         check_threads(self.threads, max_threads())
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
         if not 0 <= self.converged_accuracy <= 1:
             raise ValueError(f"converged_accuracy must be in [0, 1], got {self.converged_accuracy}")
+
+    @property
+    def test_data_seed(self) -> int:
+        """The held-out beans come from the next data seed: same distribution, other draws."""
+        return self.data_seed + 1
 
     @property
     def record_epochs(self) -> np.ndarray:
@@ -78,6 +85,8 @@ class TrainResult:
     final_mse, accuracy : float64 (S,)
     converged, diverged : bool (S,)
     wall_time : float seconds, training only
+    test_xs, test_ys : float64 (m,), held-out beans (m = config.test_beans, may be 0)
+    test_mse, test_accuracy : float64 (S,), on the held-out beans (NaN when m = 0)
     """
 
     config: TrainConfig
@@ -93,6 +102,10 @@ class TrainResult:
     converged: np.ndarray
     diverged: np.ndarray
     wall_time: float
+    test_xs: np.ndarray
+    test_ys: np.ndarray
+    test_mse: np.ndarray
+    test_accuracy: np.ndarray
     steps: int = field(init=False)
 
     def __post_init__(self):
@@ -168,6 +181,12 @@ def train(
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported below
         loss_history = np.stack([_mse(p, xs, ys) for p in param_history], axis=1)
         acc = _accuracy(params, xs, ys)
+        if config.test_beans:
+            test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed)
+            test_mse, test_acc = _mse(params, test_xs, test_ys), _accuracy(params, test_xs, test_ys)
+        else:
+            test_xs = test_ys = np.empty(0)
+            test_mse = test_acc = np.full(params.shape[0], np.nan)
     final_mse = loss_history[:, -1]
     diverged = diverged_rows(params, final_mse)
     return TrainResult(
@@ -184,4 +203,8 @@ def train(
         converged=(acc >= config.converged_accuracy) & ~diverged,
         diverged=diverged,
         wall_time=wall_time,
+        test_xs=test_xs,
+        test_ys=test_ys,
+        test_mse=test_mse,
+        test_accuracy=test_acc,
     )
