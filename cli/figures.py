@@ -1,0 +1,42 @@
+"""matplotlib set-up for a headless, file-only tool.
+
+Import this module only inside commands that plot: it imports matplotlib (~0.5 s).
+Figures are ``matplotlib.figure.Figure`` objects, never pyplot's, so there is no global
+figure registry to leak and no GUI backend is ever chosen.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def _ensure_mpl_config_dir() -> None:
+    """Point MPLCONFIGDIR at a temporary folder when matplotlib's own is not writable.
+
+    Without this matplotlib warns and makes a throw-away dir on every run.
+    """
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    default = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "matplotlib"
+    try:
+        default.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=default).close()
+    except OSError:
+        fallback = Path(tempfile.gettempdir()) / f"beans-mplconfig-{os.getuid()}"
+        fallback.mkdir(exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(fallback)
+
+
+_ensure_mpl_config_dir()
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")  # never a GUI backend, even if one is configured
+
+from matplotlib.figure import Figure  # noqa: E402
+
+PLOT_FORMATS = ("png", "svg", "pdf")
+
+__all__ = ["Figure", "PLOT_FORMATS"]
