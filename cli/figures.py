@@ -37,6 +37,4 @@ matplotlib.use("Agg")  # never a GUI backend, even if one is configured
 
 from matplotlib.figure import Figure  # noqa: E402
 
-PLOT_FORMATS = ("png", "svg", "pdf")
-
-__all__ = ["Figure", "PLOT_FORMATS"]
+__all__ = ["Figure"]
