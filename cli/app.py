@@ -40,6 +40,17 @@ def main_callback(
     """Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba."""
 
 
+# Commands: each module imports only typer at the top; numba and matplotlib load inside the command.
+from cli.data import data  # noqa: E402
+
+app.command("data")(data)
+
+from cli.predict import CONTEXT_SETTINGS as _PREDICT_SETTINGS  # noqa: E402
+from cli.predict import predict  # noqa: E402
+
+app.command("predict", context_settings=_PREDICT_SETTINGS)(predict)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

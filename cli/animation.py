@@ -1,0 +1,161 @@
+"""``save_training_gif``: the lesson's live plot, saved as an animated GIF.
+
+The lesson redraws the fitted curve over the beans every 100 epochs while it trains; beans runs
+headless, so it renders one frame per recorded snapshot instead. One ``Figure`` is drawn on an
+Agg canvas and updated in place (only the curve and the title change between frames), and the
+frames go to Pillow directly: that allows a per-frame duration, so the last frame is held
+longer without repeating it. Measured here (2 shared cores): 51 frames render and save in
+about 1.3 s.
+
+Imports matplotlib (through ``cli.figures``) and numba (through ``kernels``): import this module
+only inside commands that animate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from cli.figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
+from cli.files import ensure_output_dir, write_atomic
+
+# Frame size and timing, chosen to keep the README's GIF well under 500 KB.
+FIGSIZE = (6.0, 4.0)  # inches
+DPI = 80  # -> 480 x 320 pixels
+FRAME_MS = 100
+LAST_FRAME_MS = 2500  # hold the trained curve so the eye can rest on it
+MAX_FRAMES = 120  # more snapshots than this are thinned evenly (first and last always kept)
+GRID_POINTS = 201  # sizes 0..2 in steps of 0.01
+PALETTE_COLORS = 64  # one shared palette for every frame: no colour flicker, small file
+
+
+def _check_inputs(xs, ys, record_epochs, params, losses, test_xs, test_ys):
+    """Arrays as float64/int64 with matching shapes; raises ValueError saying what is wrong."""
+    xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+    if xs.ndim != 1 or xs.shape != ys.shape:
+        raise ValueError(f"xs and ys must be 1-d arrays of one length, got {xs.shape} and {ys.shape}")
+    record_epochs = np.asarray(record_epochs, dtype=np.int64)
+    params = np.asarray(params, dtype=np.float64)
+    losses = np.asarray(losses, dtype=np.float64)
+    frames = record_epochs.shape[0] if record_epochs.ndim == 1 else -1
+    if frames < 1 or params.shape != (frames, 7) or losses.shape != (frames,):
+        raise ValueError(
+            "record_epochs (R,), params (R, 7) and losses (R,) must agree with R >= 1, "
+            f"got {record_epochs.shape}, {params.shape}, {losses.shape}"
+        )
+    if (test_xs is None) != (test_ys is None):
+        raise ValueError("give both test_xs and test_ys, or neither")
+    if test_xs is not None:
+        test_xs, test_ys = np.asarray(test_xs, dtype=np.float64), np.asarray(test_ys, dtype=np.float64)
+        if test_xs.ndim != 1 or test_xs.shape != test_ys.shape:
+            raise ValueError(f"test_xs and test_ys must be 1-d arrays of one length, got {test_xs.shape}")
+    return xs, ys, record_epochs, params, losses, test_xs, test_ys
+
+
+def frame_indices(count: int, cap: int = MAX_FRAMES) -> np.ndarray:
+    """Which of ``count`` snapshots become frames: all of them, or ``cap`` spread evenly. int64."""
+    if count <= cap:
+        return np.arange(count)
+    return np.unique(np.round(np.linspace(0, count - 1, cap)).astype(np.int64))
+
+
+def _curves(params: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The network's output on ``grid`` for each parameter row; NaN rows (diverged) draw nothing."""
+    import kernels  # numba comes with it; only needed once a GIF is actually drawn
+
+    out = np.full((params.shape[0], grid.size), np.nan)
+    ok = np.isfinite(params).all(axis=1)
+    if ok.any():
+        out[ok] = kernels.predict(params[ok], grid)
+    return out
+
+
+def _frame_title(title: str, epoch: int, loss: float) -> str:
+    head = f"{title}\n" if title else ""
+    return f"{head}epoch {epoch:,}   MSE {loss:.4f}"
+
+
+def render_frames(xs, ys, record_epochs, params, losses, *, title="", test_xs=None, test_ys=None) -> list:
+    """One RGB ``PIL.Image`` per snapshot (thinned to ``MAX_FRAMES``), all of one size."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # after cli.figures' set-up
+    from PIL import Image
+
+    xs, ys, record_epochs, params, losses, test_xs, test_ys = _check_inputs(
+        xs, ys, record_epochs, params, losses, test_xs, test_ys
+    )
+    keep = frame_indices(record_epochs.size)
+    grid = np.linspace(0.0, 2.0, GRID_POINTS)
+    curves = _curves(params[keep], grid)
+
+    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.scatter(xs, ys, s=14, color="tab:blue", label="training beans", zorder=2)
+    if test_xs is not None and test_xs.size:
+        ax.scatter(test_xs, test_ys, s=18, facecolors="none", edgecolors="tab:green", label="held-out beans", zorder=2)
+    (line,) = ax.plot(grid, curves[0], color="tab:orange", linewidth=2, label="network", zorder=3)
+    # fixed axes, so nothing jumps from frame to frame
+    ax.set_xlim(0.0, 2.0)
+    ax.set_ylim(-0.1, 1.1)
+    ax.set_xlabel("Bean Size")
+    ax.set_ylabel("Toxicity")
+    ax.legend(loc="upper right", fontsize=8)
+    heading = ax.set_title(_frame_title(title, 0, 0.0), fontsize=10)
+
+    heading.set_text(_frame_title(title, int(record_epochs[-1]), float(losses[-1])))
+    canvas.draw()  # lay out once, with the widest title, then freeze it: a steady frame, and faster
+    fig.set_layout_engine("none")
+
+    frames = []
+    for k, r in enumerate(keep):
+        line.set_ydata(curves[k])
+        heading.set_text(_frame_title(title, int(record_epochs[r]), float(losses[r])))
+        canvas.draw()
+        frames.append(Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3].copy()))
+    return frames
+
+
+def _write_gif(path: Path, frames: list) -> None:
+    """Save RGB frames as a looping GIF with one shared palette; the last frame is held."""
+    from PIL import Image
+
+    palette = frames[-1].quantize(colors=PALETTE_COLORS, method=Image.Quantize.MEDIANCUT)
+    indexed = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in frames]
+    durations = [FRAME_MS] * (len(indexed) - 1) + [LAST_FRAME_MS]
+    indexed[0].save(path, format="GIF", save_all=True, append_images=indexed[1:], duration=durations, loop=0)
+
+
+def save_training_gif(
+    path,
+    xs,
+    ys,
+    record_epochs,
+    params,
+    losses,
+    *,
+    title: str = "",
+    test_xs=None,
+    test_ys=None,
+) -> Path:
+    """Save an animated GIF of one seed's training: the beans and the fitted curve per snapshot.
+
+    Parameters
+    ----------
+    path : str or Path, where the GIF goes (written whole or not at all; folders are created)
+    xs, ys : float64, shape (n,), the training beans
+    record_epochs : int, shape (R,), the epoch of each snapshot
+    params : float64, shape (R, 7), the seed's parameters at each snapshot (``PARAM_NAMES`` order)
+    losses : float64, shape (R,), its MSE at each snapshot
+    title : shown above the epoch and MSE in every frame
+    test_xs, test_ys : float64, shape (m,), held-out beans drawn as hollow points; optional
+
+    Returns
+    -------
+    Path : ``path``. One frame per snapshot (at most ``MAX_FRAMES``, thinned evenly), each
+    ``FIGSIZE * DPI`` pixels; the last is shown for ``LAST_FRAME_MS``.
+    """
+    frames = render_frames(xs, ys, record_epochs, params, losses, title=title, test_xs=test_xs, test_ys=test_ys)
+    path = Path(path)
+    ensure_output_dir(path.parent)
+    return write_atomic(path, lambda tmp: _write_gif(tmp, frames))

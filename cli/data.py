@@ -1,0 +1,78 @@
+"""``beans data``: draw the lesson's beans, save their scatter plot and, optionally, a CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+PLOT_FORMATS = ("png", "svg", "pdf")
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def plot_format(path: Path) -> str:
+    """The figure format named by ``path``'s suffix; ValueError if beans cannot write it."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in PLOT_FORMATS:
+        raise ValueError(f"--out must end in .png, .svg or .pdf, got {str(path)!r}")
+    return fmt
+
+
+def beans_csv(xs, ys) -> str:
+    """The beans as CSV text: header ``size,toxicity``, every float at full (repr) precision."""
+    rows = [f"{float(x)!r},{float(y)!r}" for x, y in zip(xs, ys, strict=True)]
+    return "size,toxicity\n" + "\n".join(rows) + "\n"
+
+
+def save_beans_plot(path: Path, xs, ys, fmt: str) -> Path:
+    """The lesson's "Size-Toxicity Function" scatter plot, written whole to ``path``."""
+    from cli.figures import Figure
+    from cli.files import write_atomic
+
+    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    ax = fig.add_subplot()
+    ax.scatter(xs, ys)
+    ax.set_title("Size-Toxicity Function", fontsize=12)
+    ax.set_xlabel("Bean Size")
+    ax.set_ylabel("Toxicity")
+    return write_atomic(path, lambda tmp: fig.savefig(tmp, format=fmt))
+
+
+def data(
+    beans: Annotated[int, typer.Option("--beans", min=1, help="How many beans to draw.")] = 100,
+    data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the beans' random draws.")] = 0,
+    out: Annotated[
+        Path, typer.Option("--out", dir_okay=False, help="Scatter plot to write (.png, .svg or .pdf).")
+    ] = Path("beans-out/beans.png"),
+    csv: Annotated[
+        Path | None, typer.Option("--csv", dir_okay=False, help="Also write the beans as CSV (size,toxicity).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+) -> None:
+    """Draw the lesson's beans and save their size-toxicity scatter plot (and, with --csv, the data)."""
+    try:
+        fmt = plot_format(out)
+    except ValueError as err:
+        _fail(str(err), 2)  # checked before anything is drawn or written
+
+    import kernels
+    from cli.files import OutputError, ensure_output_dir, write_text_atomic
+
+    xs, ys = kernels.get_beans(beans, data_seed)
+    written = []
+    try:
+        if csv is not None:
+            ensure_output_dir(csv.parent)
+            written.append(write_text_atomic(csv, beans_csv(xs, ys)))
+        ensure_output_dir(out.parent)
+        written.append(save_beans_plot(out, xs, ys, fmt))
+    except OutputError as err:
+        _fail(str(err), 1)
+    if not quiet:
+        for path in written:
+            typer.echo(f"wrote {path}", err=True)
