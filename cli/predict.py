@@ -123,7 +123,7 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def predict(
     sizes: Annotated[
-        list[str], typer.Argument(metavar="SIZE...", help="Bean sizes (the lesson's are in 0..2)", show_default=False)
+        list[str], typer.Argument(metavar="SIZE", help="Bean sizes (the lesson's are in 0..2)", show_default=False)
     ],
     model: Annotated[
         Path, typer.Option("--model", "-m", help="A results.json written by beans train.", show_default=False)
@@ -163,11 +163,13 @@ def _print_table(rows: list[dict], chosen: SeedModel, model: Path) -> None:
     from rich.table import Table
 
     mse = "n/a" if chosen.final_mse is None else f"{chosen.final_mse:.4g}"
-    table = Table(title=f"seed {chosen.seed} of {model} (final MSE {mse})", title_justify="left")
+    console = Console()
+    console.print(f"seed {chosen.seed} of {model} (final MSE {mse})", markup=False, highlight=False)
+    table = Table()
     table.add_column("size", justify="right")
     table.add_column("toxicity", justify="right")
     table.add_column("call", justify="right")
     for row in rows:
         call = "1 toxic" if row["toxic"] else "0 safe"
         table.add_row(f"{row['size']:g}", f"{row['toxicity']:.4f}", call)
-    Console().print(table)
+    console.print(table)

@@ -1,0 +1,77 @@
+"""save_training_gif: the training animation reads back with the right frames and size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import kernels
+from cli.animation import DPI, FIGSIZE, FRAME_MS, LAST_FRAME_MS, MAX_FRAMES, frame_indices, save_training_gif
+
+FRAME_SIZE = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
+
+
+@pytest.fixture(scope="module")
+def run():
+    """One seed, 500 epochs, a snapshot every 100: 6 snapshots (epochs 0..500)."""
+    return kernels.train(seeds=[0], epochs=500, chunk=100, test_beans=20)
+
+
+def _args(run):
+    return run.xs, run.ys, run.record_epochs, run.param_history[:, 0], run.loss_history[0]
+
+
+def _frames(path):
+    with Image.open(path) as im:
+        durations = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            durations.append(im.info["duration"])
+        return im.n_frames, im.size, durations
+
+
+def test_gif_has_one_frame_per_snapshot_and_holds_the_last(run, tmp_path):
+    out = save_training_gif(tmp_path / "train.gif", *_args(run), title="seed 0")
+    assert out == tmp_path / "train.gif"
+    count, size, durations = _frames(out)
+    assert count == run.record_epochs.size == 6
+    assert size == FRAME_SIZE
+    assert durations[:-1] == [FRAME_MS] * 5 and durations[-1] == LAST_FRAME_MS
+
+
+def test_held_out_beans_change_the_frames(run, tmp_path):
+    plain = save_training_gif(tmp_path / "plain.gif", *_args(run))
+    held = save_training_gif(tmp_path / "held.gif", *_args(run), test_xs=run.test_xs, test_ys=run.test_ys)
+    with Image.open(plain) as a, Image.open(held) as b:
+        assert a.n_frames == b.n_frames
+        assert np.any(np.asarray(a.convert("RGB")) != np.asarray(b.convert("RGB")))
+
+
+def test_a_diverged_snapshot_draws_no_curve_instead_of_failing(run, tmp_path):
+    params = run.param_history[:, 0].copy()
+    params[-1] = np.nan
+    losses = run.loss_history[0].copy()
+    losses[-1] = np.nan
+    out = save_training_gif(tmp_path / "nan.gif", run.xs, run.ys, run.record_epochs, params, losses)
+    assert _frames(out)[0] == 6
+
+
+def test_folders_are_created_and_no_temporary_file_is_left(run, tmp_path):
+    out = save_training_gif(tmp_path / "a" / "b" / "train.gif", *_args(run))
+    assert sorted(p.name for p in out.parent.iterdir()) == ["train.gif"]
+
+
+def test_mismatched_shapes_are_refused_before_writing(run, tmp_path):
+    xs, ys, epochs, params, losses = _args(run)
+    with pytest.raises(ValueError, match="params"):
+        save_training_gif(tmp_path / "bad.gif", xs, ys, epochs, params[:-1], losses)
+    assert not (tmp_path / "bad.gif").exists()
+
+
+@pytest.mark.parametrize(("count", "cap"), [(1, 5), (5, 5), (6, 5), (1001, MAX_FRAMES)])
+def test_frame_thinning_keeps_first_and_last(count, cap):
+    keep = frame_indices(count, cap)
+    assert keep[0] == 0 and keep[-1] == count - 1
+    assert keep.size == min(count, cap)
+    assert np.all(np.diff(keep) > 0)

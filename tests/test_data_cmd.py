@@ -1,0 +1,63 @@
+"""beans data: the lesson's beans as a scatter plot and, with --csv, as exact CSV."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib import image as mpimg
+from typer.testing import CliRunner
+
+import kernels
+from cli.app import app
+
+runner = CliRunner()
+
+
+def _read_csv(path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "size,toxicity"
+    rows = [tuple(float(v) for v in line.split(",")) for line in lines[1:]]
+    return np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+
+
+def test_csv_round_trips_exactly(tmp_path):
+    out, csv = tmp_path / "beans.png", tmp_path / "beans.csv"
+    result = runner.invoke(app, ["data", "--beans", "37", "--data-seed", "5", "--out", str(out), "--csv", str(csv)])
+    assert result.exit_code == 0, result.output
+    xs, ys = _read_csv(csv)
+    want_xs, want_ys = kernels.get_beans(37, 5)
+    np.testing.assert_array_equal(xs, want_xs)  # exact, not approximate: repr round-trips
+    np.testing.assert_array_equal(ys, want_ys)
+    assert str(csv) in result.output and str(out) in result.output
+
+
+def test_png_reads_back(tmp_path):
+    out = tmp_path / "deep" / "er" / "beans.png"
+    result = runner.invoke(app, ["data", "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    pixels = mpimg.imread(out)
+    assert pixels.ndim == 3 and pixels.shape[0] > 100 and pixels.shape[1] > 100
+
+
+@pytest.mark.parametrize("suffix", ["svg", "pdf"])
+def test_vector_formats_follow_the_suffix(tmp_path, suffix):
+    out = tmp_path / f"beans.{suffix}"
+    assert runner.invoke(app, ["data", "--out", str(out), "-q"]).exit_code == 0
+    head = out.read_bytes()[:200]
+    assert (b"<svg" in head or b"<?xml" in head) if suffix == "svg" else head.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("name", ["beans.jpg", "beans", "beans.png.txt"])
+def test_unknown_format_fails_in_one_line_and_writes_nothing(tmp_path, name):
+    csv = tmp_path / "beans.csv"
+    result = runner.invoke(app, ["data", "--out", str(tmp_path / name), "--csv", str(csv)])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and result.output.startswith("error:")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bean_count_must_be_positive(tmp_path):
+    result = runner.invoke(app, ["data", "--beans", "0", "--out", str(tmp_path / "b.png")])
+    assert result.exit_code == 2
+    assert list(tmp_path.iterdir()) == []
