@@ -41,6 +41,10 @@ def main_callback(
 
 
 # Commands: each module imports only typer at the top; numba and matplotlib load inside the command.
+from cli.train import train  # noqa: E402
+
+app.command("train")(train)
+
 from cli.data import data  # noqa: E402
 
 app.command("data")(data)

@@ -1,0 +1,173 @@
+"""fit and loss figures of a training run, saved atomically.
+
+Import only inside commands that plot: it imports matplotlib (through ``cli.figures``).
+Many seeds are drawn as one ``LineCollection`` per group rather than one line each, which
+keeps a 1000-seed plot as fast as a 10-seed one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.collections import LineCollection
+
+from cli.figures import Figure
+from cli.files import write_atomic
+
+GRID_POINTS = 400  # fine enough that the hill's flanks look smooth
+COLOURS = {"converged": "tab:blue", "failed": "tab:orange", "diverged": "tab:red", "best": "black"}
+
+
+def _line_alpha(count: int) -> float:
+    """Fainter lines when there are many, so the bundle's shape still shows."""
+    return float(np.clip(6.0 / max(count, 1), 0.15, 0.8))
+
+
+def _groups(result) -> dict[str, np.ndarray]:
+    """Row indices of converged, failed (finished but below the accuracy bar) and diverged seeds."""
+    rows = np.arange(len(result.config.seeds))
+    return {
+        "converged": rows[result.converged],
+        "failed": rows[~result.converged & ~result.diverged],
+        "diverged": rows[result.diverged],
+    }
+
+
+def _settings_title(result) -> str:
+    config = result.config
+    seeds = config.seeds
+    seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+    return (
+        f"{seed_text}, {config.epochs} epochs, lr {config.lr:g}, {config.beans} beans "
+        f"(data seed {config.data_seed}): converged {int(result.converged.sum())} of {len(seeds)}"
+    )
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` to ``path`` atomically, in the format its suffix names, then free it."""
+    fmt = Path(path).suffix.lstrip(".")
+    try:
+        return write_atomic(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=120))
+    finally:
+        fig.clear()  # no pyplot registry holds it; clearing drops the artists right away
+
+
+def fit_figure(result) -> Figure:
+    """The beans and every seed's fitted curve over them.
+
+    Training beans are filled points, held-out beans hollow; converged, failed and diverged
+    seeds have their own colours and the best seed is drawn bold on top.
+
+    Parameters
+    ----------
+    result : kernels.TrainResult with S seeds
+    """
+    import kernels
+
+    lo = min(0.0, float(result.xs.min()))
+    hi = max(2.0, float(result.xs.max()))
+    grid = np.linspace(lo, hi, GRID_POINTS)
+    fig = Figure(figsize=(8, 5))
+    ax = fig.add_subplot()
+    # A diverged seed may hold NaN or inf parameters: it has no curve to draw.
+    drawable = np.isfinite(result.params).all(axis=1)
+    for label, rows in _groups(result).items():
+        rows = rows[drawable[rows]]
+        if rows.size == 0:
+            continue
+        curves = kernels.predict(result.params[rows], grid)  # (len(rows), GRID_POINTS)
+        segments = np.stack([np.broadcast_to(grid, curves.shape), curves], axis=-1)
+        ax.add_collection(
+            LineCollection(
+                segments,
+                colors=COLOURS[label],
+                linewidths=1.0,
+                linestyles=":" if label == "diverged" else "-",
+                alpha=_line_alpha(rows.size),
+                label=f"{label} ({rows.size})",
+            )
+        )
+    best = result.best
+    if drawable[best]:
+        ax.plot(
+            grid,
+            kernels.predict(result.params[best], grid),
+            color=COLOURS["best"],
+            linewidth=2.5,
+            label=f"best: seed {result.config.seeds[best]} (MSE {result.final_mse[best]:.2e})",
+        )
+    ax.scatter(result.xs, result.ys, s=18, color="tab:green", zorder=3, label=f"training beans ({result.xs.size})")
+    if result.test_xs.size:
+        ax.scatter(
+            result.test_xs,
+            result.test_ys,
+            s=30,
+            facecolors="none",
+            edgecolors="tab:purple",
+            zorder=3,
+            label=f"held-out beans ({result.test_xs.size})",
+        )
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-0.1, 1.1)
+    ax.set_xlabel("Bean size")
+    ax.set_ylabel("Toxicity")
+    ax.set_title(_settings_title(result), fontsize=10)
+    ax.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def loss_figure(result) -> Figure:
+    """Every seed's training MSE against epochs, log scale; the best seed bold.
+
+    Parameters
+    ----------
+    result : kernels.TrainResult; uses ``record_epochs`` (R,) and ``loss_history`` (S, R)
+    """
+    epochs = result.record_epochs.astype(np.float64)
+    fig = Figure(figsize=(8, 5))
+    ax = fig.add_subplot()
+    ax.set_yscale("log")
+
+    def seed_line(row: int) -> np.ndarray:
+        """(k, 2) points of one seed, without the NaN/inf or zero losses a log axis cannot show."""
+        losses = result.loss_history[row]
+        keep = np.isfinite(losses) & (losses > 0)
+        return np.column_stack([epochs[keep], losses[keep]])
+
+    for label, rows in _groups(result).items():
+        if rows.size:
+            ax.add_collection(
+                LineCollection(
+                    [seed_line(row) for row in rows],
+                    colors=COLOURS[label],
+                    linewidths=1.0,
+                    alpha=_line_alpha(rows.size),
+                    label=f"{label} ({rows.size})",
+                )
+            )
+    best = result.best
+    best_line = seed_line(best)
+    ax.plot(
+        best_line[:, 0],
+        best_line[:, 1],
+        color=COLOURS["best"],
+        linewidth=2.5,
+        marker="o" if len(best_line) == 1 else None,  # with --epochs 0 there is one record
+        label=f"best: seed {result.config.seeds[best]}",
+    )
+    ax.autoscale_view()
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("MSE on the training beans")
+    ax.set_title(_settings_title(result), fontsize=10)
+    ax.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def save_plots(result, out_dir: Path, fmt: str) -> list[Path]:
+    """Write ``fit.<fmt>`` and ``loss.<fmt>`` under ``out_dir``; returns their paths."""
+    out_dir = Path(out_dir)
+    return [
+        _save(fit_figure(result), out_dir / f"fit.{fmt}"),
+        _save(loss_figure(result), out_dir / f"loss.{fmt}"),
+    ]

@@ -1,0 +1,51 @@
+"""A rich progress bar for a training run, advanced from kernels.train's ``on_chunk`` callback.
+
+Import only inside commands: it imports rich.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from cli.report import format_rate
+
+
+def animate_progress(quiet: bool) -> bool:
+    """Draw a live bar only for a person watching: not with --quiet, not into a pipe or file."""
+    return not quiet and sys.stdout.isatty() and sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def training_progress(*, epochs: int, seeds: int, beans: int, enabled: bool) -> Iterator[Callable[[int, int], None]]:
+    """One task over epochs x seeds on stderr; yields the ``on_chunk(done, total)`` callback.
+
+    The bar is redrawn once per chunk (not per sample: a redraw costs milliseconds) and
+    removed when the run ends, leaving the terminal to the results table.
+    """
+    progress = Progress(
+        TextColumn("training"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} seed-epochs"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[rate]}"),
+        console=Console(stderr=True),
+        transient=True,
+        disable=not enabled,
+    )
+    task = progress.add_task("train", total=epochs * seeds, rate="")
+    began = time.perf_counter()
+
+    def on_chunk(epochs_done: int, _epochs_total: int) -> None:
+        elapsed = time.perf_counter() - began
+        rate = epochs_done * seeds * beans / elapsed if elapsed > 0 else None
+        progress.update(task, completed=epochs_done * seeds, rate=format_rate(rate))
+
+    with progress:
+        yield on_chunk

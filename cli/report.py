@@ -1,0 +1,150 @@
+"""The results table and the summary under it, as rich renderables.
+
+Import only inside commands: it imports rich. Numbers come from ``cli.results.summarize`` so
+the table, the summary and results.json never disagree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from cli.results import summarize
+
+# Above this many seeds the table shows the best and worst ``SHOWN_AT_EACH_END`` only.
+MAX_FULL_ROWS = 20
+SHOWN_AT_EACH_END = 10
+
+
+def format_mse(value: float) -> str:
+    """An MSE in a fixed-width form so a right-justified column lines up: ``1.23e-03``."""
+    return f"{value:.2e}" if np.isfinite(value) else "—"
+
+
+def format_accuracy(value: float) -> str:
+    """A share as a percentage with one decimal: ``97.0%``."""
+    return f"{value:.1%}" if np.isfinite(value) else "—"
+
+
+def format_duration(seconds: float) -> str:
+    """``0.42 s``, ``12.3 s``, ``4 min 05 s``, ``2 h 03 min``."""
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_rate(steps_per_second: float | None) -> str:
+    """SGD steps per second with an SI prefix: ``59.5 M steps/s``."""
+    if steps_per_second is None or not np.isfinite(steps_per_second):
+        return "— steps/s"
+    for scale, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if steps_per_second >= scale:
+            return f"{steps_per_second / scale:.1f} {prefix} steps/s"
+    return f"{steps_per_second:.0f} steps/s"
+
+
+def _or_nan(value: float | None) -> float:
+    """Summary numbers use None for "no value" (JSON null); the formatters want NaN."""
+    return np.nan if value is None else value
+
+
+def _status(converged: bool, diverged: bool) -> Text:
+    if diverged:
+        return Text("diverged", style="bold red")
+    return Text("✓", style="green") if converged else Text("✗", style="yellow")
+
+
+def shown_rows(order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows to show, best first, split where rows are left out: (top, bottom); bottom may be empty."""
+    if order.size <= MAX_FULL_ROWS:
+        return order, order[:0]
+    return order[:SHOWN_AT_EACH_END], order[-SHOWN_AT_EACH_END:]
+
+
+def results_table(result) -> Table:
+    """One row per seed, best first; for more than ``MAX_FULL_ROWS`` seeds the best and worst 10.
+
+    Parameters
+    ----------
+    result : kernels.TrainResult
+    """
+    import kernels
+
+    with_test = result.config.test_beans > 0
+    table = Table(title="beans train: results, best first", title_justify="left")
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("seed", justify="right")
+    table.add_column("final MSE", justify="right")
+    table.add_column("accuracy", justify="right")
+    if with_test:
+        table.add_column("test MSE", justify="right")
+        table.add_column("test acc.", justify="right")
+    table.add_column("converged", justify="center")
+
+    order = kernels.ranking(result)
+    rank_of = {int(row): rank for rank, row in enumerate(order, start=1)}
+    top, bottom = shown_rows(order)
+    for part, rows in enumerate((top, bottom)):
+        if part == 1 and rows.size:
+            table.add_section()
+        for row in rows:
+            cells = [
+                str(rank_of[int(row)]),
+                str(result.config.seeds[row]),
+                format_mse(result.final_mse[row]),
+                format_accuracy(result.accuracy[row]),
+            ]
+            if with_test:
+                cells += [format_mse(result.test_mse[row]), format_accuracy(result.test_accuracy[row])]
+            table.add_row(*cells, _status(bool(result.converged[row]), bool(result.diverged[row])))
+    left_out = order.size - top.size - bottom.size
+    if left_out:
+        table.caption = (
+            f"{left_out} of {order.size} rows left out (ranks {top.size + 1}-{order.size - bottom.size}); "
+            "all are in results.json"
+        )
+        table.caption_justify = "left"
+    return table
+
+
+def summary_lines(result) -> list[str]:
+    """The summary under the table: convergence, MSE spread, held-out figures, speed."""
+    numbers = summarize(result)
+    config = result.config
+    converged = f"converged {numbers['converged']} of {numbers['seeds']}"
+    converged += f" (training accuracy >= {config.converged_accuracy:.0%})"
+    if numbers["diverged"]:
+        converged += f", {numbers['diverged']} diverged"
+    mse = numbers["final_mse"]
+    spread = (
+        "final MSE: no seed finished with a finite loss"
+        if mse["best"] is None
+        else f"final MSE  best {format_mse(mse['best'])}  median {format_mse(mse['median'])}  "
+        f"worst {format_mse(mse['worst'])}"
+    )
+    lines = [converged, spread]
+    if config.test_beans:
+        lines.append(
+            f"held-out {config.test_beans} beans (data seed {config.test_data_seed}): "
+            f"best seed {numbers['best_seed']} test MSE {format_mse(_or_nan(numbers['test_mse_of_best']))}, "
+            f"test accuracy {format_accuracy(_or_nan(numbers['test_accuracy_of_best']))}; "
+            f"median test accuracy {format_accuracy(_or_nan(numbers['median_test_accuracy']))}"
+        )
+    lines.append(
+        f"wall time {format_duration(numbers['wall_time_s'])} for {numbers['steps']:,} SGD steps, "
+        f"{format_rate(numbers['steps_per_second'])} ({config.engine} engine)"
+    )
+    return lines
+
+
+def render_report(result, console: Console) -> None:
+    """Print the results table and the summary to ``console``."""
+    console.print(Group(results_table(result), *(Text(line) for line in summary_lines(result))))

@@ -1,0 +1,132 @@
+"""What a training run produced, as plain data: the summary numbers and the results.json document.
+
+Both the rich report and the JSON file read their numbers from here, so they always agree.
+No rich, no matplotlib: only numpy, and kernels' result object passed in.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+RESULTS_FORMAT = 1  # bump when the layout of results.json changes
+
+
+def _finite_stats(values: np.ndarray) -> dict[str, float | None]:
+    """Best (lowest), median and worst (highest) of the finite values; None when there are none."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return {"best": None, "median": None, "worst": None}
+    return {"best": float(finite.min()), "median": float(np.median(finite)), "worst": float(finite.max())}
+
+
+def summarize(result) -> dict[str, Any]:
+    """The run in a few numbers.
+
+    Parameters
+    ----------
+    result : kernels.TrainResult with S seeds
+
+    Returns
+    -------
+    dict with ``seeds`` (S), ``converged`` and ``diverged`` counts, ``best_seed``,
+    ``final_mse`` best/median/worst over the seeds that did not diverge, the best seed's
+    ``test_mse``/``test_accuracy`` (None without held-out beans), ``wall_time_s``, ``steps``
+    and ``steps_per_second``.
+    """
+    config = result.config
+    best = result.best
+    kept = ~result.diverged  # a diverged seed's MSE says nothing about the fit
+    return {
+        "seeds": len(config.seeds),
+        "converged": int(result.converged.sum()),
+        "diverged": int(result.diverged.sum()),
+        "best_seed": int(config.seeds[best]),
+        "final_mse": _finite_stats(result.final_mse[kept]),
+        "test_mse_of_best": _number(result.test_mse[best]),
+        "test_accuracy_of_best": _number(result.test_accuracy[best]),
+        "median_test_accuracy": _finite_stats(result.test_accuracy[kept])["median"],
+        "wall_time_s": float(result.wall_time),
+        "steps": int(result.steps),
+        "steps_per_second": _number(result.steps_per_second),
+    }
+
+
+def _number(value: float) -> float | None:
+    """A float for JSON: NaN and inf become None (null), which every JSON reader accepts."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _settings(config, seed_start: int) -> dict[str, Any]:
+    return {
+        "seed_start": seed_start,
+        "seeds": list(config.seeds),
+        "epochs": config.epochs,
+        "lr": config.lr,
+        "beans": config.beans,
+        "data_seed": config.data_seed,
+        "test_beans": config.test_beans,
+        "test_data_seed": config.test_data_seed if config.test_beans else None,
+        "snapshot_every": config.chunk,
+        "threads": config.threads,
+        "engine": config.engine,
+        "converged_accuracy": config.converged_accuracy,
+    }
+
+
+def _per_seed(result, order: np.ndarray, param_names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """One entry per seed, in seed order, with its rank (1 = best) and final params by name."""
+    ranks = np.empty(order.size, dtype=int)
+    ranks[order] = np.arange(1, order.size + 1)
+    return [
+        {
+            "seed": int(seed),
+            "rank": int(ranks[row]),
+            "final_mse": _number(result.final_mse[row]),
+            "accuracy": _number(result.accuracy[row]),
+            "test_mse": _number(result.test_mse[row]),
+            "test_accuracy": _number(result.test_accuracy[row]),
+            "converged": bool(result.converged[row]),
+            "diverged": bool(result.diverged[row]),
+            "params": {name: _number(v) for name, v in zip(param_names, result.params[row], strict=True)},
+        }
+        for row, seed in enumerate(result.config.seeds)
+    ]
+
+
+def results_document(result, *, seed_start: int, versions: dict[str, str]) -> dict[str, Any]:
+    """The contents of results.json: settings, versions, per-seed results and the summary.
+
+    Parameters
+    ----------
+    result : kernels.TrainResult
+    seed_start : the first seed, as given on the command line
+    versions : package name -> version string
+    """
+    import kernels  # already imported by the caller: this costs nothing
+
+    return {
+        "format": RESULTS_FORMAT,
+        "settings": _settings(result.config, seed_start),
+        "versions": versions,
+        "results": _per_seed(result, kernels.ranking(result), kernels.PARAM_NAMES),
+        "summary": summarize(result),
+    }
+
+
+def versions() -> dict[str, str]:
+    """Versions of beans and of the libraries that decide its numbers."""
+    import numba
+
+    from cli.app import beans_version
+
+    return {"beans": beans_version(), "numba": numba.__version__, "numpy": np.__version__}
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Strict JSON text (``allow_nan=False``: a stray NaN fails here, not in the reader)."""
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"

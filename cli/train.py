@@ -1,0 +1,204 @@
+"""``beans train``: train many seeds at once, show the results, save plots and JSON.
+
+Everything is checked before training starts (options, then output paths), so a bad
+command fails in a moment and leaves nothing behind; every file is written atomically.
+Heavy modules (kernels -> numba, rich, matplotlib) are imported inside the command, so
+``beans --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import tempfile
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.files import OutputError, ensure_output_dir
+
+# The python engine's estimate times this many SGD steps (a few ms) before the real run.
+ESTIMATE_PROBE_STEPS = 2000
+
+
+class Engine(str, Enum):
+    jit = "jit"
+    python = "python"
+
+
+class PlotFormat(str, Enum):
+    png = "png"
+    svg = "svg"
+    pdf = "pdf"
+
+
+def _positive_finite(value: float) -> float:
+    """Typer callback for --lr: click's float type accepts nan and inf, SGD does not."""
+    if not math.isfinite(value) or value <= 0:
+        raise typer.BadParameter(f"must be a finite number > 0, got {value}")
+    return value
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    """Print a one-line error to stderr and return the Exit to raise."""
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _check_file_target(path: Path, option: str) -> Path:
+    """An output file whose directory exists and is writable (nothing is created here)."""
+    if path.is_dir():
+        raise _fail(f"{option}: {path} is a directory", 1)
+    try:
+        tempfile.TemporaryFile(dir=path.parent).close()
+    except OSError as err:
+        raise _fail(f"{option}: cannot write {path}: {err.strerror or err}", 1) from err
+    return path
+
+
+def _new_dirs(path: Path) -> list[Path]:
+    """The directories ``mkdir(parents=True)`` would create for ``path``, deepest first."""
+    missing = []
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    return missing
+
+
+def _remove_if_empty(dirs: list[Path]) -> None:
+    """Undo the output directories this run created, if nothing was written into them."""
+    for directory in dirs:  # deepest first, so a parent is empty once its child is gone
+        try:
+            directory.rmdir()
+        except OSError:
+            return
+
+
+def _python_estimate(kernels, config) -> float:
+    """Seconds the python engine will need, from timing a few thousand of its steps."""
+    xs, ys = kernels.get_beans(config.beans, config.data_seed)
+    probe_epochs = max(1, ESTIMATE_PROBE_STEPS // config.beans)
+    began = time.perf_counter()
+    kernels.sgd_python(kernels.init_params(config.seeds[0]), xs, ys, probe_epochs, config.lr)
+    per_step = (time.perf_counter() - began) / (probe_epochs * config.beans)
+    return per_step * len(config.seeds) * config.epochs * config.beans
+
+
+def train(
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="How many random starts to train.")] = 1,
+    seed_start: Annotated[
+        int, typer.Option("--seed-start", min=0, help="First seed; seeds are SEED_START .. SEED_START+SEEDS-1.")
+    ] = 0,
+    epochs: Annotated[int, typer.Option("--epochs", min=0, help="Passes over the beans.")] = 5000,
+    lr: Annotated[float, typer.Option("--lr", callback=_positive_finite, help="Learning rate, finite and > 0.")] = 0.03,
+    beans: Annotated[int, typer.Option("--beans", min=2, help="How many training beans to draw.")] = 100,
+    data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the training beans.")] = 0,
+    test_beans: Annotated[
+        int,
+        typer.Option("--test-beans", min=0, help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none."),
+    ] = 100,
+    snapshot_every: Annotated[
+        int, typer.Option("--snapshot-every", min=1, help="Record loss and parameters every this many epochs.")
+    ] = 100,
+    out: Annotated[Path, typer.Option("--out", help="Directory for results.json and the plots.")] = Path("beans-out"),
+    threads: Annotated[
+        int | None, typer.Option("--threads", min=1, show_default="all cores", help="Threads for the jit engine.")
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="jit: the numba kernel; python: the pure-Python loop (slow).")
+    ] = Engine.jit,
+    json_path: Annotated[
+        str | None,
+        typer.Option("--json", metavar="PATH", help="Also write the results JSON to PATH; '-' for stdout only."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no messages.")] = False,
+    no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip the fit and loss plots.")] = False,
+    plot_format: Annotated[PlotFormat, typer.Option("--plot-format", help="File format of the plots.")] = (
+        PlotFormat.png
+    ),
+) -> None:
+    """Train the lesson's 1-2-1 network from many random seeds at once and save the results.
+
+    Prints a results table (best seed first) and writes results.json, fit.png and loss.png
+    under --out.
+    """
+    import kernels
+
+    available = kernels.max_threads()
+    if threads is not None and threads > available:
+        raise typer.BadParameter(f"at most {available} on this machine, got {threads}", param_hint="'--threads'")
+    try:
+        config = kernels.TrainConfig(
+            seeds=tuple(range(seed_start, seed_start + seeds)),
+            epochs=epochs,
+            lr=lr,
+            beans=beans,
+            data_seed=data_seed,
+            chunk=snapshot_every,
+            threads=threads,
+            engine=engine.value,
+            test_beans=test_beans,
+        )
+    except ValueError as err:  # the options above are checked already; this is a safety net
+        raise typer.BadParameter(str(err)) from err
+
+    json_to_stdout = json_path == "-"
+    json_file = None if json_path in (None, "-") else _check_file_target(Path(json_path), "--json")
+    created = _new_dirs(out)
+    try:
+        ensure_output_dir(out)
+    except OutputError as err:
+        _remove_if_empty(created)
+        raise _fail(f"--out: {err}", 1) from err
+
+    try:
+        _run(kernels, config, seed_start, out, json_file, json_to_stdout, quiet, no_plot, plot_format.value)
+    except KeyboardInterrupt:
+        _remove_if_empty(created)
+        raise _fail("interrupted; no partial files were left behind", 130) from None
+    except OutputError as err:
+        _remove_if_empty(created)
+        raise _fail(str(err), 1) from err
+
+
+def _run(kernels, config, seed_start, out, json_file, json_to_stdout, quiet, no_plot, plot_format) -> None:
+    """Train, report and save, once every option and path has been checked."""
+    from rich.console import Console
+
+    from cli.files import write_text_atomic
+    from cli.progress import animate_progress, training_progress
+    from cli.report import format_duration, render_report
+    from cli.results import dumps, results_document, versions
+
+    messages = Console(stderr=True)
+    if config.engine == "python" and not quiet:
+        steps = len(config.seeds) * config.epochs * config.beans
+        seconds = _python_estimate(kernels, config)
+        messages.print(f"python engine: about {format_duration(seconds)} for {steps:,} SGD steps", highlight=False)
+
+    with training_progress(
+        epochs=config.epochs, seeds=len(config.seeds), beans=config.beans, enabled=animate_progress(quiet)
+    ) as on_chunk:
+        result = kernels.train(config, on_chunk=on_chunk)
+
+    document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
+    if json_to_stdout:
+        sys.stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
+        sys.stdout.flush()
+    else:
+        render_report(result, Console())
+
+    written = [write_text_atomic(out / "results.json", document)]
+    if json_file is not None:
+        written.append(write_text_atomic(json_file, document))
+    if not no_plot:
+        from cli.plots import save_plots
+
+        written += save_plots(result, out, plot_format)
+    if not quiet:
+        for path in written:
+            messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
