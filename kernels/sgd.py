@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 
 from kernels._checks import as_data, as_params, check_epochs, check_lr
-from kernels._jit import njit_scalar
+from kernels._jit import SCALAR_JIT
 
 
-@njit_scalar
+@numba.njit(**SCALAR_JIT)
 def _sigmoid(z):
     # exp(-z) overflows to inf for z << 0 and 1/(1+inf) is 0.0: no special case needed here
     return 1.0 / (1.0 + math.exp(-z))
 
 
-@njit_scalar
+@numba.njit(**SCALAR_JIT)
 def _sgd_one(params, xs, ys, epochs, lr):
     """Train ``params`` (float64 (7,), updated in place) for ``epochs`` passes over (xs, ys)."""
     w11_1, b1_1, w12_1, b2_1 = params[0], params[1], params[2], params[3]
