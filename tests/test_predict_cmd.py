@@ -1,0 +1,111 @@
+"""beans predict: a trained model's predictions, and clean failures for bad models and sizes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import kernels
+from cli.app import app
+
+runner = CliRunner()
+SEEDS, EPOCHS = 3, 300
+SIZES = ["0.1", "0.8", "1.5", "-0.25", "2"]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    """results.json from a real (short) ``beans train`` run, and the same run done directly."""
+    out = tmp_path_factory.mktemp("model")
+    result = runner.invoke(
+        app, ["train", "--seeds", str(SEEDS), "--epochs", str(EPOCHS), "--out", str(out), "--no-plot", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    return out / "results.json", kernels.train(seeds=list(range(SEEDS)), epochs=EPOCHS)
+
+
+def _predict_json(*args):
+    result = runner.invoke(app, ["predict", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_best_seed_agrees_with_kernels_predict(model):
+    path, run = model
+    doc = _predict_json("--model", str(path), *SIZES)
+    best = run.best
+    assert doc["seed"] == run.config.seeds[best]
+    want = kernels.predict(run.params[best], np.array([float(s) for s in SIZES]))
+    got = np.array([row["toxicity"] for row in doc["predictions"]])
+    np.testing.assert_array_equal(got, want)  # params survive JSON exactly, so do predictions
+    assert [row["size"] for row in doc["predictions"]] == [float(s) for s in SIZES]
+    assert [row["toxic"] for row in doc["predictions"]] == list(want > 0.5)
+
+
+@pytest.mark.parametrize("seed", range(SEEDS))
+def test_seed_option_picks_that_seeds_params(model, seed):
+    path, run = model
+    doc = _predict_json("--model", str(path), "--seed", str(seed), "0.7", "1.9")
+    assert doc["seed"] == seed
+    want = kernels.predict(run.params[seed], np.array([0.7, 1.9]))
+    np.testing.assert_array_equal([row["toxicity"] for row in doc["predictions"]], want)
+
+
+def test_table_names_the_seed_and_each_size(model):
+    path, run = model
+    result = runner.invoke(app, ["predict", "--model", str(path), "0.8", "1.5"])
+    assert result.exit_code == 0, result.output
+    assert f"seed {run.config.seeds[run.best]}" in result.stdout
+    assert "0.8" in result.stdout and "1.5" in result.stdout
+    assert "toxic" in result.stdout or "safe" in result.stdout
+
+
+def test_unknown_seed_lists_the_available_ones(model):
+    path, _ = model
+    result = runner.invoke(app, ["predict", "--model", str(path), "--seed", "99", "1"])
+    assert result.exit_code == 2
+    assert "available seeds: 0, 1, 2" in result.output
+    assert result.output.strip().count("\n") == 0
+
+
+def _assert_one_line_error(result, code):
+    assert result.exit_code == code, result.output
+    assert result.output.startswith("error: ")
+    assert result.output.strip().count("\n") == 0
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("missing.json", None),
+        ("garbage.json", "{not json"),
+        ("list.json", "[1, 2, 3]"),
+        ("no-params.json", json.dumps({"results": [{"seed": 0, "final_mse": 0.1, "diverged": False}]})),
+        ("some-params.json", json.dumps({"results": [{"seed": 0, "params": {"w11_1": 1.0}}]})),
+        ("null-params.json", json.dumps({"results": [{"seed": 0, "params": dict.fromkeys(kernels.PARAM_NAMES)}]})),
+    ],
+)
+def test_bad_model_files_fail_in_one_line_with_exit_1(tmp_path, name, content):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    _assert_one_line_error(runner.invoke(app, ["predict", "--model", str(path), "1.0"]), 1)
+
+
+def test_a_model_whose_seeds_all_diverged_has_no_best(tmp_path):
+    entry = {"seed": 4, "final_mse": None, "diverged": True, "params": dict.fromkeys(kernels.PARAM_NAMES, 1.0)}
+    path = tmp_path / "diverged.json"
+    path.write_text(json.dumps({"results": [entry]}), encoding="utf-8")
+    _assert_one_line_error(runner.invoke(app, ["predict", "--model", str(path), "1.0"]), 1)
+    # asked for by name, a diverged seed with finite params still predicts
+    assert runner.invoke(app, ["predict", "--model", str(path), "--seed", "4", "1.0"]).exit_code == 0
+
+
+@pytest.mark.parametrize("size", ["nan", "NaN", "inf", "-inf", "abc", "1,5", "--jsn"])
+def test_bad_sizes_fail_in_one_line_with_exit_2(model, size):
+    path, _ = model
+    _assert_one_line_error(runner.invoke(app, ["predict", "--model", str(path), "1.0", size]), 2)
