@@ -120,7 +120,7 @@ def _write_gif(path: Path, frames: list) -> None:
     """Save RGB frames as a looping GIF with one shared palette; the last frame is held."""
     from PIL import Image
 
-    palette = frames[-1].quantize(colors=PALETTE_COLORS, method=Image.Quantize.MEDIANCUT)
+    palette = frames[-1].quantize(colors=PALETTE_COLORS, method=Image.Quantize.MAXCOVERAGE)
     indexed = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in frames]
     durations = [FRAME_MS] * (len(indexed) - 1) + [LAST_FRAME_MS]
     indexed[0].save(path, format="GIF", save_all=True, append_images=indexed[1:], duration=durations, loop=0)

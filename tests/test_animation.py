@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -75,3 +77,16 @@ def test_frame_thinning_keeps_first_and_last(count, cap):
     assert keep[0] == 0 and keep[-1] == count - 1
     assert keep.size == min(count, cap)
     assert np.all(np.diff(keep) > 0)
+
+
+def test_fifty_frames_render_well_within_ten_seconds(run, tmp_path):
+    """The issue's budget: 50 frames in under 10 s (about 1.3 s here on 2 shared cores)."""
+    reps = 9  # 6 snapshots x 9 = 54 frames
+    epochs = np.arange(6 * reps) * 100
+    params = np.tile(run.param_history[:, 0], (reps, 1))
+    losses = np.tile(run.loss_history[0], reps)
+    began = time.perf_counter()
+    out = save_training_gif(tmp_path / "long.gif", run.xs, run.ys, epochs, params, losses, title="timing")
+    elapsed = time.perf_counter() - began
+    assert _frames(out)[0] == 54
+    assert elapsed < 10.0, f"{elapsed:.1f} s"
