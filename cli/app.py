@@ -54,6 +54,10 @@ from cli.predict import predict  # noqa: E402
 
 app.command("predict", context_settings=_PREDICT_SETTINGS)(predict)
 
+from cli.bench import BenchCommand, bench  # noqa: E402
+
+app.command("bench", cls=BenchCommand)(bench)
+
 
 def main() -> None:
     """Console-script entry point."""

@@ -1,0 +1,280 @@
+"""``beans bench``: time every engine on one workload and print one table.
+
+Only Typer and rich are imported at module level; numba (through ``cli.timing``) and
+matplotlib are imported inside the command, so ``beans --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperCommand
+
+from cli.files import OutputError, ensure_output_dir, write_atomic, write_text_atomic
+
+if TYPE_CHECKING:
+    from cli.timing import Result, Workload
+
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+# (epochs, repeat, seconds per timed run) for a default run (~1 min) and for --quick (< 15 s)
+DEFAULTS = {"full": (2000, 5, 1.2), "quick": (200, 3, 0.1)}
+SEEDS = 64
+
+
+class BenchCommand(TyperCommand):
+    """A command whose usage errors are one line on stderr (exit 2) instead of a boxed panel."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except typer.TyperException as err:  # click's UsageError and BadParameter (vendored by typer)
+            fail(err.format_message(), code=getattr(err, "exit_code", 2))
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``Error: message`` (one line) to stderr and exit with ``code``."""
+    typer.echo(f"Error: {' '.join(message.split())}", err=True)
+    raise typer.Exit(code)
+
+
+def bench(
+    seeds: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Seeds trained together (one workload for all).")
+    ] = SEEDS,
+    epochs: Annotated[
+        int | None,
+        typer.Option(min=1, help="Epochs for fast engines; slow ones run fewer. (default 2000; 200 with --quick)"),
+    ] = None,
+    repeat: Annotated[
+        int | None,
+        typer.Option(min=1, max=1000, help="Timed runs per engine; the median counts. (default 5; 3 with --quick)"),
+    ] = None,
+    engines: Annotated[
+        str | None, typer.Option(help="Comma-separated engines to run, in table order. (default: all)")
+    ] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A short run (under 15 s): fewer epochs and repeats.")] = False,
+    compile_times: Annotated[
+        bool, typer.Option("--compile/--no-compile", help="Measure JIT compile and cached-load times.")
+    ] = True,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Save the results as JSON here.")] = None,
+    plot_path: Annotated[
+        Path | None, typer.Option("--plot", help="Save a bar chart of ns per step here (.png, .svg or .pdf).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
+) -> None:
+    """Time the lesson's loop in every engine: ns per SGD step, speedup, compile time.
+
+    Engines: python-lesson (the lesson's loop as written; the baseline), python,
+    numpy, jit, jit-many-1, jit-many-all, and c-scalar and c-lanes (bench/c) when
+    a C compiler exists. See the README's "beans bench" section for each.
+
+    Every engine first trains a short common workload that is checked against
+    sgd_python; one that differs by more than 1e-9 is marked WRONG, no speedup.
+    """
+    mode = "quick" if quick else "full"
+    epochs = epochs if epochs is not None else DEFAULTS[mode][0]
+    repeat = repeat if repeat is not None else DEFAULTS[mode][1]
+    budget_s = DEFAULTS[mode][2]
+    if plot_path is not None and plot_path.suffix.lower() not in PLOT_SUFFIXES:
+        fail(f"--plot must end in {', '.join(PLOT_SUFFIXES)}, got {plot_path.name!r}")
+    for option, path in (("--json", json_path), ("--plot", plot_path)):
+        if path is not None:
+            if path.is_dir():
+                fail(f"{option} {path} is a directory; give a file name")
+            try:
+                ensure_output_dir(path.parent)
+            except OutputError as err:
+                fail(f"{option}: {err}")
+
+    from cli import timing  # numba starts here, not at `beans --help`
+
+    chosen = choose_engines(engines, timing.ENGINES)
+    work = timing.Workload(seeds=seeds, epochs=epochs)
+    err_console = Console(stderr=True, quiet=quiet)
+    results, skipped = run_all(timing, chosen, work, repeat, budget_s, compile_times, err_console)
+
+    out = Console(width=None if sys.stdout.isatty() else 132)
+    out.print(render_table(results, work))
+    for line in footnotes(results, timing):
+        out.print(line, soft_wrap=True, highlight=False)
+    for name, why in skipped:
+        err_console.print(f"note: {name} skipped: {why}", soft_wrap=True, highlight=False)
+
+    try:
+        if json_path is not None:
+            doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())))
+            write_text_atomic(json_path, json.dumps(doc, indent=2) + "\n")
+            err_console.print(f"saved {json_path}", highlight=False)
+        if plot_path is not None:
+            save_plot(plot_path, results, work)
+            err_console.print(f"saved {plot_path}", highlight=False)
+    except OutputError as err:
+        fail(str(err), code=1)
+
+
+def choose_engines(spec: str | None, registry: dict) -> dict:
+    """The engines named in ``spec`` (comma list), in registry order; all when None."""
+    if spec is None:
+        return dict(registry)
+    names = [name.strip() for name in spec.split(",") if name.strip()]
+    unknown = [name for name in names if name not in registry]
+    if unknown or not names:
+        what = f"unknown engine {', '.join(map(repr, unknown))}" if unknown else "no engine named"
+        fail(f"--engines: {what}; choose from {', '.join(registry)}")
+    return {name: engine for name, engine in registry.items() if name in names}
+
+
+def run_all(timing, chosen: dict, work: Workload, repeat: int, budget_s: float, compile_times: bool, console):
+    """Time each available engine, then the compile probes; returns (results, [(name, reason) skipped])."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    data = work.data()
+    results, ran, skipped = [], [], []
+    steps = len(chosen) + (1 if compile_times else 0)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("bench", total=steps)
+
+        def say(message: str) -> None:
+            progress.update(task, description=message)
+            if not console.is_terminal:
+                console.print(f"bench: {message}", highlight=False)
+
+        for name, engine in chosen.items():
+            why_not = engine.available()
+            if why_not is not None:
+                skipped.append((name, why_not))
+            else:
+                say(f"{name}: checking, then timing")
+                results.append(timing.run_engine(engine, work, data, repeat, budget_s))
+                ran.append(engine)
+            progress.advance(task)
+        if compile_times:
+            timing.add_compile_times(ran, results, say)
+            progress.advance(task)
+    timing.add_speedups(results)
+    return results, skipped
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def speedup_text(speedup: float) -> str:
+    """``1,234x`` for big speedups, ``1.23x`` for small ones."""
+    return f"{speedup:,.0f}x" if speedup >= 10 else f"{speedup:.2f}x"
+
+
+def render_table(results: list[Result], work: Workload) -> Table:
+    """The results as a rich Table: numbers right-justified, wrong engines flagged."""
+    table = Table(
+        title=f"beans bench: {work.seeds} seeds x {work.beans} beans, up to {work.epochs} epochs, lr {work.lr}",
+        title_justify="left",
+    )
+    table.add_column("engine")
+    table.add_column("threads", justify="right")
+    table.add_column("steps timed", justify="right")
+    table.add_column("ns/step", justify="right")
+    table.add_column("steps/s", justify="right")
+    table.add_column("speedup", justify="right")
+    table.add_column("compile s", justify="right")
+    table.add_column("cached s", justify="right")
+    table.add_column("agrees", justify="center")
+    for r in results:
+        if r.error:
+            agrees = "ERROR"
+        else:
+            agrees = "yes" if r.agrees else "WRONG"
+        table.add_row(
+            r.name,
+            str(r.threads),
+            _num(r.steps, ",d"),
+            _num(r.ns_per_step, ",.1f"),
+            _num(r.steps_per_s, ".3g"),
+            "-" if r.speedup is None else speedup_text(r.speedup),
+            _num(r.compile_s, ".2f"),
+            _num(r.cached_s, ".2f"),
+            agrees,
+        )
+    return table
+
+
+def footnotes(results: list[Result], timing) -> list[str]:
+    """Lines under the table: wrong engines and errors, then ratios to the C reference."""
+    lines = []
+    for r in results:
+        if r.error:
+            lines.append(f"{r.name}: {r.error}")
+        elif not r.agrees:
+            lines.append(
+                f"{r.name}: WRONG, differs from sgd_python by {r.max_abs_diff:.3g} (> {timing.AGREE_TOL:g}); no speedup"
+            )
+    by_name = {r.name: r for r in results if r.ns_per_step and r.agrees}
+    pairs = [("jit", "c-scalar"), ("jit-many-1", "c-lanes"), ("jit-many-all", "c-lanes")]
+    ratios = [
+        f"{mine} {by_name[mine].ns_per_step / by_name[ref].ns_per_step:.2f}x {ref}"
+        for mine, ref in pairs
+        if mine in by_name and ref in by_name
+    ]
+    if ratios:
+        lines.append("time per step vs C: " + ", ".join(ratios))
+    if timing.BASELINE not in {r.name for r in results}:
+        lines.append(f"speedups need the {timing.BASELINE} baseline in --engines")
+    return lines
+
+
+def to_json(results: list[Result], skipped: list[tuple[str, str]], work: Workload, repeat: int, env: dict) -> dict:
+    """The JSON document saved by ``--json``."""
+    from dataclasses import asdict
+
+    from cli.timing import AGREE_EPOCHS, AGREE_SEEDS, AGREE_TOL, BASELINE
+
+    return {
+        "workload": {**asdict(work), "repeat": repeat},
+        "agreement": {"reference": "sgd_python", "tolerance": AGREE_TOL, "seeds": AGREE_SEEDS, "epochs": AGREE_EPOCHS},
+        "baseline": BASELINE,
+        "engines": [r.to_json() for r in results],
+        "skipped": [{"name": name, "reason": why} for name, why in skipped],
+        "versions": env,
+    }
+
+
+def save_plot(path: Path, results: list[Result], work: Workload) -> None:
+    """Horizontal bars of ns per step on a log axis, fastest at the bottom, speedup on each bar."""
+    from cli.figures import Figure
+
+    rows = [r for r in results if r.ns_per_step]
+    fig = Figure(figsize=(8, 0.5 * len(rows) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    names = [r.name for r in rows]
+    values = [r.ns_per_step for r in rows]
+    colours = ["tab:blue" if r.agrees else "tab:red" for r in rows]
+    bars = ax.barh(names, values, color=colours)
+    ax.set_xscale("log")
+    ax.invert_yaxis()  # table order, top to bottom
+    ax.set_xlabel("ns per SGD step (log scale; shorter is faster)")
+    ax.set_title(f"beans bench: {work.seeds} seeds x {work.beans} beans", loc="left")
+    if values:
+        ax.set_xlim(min(values) / 2, max(values) * 8)  # room for the labels right of the bars
+    for bar, r in zip(bars, rows, strict=True):
+        if not r.agrees:
+            label = "wrong"
+        elif r.speedup is None:
+            label = f"{r.ns_per_step:,.1f} ns"
+        else:
+            label = f"{r.ns_per_step:,.1f} ns, {speedup_text(r.speedup)}"
+        ax.text(bar.get_width() * 1.1, bar.get_y() + bar.get_height() / 2, label, va="center", fontsize=9)
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120))

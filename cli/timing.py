@@ -1,0 +1,344 @@
+"""The timing behind ``beans bench``: engines, the agreement check, and per-step timings.
+
+Every engine trains the same (S, 7) start parameters on the same beans. Before it is timed,
+each engine runs a short common workload whose result is compared with ``sgd_python``; an
+engine that disagrees is reported as wrong and gets no speedup. Slow engines are timed on
+fewer epochs, chosen from a calibration run so that one repeat lasts about ``budget_s``;
+every figure is reported per SGD step (one sample of one seed), so the rows compare.
+
+Compile times are measured the only honest way: the first call in a fresh interpreter with a
+fresh, empty ``NUMBA_CACHE_DIR`` (compile), then again in another fresh interpreter with that
+same directory (cached load).
+
+No printing here: the command passes a callback for progress.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+import kernels
+from cli import c_engine
+from kernels.numpy_loop import sgd_numpy
+
+BASELINE = "python-lesson"
+AGREE_TOL = 1e-9  # max |difference| from sgd_python on the common workload, any parameter
+AGREE_SEEDS, AGREE_EPOCHS = 3, 10  # the common workload: 3 seeds x 10 epochs over the beans
+CALIBRATE_S = 0.02  # a calibration run shorter than this is too noisy to extrapolate from
+
+TrainFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int, float], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What every engine trains: ``seeds`` start parameter sets on ``beans`` beans."""
+
+    seeds: int = 64
+    epochs: int = 2000
+    beans: int = 100
+    lr: float = 0.03
+    data_seed: int = 0
+
+    def data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(params (S, 7), xs (n,), ys (n,)): seeds 0..S-1 and the lesson's beans."""
+        xs, ys = kernels.get_beans(self.beans, self.data_seed)
+        return kernels.init_params_many(range(self.seeds)), xs, ys
+
+
+@dataclass
+class Engine:
+    """One way to run the loop: ``train`` maps (S, 7) start params to (S, 7) results.
+
+    ``probe`` is Python source run in a fresh interpreter to time a JIT engine's first call
+    (it must print the seconds of that call); engines sharing a probe share the measurement.
+    """
+
+    name: str
+    about: str
+    train: TrainFn
+    threads: int = 1
+    jit: bool = False
+    probe: str | None = None
+
+    def available(self) -> str | None:
+        """None when the engine can run here, else a one-line reason it cannot."""
+        return None
+
+    def measure(
+        self, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float, repeat: int
+    ) -> tuple[list[float], np.ndarray]:
+        """Seconds of each of ``repeat`` runs from the same start, and the last run's result."""
+        seconds, out = [], None
+        for _ in range(repeat):
+            start = time.perf_counter()
+            out = self.train(params, xs, ys, epochs, lr)
+            seconds.append(time.perf_counter() - start)
+        return seconds, out
+
+
+@dataclass
+class CEngine(Engine):
+    """The C reference in bench/c, built on first use; it times itself (no process start-up)."""
+
+    variant: str = "lanes"
+    _binary: c_engine.CBinary | None = field(default=None, repr=False)
+    _why_not: str | None = field(default=None, repr=False)
+
+    def binary(self) -> c_engine.CBinary:
+        if self._binary is None and self._why_not is None:
+            try:
+                self._binary = c_engine.build()
+            except c_engine.CUnavailable as err:
+                self._why_not = str(err)
+        if self._binary is None:
+            raise c_engine.CUnavailable(self._why_not)
+        return self._binary
+
+    def available(self) -> str | None:
+        try:
+            self.binary()
+        except c_engine.CUnavailable as err:
+            return str(err)
+        return None
+
+    def measure(self, params, xs, ys, epochs, lr, repeat):
+        return self.binary().run(self.variant, params, xs, ys, epochs, lr, repeat)
+
+
+def seed_by_seed(fn: Callable[..., np.ndarray]) -> TrainFn:
+    """A one-seed loop applied to every row in turn."""
+
+    def train(params, xs, ys, epochs, lr):
+        return np.stack([fn(row, xs, ys, epochs, lr) for row in params])
+
+    return train
+
+
+def many_at(threads: int) -> TrainFn:
+    """``sgd_many`` on a fixed number of threads."""
+
+    def train(params, xs, ys, epochs, lr):
+        return kernels.sgd_many(params, xs, ys, epochs, lr, threads=threads)
+
+    return train
+
+
+_PROBE = """
+import json, time
+import kernels
+xs, ys = kernels.get_beans(10, 0)
+params = kernels.init_params_many([0, 1])
+start = time.perf_counter()
+{call}
+print(json.dumps(time.perf_counter() - start))
+"""
+PROBE_JIT = _PROBE.format(call="kernels.sgd_jit(params[0], xs, ys, 1, 0.03)")
+PROBE_MANY = _PROBE.format(call="kernels.sgd_many(params, xs, ys, 1, 0.03)")
+
+
+def default_engines() -> dict[str, Engine]:
+    """Every engine ``beans bench`` knows, in table order (C rows are skipped without a compiler)."""
+    all_threads = kernels.max_threads()
+    found = [
+        Engine(
+            BASELINE, "the lesson's loop as written: numpy scalars, many temporaries", seed_by_seed(kernels.sgd_lesson)
+        ),
+        Engine("python", "sgd_python: the same loop on Python floats, math.exp", seed_by_seed(kernels.sgd_python)),
+        Engine("numpy", "sgd_numpy: every line on all seeds at once, numpy arrays", sgd_numpy),
+        Engine(
+            "jit", "sgd_jit (numba) one seed after another", seed_by_seed(kernels.sgd_jit), jit=True, probe=PROBE_JIT
+        ),
+        Engine("jit-many-1", "sgd_many (numba), all seeds together, 1 thread", many_at(1), jit=True, probe=PROBE_MANY),
+        Engine(
+            "jit-many-all",
+            f"sgd_many (numba), all seeds together, all {all_threads} threads",
+            many_at(all_threads),
+            threads=all_threads,
+            jit=True,
+            probe=PROBE_MANY,
+        ),
+        CEngine("c-scalar", "bench/c/sgd_c.c one seed after another (C, -O3)", train=None, variant="scalar"),
+        CEngine("c-lanes", "bench/c/sgd_c.c seeds in SIMD lanes (C, vectorised exp)", train=None, variant="lanes"),
+    ]
+    return {engine.name: engine for engine in found}
+
+
+ENGINES: dict[str, Engine] = default_engines()
+
+
+@dataclass
+class Result:
+    """One engine's row. Times in seconds except ``ns_per_step``; None where not measured."""
+
+    name: str
+    about: str
+    threads: int
+    agrees: bool | None = None
+    max_abs_diff: float | None = None
+    epochs: int | None = None
+    steps: int | None = None
+    ns_per_step: float | None = None
+    steps_per_s: float | None = None
+    speedup: float | None = None
+    seconds: list[float] = field(default_factory=list)
+    compile_s: float | None = None
+    cached_s: float | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def agreement(engine: Engine, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, lr: float) -> float:
+    """Largest |engine - sgd_python| over the common workload (inf if NaN/inf appear in one only)."""
+    params = params[:AGREE_SEEDS]
+    _, got = engine.measure(params, xs, ys, AGREE_EPOCHS, lr, 1)
+    want = np.stack([kernels.sgd_python(row, xs, ys, AGREE_EPOCHS, lr) for row in params])
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != want.shape:
+        return float("inf")
+    same_nonfinite = (~np.isfinite(got) & (got == want)) | (np.isnan(got) & np.isnan(want))
+    diff = np.where(same_nonfinite, 0.0, np.abs(got - want))
+    return float(np.nan_to_num(diff, nan=np.inf).max())
+
+
+def timed_epochs(engine: Engine, params, xs, ys, work: Workload, budget_s: float) -> int:
+    """Epochs so that one timed run lasts about ``budget_s`` (at most the workload's epochs)."""
+    epochs = 1
+    while True:
+        seconds, _ = engine.measure(params, xs, ys, epochs, work.lr, 1)
+        elapsed = max(seconds[0], 1e-9)
+        if elapsed >= CALIBRATE_S or epochs >= work.epochs:
+            break
+        epochs = min(work.epochs, epochs * 10)
+    per_epoch = elapsed / epochs
+    return int(max(1, min(work.epochs, budget_s // per_epoch)))
+
+
+def first_call_seconds(probe: str, cache_dir: str) -> float:
+    """Run ``probe`` in a fresh interpreter whose numba cache is ``cache_dir``; its first-call seconds."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=600, check=False
+    )
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"compile probe failed: {tail}")
+    return float(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def compile_times(probe: str) -> tuple[float, float]:
+    """(compile, cached load) seconds of a probe's first call: empty cache, then the cache it left."""
+    with tempfile.TemporaryDirectory(prefix="beans-bench-numba-") as cache_dir:
+        return first_call_seconds(probe, cache_dir), first_call_seconds(probe, cache_dir)
+
+
+def run_engine(
+    engine: Engine,
+    work: Workload,
+    data: tuple[np.ndarray, np.ndarray, np.ndarray],
+    repeat: int,
+    budget_s: float,
+) -> Result:
+    """Check one engine's agreement, then time it; errors end up in ``Result.error``, not raised."""
+    params, xs, ys = data
+    result = Result(engine.name, engine.about, engine.threads)
+    try:
+        result.max_abs_diff = agreement(engine, params, xs, ys, work.lr)
+        result.agrees = result.max_abs_diff <= AGREE_TOL
+        result.epochs = timed_epochs(engine, params, xs, ys, work, budget_s)
+        result.seconds, _ = engine.measure(params, xs, ys, result.epochs, work.lr, repeat)
+    except Exception as err:  # noqa: BLE001 - one broken engine must not sink the whole table
+        result.agrees = False
+        result.error = f"{type(err).__name__}: {err}".splitlines()[0]
+        return result
+    result.steps = work.seeds * result.epochs * work.beans
+    median = statistics.median(result.seconds)
+    result.ns_per_step = median / result.steps * 1e9
+    result.steps_per_s = result.steps / median if median > 0 else float("inf")
+    return result
+
+
+def add_speedups(results: list[Result]) -> None:
+    """Speedup over the baseline for engines that agree, when the baseline ran and agrees."""
+    base = next((r for r in results if r.name == BASELINE), None)
+    if base is None or not base.agrees or not base.ns_per_step:
+        return
+    for r in results:
+        if r.agrees and r.ns_per_step:
+            r.speedup = base.ns_per_step / r.ns_per_step
+
+
+def add_compile_times(engines: list[Engine], results: list[Result], progress: Callable[[str], None]) -> None:
+    """Fill compile_s / cached_s of JIT rows, measuring each distinct probe once."""
+    measured: dict[str, tuple[float, float] | str] = {}
+    for engine, result in zip(engines, results, strict=True):
+        if not engine.jit or engine.probe is None:
+            continue
+        if engine.probe not in measured:
+            progress(f"{engine.name}: compile time in fresh interpreters")
+            try:
+                measured[engine.probe] = compile_times(engine.probe)
+            except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError) as err:
+                measured[engine.probe] = str(err)
+        got = measured[engine.probe]
+        if isinstance(got, str):
+            result.error = result.error or got
+        else:
+            result.compile_s, result.cached_s = got
+
+
+def environment(engines: list[Engine]) -> dict:
+    """Versions and machine facts stored with a run."""
+    import numba
+
+    env = {
+        "beans": kernels.__version__,
+        "numba": numba.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": cpu_model(),
+        "logical_cpus": os.cpu_count(),
+        "numba_threads": kernels.max_threads(),
+        "numba_threading_layer": threading_layer(),
+    }
+    for engine in engines:
+        if isinstance(engine, CEngine) and engine._binary is not None:
+            env["cc"] = engine._binary.compiler_version
+            env["cc_flags"] = " ".join(engine._binary.flags)
+            break
+    return env
+
+
+def threading_layer() -> str:
+    """The threading layer numba chose (known once a parallel kernel has run), else the requested one."""
+    import numba
+
+    try:
+        return numba.threading_layer()
+    except ValueError:
+        return str(numba.config.THREADING_LAYER)
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux /proc/cpuinfo), else what platform reports."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
