@@ -1,0 +1,84 @@
+"""kernels.train: the chunked driver behind `beans train`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import kernels
+
+
+def test_chunked_training_equals_one_uninterrupted_call():
+    result = kernels.train(seeds=range(5), epochs=300, chunk=100, test_beans=0)
+    xs, ys = kernels.get_beans(100, 0)
+    whole = kernels.sgd_many(kernels.init_params_many(range(5)), xs, ys, 300, 0.03)
+    np.testing.assert_array_equal(result.params, whole)
+
+
+def test_histories_records_and_callbacks():
+    calls = []
+
+    def on_chunk(done, total):
+        calls.append((done, total))
+
+    result = kernels.train(seeds=[3, 4], epochs=250, chunk=100, on_chunk=on_chunk)
+    assert result.record_epochs.tolist() == [0, 100, 200, 250]
+    assert calls == [(100, 250), (200, 250), (250, 250)]
+    assert result.loss_history.shape == (2, 4) and result.param_history.shape == (4, 2, 7)
+    np.testing.assert_array_equal(result.param_history[0], kernels.init_params_many([3, 4]))
+    np.testing.assert_array_equal(result.param_history[-1], result.params)
+    np.testing.assert_allclose(result.loss_history[:, 0], kernels.mse(result.start_params, result.xs, result.ys))
+    np.testing.assert_allclose(result.final_mse, kernels.mse(result.params, result.xs, result.ys))
+    assert result.steps == 2 * 250 * 100
+
+
+def test_zero_epochs_records_only_the_start():
+    result = kernels.train(seeds=[0], epochs=0)
+    assert result.record_epochs.tolist() == [0]
+    np.testing.assert_array_equal(result.params, result.start_params)
+
+
+def test_python_engine_agrees_with_jit():
+    jit = kernels.train(seeds=[0, 1], epochs=4, chunk=2, beans=30)
+    python = kernels.train(seeds=[0, 1], epochs=4, chunk=2, beans=30, engine="python")
+    np.testing.assert_allclose(python.params, jit.params, rtol=0, atol=1e-10)
+
+
+def test_lessons_settings_converge_and_rank_best_first():
+    result = kernels.train(seeds=range(10))
+    assert result.converged.sum() >= 8
+    order = kernels.ranking(result)
+    assert result.best == order[0]
+    assert np.all(np.diff(result.final_mse[order]) >= 0)
+    assert np.all(result.test_accuracy[result.converged] >= 0.9)
+    assert not np.array_equal(result.test_xs, result.xs)
+
+
+def test_held_out_beans_can_be_turned_off():
+    result = kernels.train(seeds=[0], epochs=10, test_beans=0)
+    assert result.test_xs.size == 0 and np.isnan(result.test_mse).all()
+
+
+def test_a_huge_learning_rate_is_reported_as_diverged():
+    result = kernels.train(seeds=range(3), epochs=20, lr=1e10)
+    assert result.diverged.all() and not result.converged.any()
+    assert result.best in range(3)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (dict(seeds=[]), "seeds"),
+        (dict(seeds=[-1]), "seeds"),
+        (dict(epochs=-1), "epochs"),
+        (dict(lr=float("inf")), "lr"),
+        (dict(beans=1), "beans"),
+        (dict(chunk=0), "chunk"),
+        (dict(engine="gpu"), "engine"),
+        (dict(threads=0), "threads"),
+        (dict(test_beans=-1), "test_beans"),
+    ],
+)
+def test_bad_settings_raise(settings, message):
+    with pytest.raises(ValueError, match=message):
+        kernels.TrainConfig(**settings)
