@@ -44,6 +44,12 @@ def _settings_title(result) -> str:
     )
 
 
+def _legend(ax) -> None:
+    """A legend whose swatches are opaque even where the lines themselves are faint."""
+    for handle in ax.legend(loc="upper right", fontsize=8).legend_handles:
+        handle.set_alpha(1.0)
+
+
 def _save(fig: Figure, path: Path) -> Path:
     """Write ``fig`` to ``path`` atomically, in the format its suffix names, then free it."""
     fmt = Path(path).suffix.lstrip(".")
@@ -113,7 +119,7 @@ def fit_figure(result) -> Figure:
     ax.set_xlabel("Bean size")
     ax.set_ylabel("Toxicity")
     ax.set_title(_settings_title(result), fontsize=10)
-    ax.legend(loc="upper right", fontsize=8)
+    _legend(ax)
     return fig
 
 
@@ -160,7 +166,7 @@ def loss_figure(result) -> Figure:
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE on the training beans")
     ax.set_title(_settings_title(result), fontsize=10)
-    ax.legend(loc="upper right", fontsize=8)
+    _legend(ax)
     return fig
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import sys
-import tempfile
 import time
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -48,15 +48,42 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _check_file_target(path: Path, option: str) -> Path:
-    """An output file whose directory exists and is writable (nothing is created here)."""
-    if path.is_dir():
-        raise _fail(f"{option}: {path} is a directory", 1)
-    try:
-        tempfile.TemporaryFile(dir=path.parent).close()
-    except OSError as err:
-        raise _fail(f"{option}: cannot write {path}: {err.strerror or err}", 1) from err
-    return path
+def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...]) -> None:
+    """--animate wants a .gif name; --animate-seed must be one of this run's seeds."""
+    if path is not None and path.suffix.lower() != ".gif":
+        raise typer.BadParameter(f"the file name must end in .gif, got {path}", param_hint="'--animate'")
+    if seed is None:
+        return
+    if path is None:
+        raise typer.BadParameter("only makes sense with --animate PATH.gif", param_hint="'--animate-seed'")
+    if seed not in seeds:
+        raise typer.BadParameter(
+            f"must be one of this run's seeds {seeds[0]}..{seeds[-1]}, got {seed}", param_hint="'--animate-seed'"
+        )
+
+
+def _prepare_outputs(targets: list[tuple[str, Path | None, bool]]) -> list[Path]:
+    """Make sure every output can be written before any training starts.
+
+    ``targets`` holds (option, path, is_directory); a file's folder is created like --out's.
+    Returns the directories created, deepest first, so a failed run can remove them again.
+    """
+    created: list[Path] = []
+    for option, path, is_directory in targets:
+        if path is None:
+            continue
+        if not is_directory and path.is_dir():
+            _remove_if_empty(created)
+            raise _fail(f"{option}: {path} is a directory", 1)
+        directory = path if is_directory else path.parent
+        new = _new_dirs(directory)
+        try:
+            ensure_output_dir(directory)
+        except OutputError as err:
+            _remove_if_empty(new + created)
+            raise _fail(f"{option}: {err}", 1) from err
+        created = new + created
+    return created
 
 
 def _new_dirs(path: Path) -> list[Path]:
@@ -72,10 +99,12 @@ def _new_dirs(path: Path) -> list[Path]:
 def _remove_if_empty(dirs: list[Path]) -> None:
     """Undo the output directories this run created, if nothing was written into them."""
     for directory in dirs:  # deepest first, so a parent is empty once its child is gone
+        if not directory.is_dir():
+            continue  # never made: its mkdir is what failed
         try:
             directory.rmdir()
         except OSError:
-            return
+            return  # not empty: something was written there, keep it and its parents
 
 
 def _python_estimate(kernels, config) -> float:
@@ -120,6 +149,14 @@ def train(
     plot_format: Annotated[PlotFormat, typer.Option("--plot-format", help="File format of the plots.")] = (
         PlotFormat.png
     ),
+    animate: Annotated[
+        Path | None,
+        typer.Option("--animate", metavar="PATH.gif", help="Also save a GIF of one seed's training."),
+    ] = None,
+    animate_seed: Annotated[
+        int | None,
+        typer.Option("--animate-seed", show_default="the best seed", help="Which seed --animate shows."),
+    ] = None,
 ) -> None:
     """Train the lesson's 1-2-1 network from many random seeds at once and save the results.
 
@@ -146,17 +183,14 @@ def train(
     except ValueError as err:  # the options above are checked already; this is a safety net
         raise typer.BadParameter(str(err)) from err
 
-    json_to_stdout = json_path == "-"
-    json_file = None if json_path in (None, "-") else _check_file_target(Path(json_path), "--json")
-    created = _new_dirs(out)
-    try:
-        ensure_output_dir(out)
-    except OutputError as err:
-        _remove_if_empty(created)
-        raise _fail(f"--out: {err}", 1) from err
+    _check_animate(animate, animate_seed, config.seeds)
 
+    json_to_stdout = json_path == "-"
+    json_file = None if json_path in (None, "-") else Path(json_path)
+    created = _prepare_outputs([("--out", out, True), ("--json", json_file, False), ("--animate", animate, False)])
     try:
-        _run(kernels, config, seed_start, out, json_file, json_to_stdout, quiet, no_plot, plot_format.value)
+        files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format.value, animate, animate_seed)
+        _run(kernels, config, seed_start, files, quiet)
     except KeyboardInterrupt:
         _remove_if_empty(created)
         raise _fail("interrupted; no partial files were left behind", 130) from None
@@ -165,7 +199,19 @@ def train(
         raise _fail(str(err), 1) from err
 
 
-def _run(kernels, config, seed_start, out, json_file, json_to_stdout, quiet, no_plot, plot_format) -> None:
+@dataclass(frozen=True)
+class Outputs:
+    """Where a run's results go; every path has been checked writable."""
+
+    out: Path
+    json_file: Path | None
+    json_to_stdout: bool
+    plot_format: str | None  # None: --no-plot
+    animate: Path | None
+    animate_seed: int | None
+
+
+def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     """Train, report and save, once every option and path has been checked."""
     from rich.console import Console
 
@@ -186,19 +232,40 @@ def _run(kernels, config, seed_start, out, json_file, json_to_stdout, quiet, no_
         result = kernels.train(config, on_chunk=on_chunk)
 
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
-    if json_to_stdout:
+    if files.json_to_stdout:
         sys.stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
         sys.stdout.flush()
     else:
         render_report(result, Console())
 
-    written = [write_text_atomic(out / "results.json", document)]
-    if json_file is not None:
-        written.append(write_text_atomic(json_file, document))
-    if not no_plot:
+    written = [write_text_atomic(files.out / "results.json", document)]
+    if files.json_file is not None:
+        written.append(write_text_atomic(files.json_file, document))
+    if files.plot_format is not None:
         from cli.plots import save_plots
 
-        written += save_plots(result, out, plot_format)
+        written += save_plots(result, files.out, files.plot_format)
+    if files.animate is not None:
+        written.append(_save_animation(result, files.animate, files.animate_seed))
     if not quiet:
         for path in written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
+
+
+def _save_animation(result, path: Path, seed: int | None) -> Path:
+    """The GIF of one seed (the best by default), from the snapshots the run recorded."""
+    from cli.animation import save_training_gif
+
+    row = result.best if seed is None else result.config.seeds.index(seed)
+    config = result.config
+    return save_training_gif(
+        path,
+        result.xs,
+        result.ys,
+        result.record_epochs,
+        result.param_history[:, row, :],
+        result.loss_history[row],
+        title=f"seed {config.seeds[row]}, lr {config.lr:g}, {config.beans} beans",
+        test_xs=result.test_xs if result.test_xs.size else None,
+        test_ys=result.test_ys if result.test_ys.size else None,
+    )

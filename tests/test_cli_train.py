@@ -1,0 +1,338 @@
+"""``beans train``: what it writes, what it prints, and how it refuses bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import kernels
+from cli.app import app
+
+EPOCHS = "200"  # enough for the curves to move; keeps each run a fraction of a second
+PLAIN_ENV = {"_TYPER_FORCE_DISABLE_TERMINAL": "1", "COLUMNS": "120", "NO_COLOR": "1"}
+runner = CliRunner(env=PLAIN_ENV)
+
+
+def beans_command() -> list[str]:
+    """The installed console script, or the module when the script is not on PATH."""
+    exe = shutil.which("beans")
+    return [exe] if exe else [sys.executable, "-m", "cli"]
+
+
+def train(out: Path, *args: str):
+    """Run ``beans train`` in-process with small settings; returns click's Result."""
+    return runner.invoke(app, ["train", "--epochs", EPOCHS, "--out", str(out), *args])
+
+
+def read_results(out: Path) -> dict:
+    return json.loads((out / "results.json").read_text())
+
+
+def files_under(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*")) if path.exists() else []
+
+
+@pytest.fixture(scope="module")
+def three_seeds(tmp_path_factory):
+    """One run of three seeds shared by the read-back tests: (Result, out dir)."""
+    out = tmp_path_factory.mktemp("three") / "out"
+    result = train(out, "--seeds", "3", "--seed-start", "5")
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+# --- what a good run writes -------------------------------------------------------------
+
+
+def test_seeds_3_gives_three_results_with_params_by_name(three_seeds):
+    _, out = three_seeds
+    doc = read_results(out)
+    assert [r["seed"] for r in doc["results"]] == [5, 6, 7]
+    assert doc["settings"]["seeds"] == [5, 6, 7]
+    assert doc["settings"]["epochs"] == int(EPOCHS)
+    assert sorted(r["rank"] for r in doc["results"]) == [1, 2, 3]
+    for entry in doc["results"]:
+        assert list(entry["params"]) == list(kernels.PARAM_NAMES)
+    assert set(doc["versions"]) == {"beans", "numba", "numpy"}
+    assert doc["summary"]["seeds"] == 3
+
+
+def test_json_numbers_equal_kernels_train(three_seeds):
+    _, out = three_seeds
+    doc = read_results(out)
+    direct = kernels.train(seeds=(5, 6, 7), epochs=int(EPOCHS))
+    saved = np.array([[r["params"][n] for n in kernels.PARAM_NAMES] for r in doc["results"]])
+    np.testing.assert_array_equal(saved, direct.params)
+    np.testing.assert_array_equal([r["final_mse"] for r in doc["results"]], direct.final_mse)
+    np.testing.assert_array_equal([r["test_accuracy"] for r in doc["results"]], direct.test_accuracy)
+
+
+def test_table_matches_json_best_first(three_seeds):
+    result, out = three_seeds
+    doc = read_results(out)
+    ranked = sorted(doc["results"], key=lambda r: r["rank"])
+    table_rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert len(table_rows) == 3
+    for line, entry in zip(table_rows, ranked, strict=True):
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        assert cells[:4] == [
+            str(entry["rank"]),
+            str(entry["seed"]),
+            f"{entry['final_mse']:.2e}",
+            f"{entry['accuracy']:.1%}",
+        ]
+        assert cells[4] == f"{entry['test_mse']:.2e}"
+    converged = doc["summary"]["converged"]
+    assert f"converged {converged} of 3" in result.stdout
+
+
+def test_plots_decode(three_seeds):
+    from matplotlib.image import imread
+
+    _, out = three_seeds
+    for name in ("fit.png", "loss.png"):
+        image = imread(out / name)
+        assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+
+
+def test_paths_are_printed_on_stderr(three_seeds):
+    result, out = three_seeds
+    for name in ("results.json", "fit.png", "loss.png"):
+        assert f"wrote {out / name}" in result.stderr
+    assert "wrote" not in result.stdout
+
+
+def test_only_finished_files_are_left(three_seeds):
+    _, out = three_seeds
+    assert sorted(p.name for p in out.iterdir()) == ["fit.png", "loss.png", "results.json"]
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<?xml"), ("pdf", b"%PDF")])
+def test_plot_format(tmp_path, fmt, magic):
+    result = train(tmp_path, "--plot-format", fmt, "--test-beans", "0")
+    assert result.exit_code == 0, result.output
+    for name in ("fit", "loss"):
+        assert (tmp_path / f"{name}.{fmt}").read_bytes().startswith(magic)
+    assert not (tmp_path / "fit.png").exists()
+
+
+def test_no_plot_writes_only_results(tmp_path):
+    result = train(tmp_path, "--no-plot")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_same_command_twice_gives_identical_numbers(tmp_path):
+    runs = []
+    for name in ("a", "b"):
+        assert train(tmp_path / name, "--seeds", "2", "--no-plot").exit_code == 0
+        runs.append(read_results(tmp_path / name))
+    assert runs[0]["results"] == runs[1]["results"]
+    assert runs[0]["settings"] == runs[1]["settings"]
+
+
+@pytest.mark.skipif(kernels.max_threads() < 2, reason="needs 2 threads")
+def test_thread_count_does_not_change_params(tmp_path):
+    docs = []
+    for threads in ("1", "2"):
+        assert train(tmp_path / threads, "--seeds", "4", "--threads", threads, "--no-plot").exit_code == 0
+        docs.append(read_results(tmp_path / threads))
+    assert [r["params"] for r in docs[0]["results"]] == [r["params"] for r in docs[1]["results"]]
+
+
+def test_without_test_beans_the_test_columns_go_and_json_has_null(tmp_path):
+    result = train(tmp_path, "--test-beans", "0", "--no-plot")
+    assert result.exit_code == 0, result.output
+    assert "test MSE" not in result.stdout and "held-out" not in result.stdout
+    entry = read_results(tmp_path)["results"][0]
+    assert entry["test_mse"] is None and entry["test_accuracy"] is None
+
+
+def test_held_out_beans_are_reported(three_seeds):
+    result, out = three_seeds
+    assert "held-out 100 beans (data seed 1)" in result.stdout
+    entry = read_results(out)["results"][0]
+    assert 0 <= entry["test_accuracy"] <= 1 and entry["test_mse"] != entry["final_mse"]
+
+
+def test_snapshot_every_sets_the_recording_interval(tmp_path):
+    result = train(tmp_path, "--snapshot-every", "50", "--no-plot")
+    assert result.exit_code == 0, result.output
+    assert read_results(tmp_path)["settings"]["snapshot_every"] == 50
+
+
+def test_zero_epochs_still_plots(tmp_path):
+    result = runner.invoke(app, ["train", "--epochs", "0", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "loss.png").stat().st_size > 0
+
+
+def test_json_to_stdout_is_all_of_stdout(tmp_path):
+    result = train(tmp_path, "--seeds", "2", "--json", "-", "--no-plot")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert len(doc["results"]) == 2
+    assert doc == read_results(tmp_path)
+
+
+def test_json_to_a_file_also(tmp_path):
+    result = train(tmp_path / "out", "--json", str(tmp_path / "sub" / "r.json"), "--no-plot")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "sub" / "r.json").read_text()) == read_results(tmp_path / "out")
+
+
+def test_quiet_prints_no_messages(tmp_path):
+    result = train(tmp_path, "--quiet", "--no-plot")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert "converged" in result.stdout  # the results themselves still show
+
+
+def test_diverging_lr_is_reported_not_crashed(tmp_path):
+    result = train(tmp_path, "--seeds", "2", "--lr", "1e10")
+    assert result.exit_code == 0, result.output
+    doc = read_results(tmp_path)
+    assert all(r["diverged"] and not r["converged"] for r in doc["results"])
+    assert result.stdout.count("diverged") >= 2
+    assert (tmp_path / "fit.png").exists() and (tmp_path / "loss.png").exists()
+
+
+def test_python_engine_estimates_then_matches_jit(tmp_path):
+    args = ["--seeds", "2", "--epochs", "20", "--beans", "20", "--test-beans", "0", "--no-plot"]
+    result = runner.invoke(app, ["train", *args, "--engine", "python", "--out", str(tmp_path / "py")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("python engine: about ")
+    assert runner.invoke(app, ["train", *args, "--out", str(tmp_path / "jit")]).exit_code == 0
+    py, jit = read_results(tmp_path / "py"), read_results(tmp_path / "jit")
+    for a, b in zip(py["results"], jit["results"], strict=True):
+        np.testing.assert_allclose(list(a["params"].values()), list(b["params"].values()), rtol=0, atol=1e-10)
+
+
+def test_animate_writes_a_gif_of_the_chosen_seed(tmp_path):
+    from PIL import Image
+
+    gif = tmp_path / "anim" / "train.gif"
+    result = train(tmp_path / "out", "--seeds", "2", "--animate", str(gif), "--animate-seed", "1", "--no-plot")
+    assert result.exit_code == 0, result.output
+    with Image.open(gif) as image:
+        assert image.n_frames == int(EPOCHS) // 100 + 1
+    assert f"wrote {gif}" in result.stderr
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+BAD_USAGE = [
+    (["--seeds", "0"], "--seeds"),
+    (["--seed-start", "-1"], "--seed-start"),
+    (["--epochs", "-1"], "--epochs"),
+    (["--lr", "0"], "--lr"),
+    (["--lr", "-0.5"], "--lr"),
+    (["--lr", "nan"], "--lr"),
+    (["--lr", "inf"], "--lr"),
+    (["--lr", "fast"], "--lr"),
+    (["--beans", "1"], "--beans"),
+    (["--data-seed", "-1"], "--data-seed"),
+    (["--test-beans", "-1"], "--test-beans"),
+    (["--snapshot-every", "0"], "--snapshot-every"),
+    (["--threads", "0"], "--threads"),
+    (["--threads", str(kernels.max_threads() + 1)], "--threads"),
+    (["--engine", "gpu"], "--engine"),
+    (["--plot-format", "gif"], "--plot-format"),
+    (["--animate", "train.png"], "--animate"),
+    (["--animate-seed", "0"], "--animate-seed"),
+    (["--animate", "t.gif", "--animate-seed", "7"], "--animate-seed"),
+]
+
+
+@pytest.mark.parametrize(("args", "option"), BAD_USAGE, ids=lambda v: " ".join(v) if isinstance(v, list) else None)
+def test_bad_option_is_a_usage_error_naming_it(tmp_path, args, option):
+    result = train(tmp_path / "out", *args)
+    assert result.exit_code == 2, result.output
+    assert option in result.stderr
+    assert "Traceback" not in result.output
+    assert files_under(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--out", "/dev/null/beans"], "--out"),
+        (["--json", "/dev/null/beans/r.json"], "--json"),
+        (["--json", "{tmp}"], "--json"),  # a directory
+        (["--animate", "/dev/null/a.gif"], "--animate"),
+    ],
+)
+def test_unwritable_output_is_an_io_error_naming_it(tmp_path, args, option):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = runner.invoke(app, ["train", "--epochs", EPOCHS, "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 1, result.output
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1 and option in error_lines[0]
+    assert files_under(tmp_path) == []  # not even the --out folder is left
+
+
+def test_out_that_is_a_file_is_an_io_error(tmp_path):
+    blocker = tmp_path / "taken"
+    blocker.write_text("not a folder")
+    result = train(blocker)
+    assert result.exit_code == 1
+    assert "--out" in result.stderr
+    assert files_under(tmp_path) == [blocker]
+
+
+def test_ctrl_c_during_training_exits_130_and_leaves_nothing(tmp_path, monkeypatch):
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kernels, "train", interrupted)
+    result = train(tmp_path / "deep" / "out")
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr
+    assert files_under(tmp_path) == []
+
+
+# --- the real program ------------------------------------------------------------------------
+
+
+def test_real_subprocess_json_to_stdout(tmp_path):
+    cmd = [*beans_command(), "train", "--seeds", "3", "--epochs", EPOCHS, "--out", str(tmp_path), "--json", "-"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert [r["seed"] for r in doc["results"]] == [0, 1, 2]
+    assert (tmp_path / "fit.png").exists()
+
+
+def test_real_sigint_exits_130_and_leaves_nothing(tmp_path):
+    # the python engine prints its estimate just before training: interrupt after that line
+    cmd = [*beans_command(), "train", "--engine", "python", "--epochs", "1000000", "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr.readline().startswith("python engine: about")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert files_under(tmp_path) == []
+
+
+def test_runs_where_home_and_config_are_unwritable(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+    env.update(PLAIN_ENV, HOME="/dev/null/home", XDG_CACHE_HOME="/dev/null/cache", XDG_CONFIG_HOME="/dev/null/config")
+    cmd = [*beans_command(), "train", "--seeds", "2", "--epochs", EPOCHS, "--out", str(tmp_path)]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    for name in ("fit.png", "loss.png", "results.json"):
+        assert (tmp_path / name).stat().st_size > 0
