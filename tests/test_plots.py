@@ -1,0 +1,61 @@
+"""fit and loss figures (cli.plots): they save, read back, and survive diverged seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import kernels
+from cli.plots import fit_figure, loss_figure, save_plots
+
+
+def with_a_nan_seed(result):
+    """``result`` with its first seed turned into a NaN-diverged one, as a huge lr can leave it."""
+    result.params[0] = np.nan
+    result.loss_history[0, 1:] = np.nan
+    result.final_mse[0] = result.accuracy[0] = np.nan
+    result.diverged[0], result.converged[0] = True, False
+    return result
+
+
+@pytest.fixture(scope="module")
+def result():
+    return kernels.train(seeds=(0, 1, 2, 3), epochs=300)
+
+
+def test_save_plots_writes_both_and_they_decode(tmp_path, result):
+    from matplotlib.image import imread
+
+    paths = save_plots(result, tmp_path, "png")
+    assert [p.name for p in paths] == ["fit.png", "loss.png"]
+    for path in paths:
+        assert imread(path).shape[2] in (3, 4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png", "loss.png"]  # no temp files
+
+
+def test_fit_figure_shows_every_seed_the_best_and_both_bean_sets(result):
+    fig = fit_figure(result)
+    ax = fig.axes[0]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert any(label.startswith(f"best: seed {result.config.seeds[result.best]}") for label in labels)
+    assert f"training beans ({result.xs.size})" in labels
+    assert f"held-out beans ({result.test_xs.size})" in labels
+    drawn = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))
+    assert drawn == len(result.config.seeds)
+    assert "lr 0.03" in ax.get_title()
+
+
+def test_loss_figure_is_log_scale(result):
+    ax = loss_figure(result).axes[0]
+    assert ax.get_yscale() == "log"
+    lo, hi = ax.get_ylim()
+    assert lo <= result.loss_history.min() and hi >= result.loss_history.max()
+
+
+def test_nan_diverged_seed_is_left_out_of_the_curves(tmp_path):
+    broken = with_a_nan_seed(kernels.train(seeds=(0, 1), epochs=200))
+    ax = fit_figure(broken).axes[0]
+    drawn = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))
+    assert drawn == 1
+    save_plots(broken, tmp_path, "svg")
+    assert np.all([(tmp_path / f"{n}.svg").stat().st_size > 0 for n in ("fit", "loss")])
