@@ -86,11 +86,11 @@ def bench(
     for option, path in (("--json", json_path), ("--plot", plot_path)):
         if path is not None:
             if path.is_dir():
-                fail(f"{option} {path} is a directory; give a file name")
+                fail(f"{option} {path} is a directory; give a file name", code=1)
             try:
                 ensure_output_dir(path.parent)
             except OutputError as err:
-                fail(f"{option}: {err}")
+                fail(f"{option}: {err}", code=1)
 
     from cli import timing  # numba starts here, not at `beans --help`
 

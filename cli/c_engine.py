@@ -108,8 +108,9 @@ def cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"beans-c-{os.getuid()}"
 
 
-def build(source: Path = SOURCE) -> CBinary:
-    """Compile ``source`` (or reuse a cached build); raises CUnavailable when that is impossible."""
+def build(source: Path | None = None) -> CBinary:
+    """Compile ``source`` (default ``SOURCE``), or reuse a cached build; CUnavailable if impossible."""
+    source = SOURCE if source is None else Path(source)
     if not source.is_file():
         raise CUnavailable(f"no C source at {source} (run from a checkout of the repository)")
     compiler = find_compiler()
