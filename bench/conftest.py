@@ -13,3 +13,14 @@ LR = 0.03
 def lesson_beans():
     """The lesson's 100 beans, from data seed 0."""
     return kernels.get_beans(100, 0)
+
+
+@pytest.fixture(scope="session")
+def c_reference():
+    """The C reference in bench/c built with the system compiler (cli.c_engine), or skip."""
+    from cli import c_engine
+
+    try:
+        return c_engine.build()
+    except c_engine.CUnavailable as err:
+        pytest.skip(f"C reference unavailable: {err}")

@@ -28,3 +28,18 @@ def test_one_seed(benchmark, lesson_beans, engine):
     benchmark.extra_info["steps"] = epochs * xs.size
     out = benchmark(fn, start, xs, ys, epochs, LR)
     np.testing.assert_allclose(out, kernels.sgd_python(start, xs, ys, epochs, LR), rtol=0, atol=1e-10)
+
+
+@pytest.mark.benchmark(group="one-seed")
+def test_one_seed_c_scalar(benchmark, lesson_beans, c_reference):
+    """bench/c's scalar loop, the latency-bound limit sgd_jit is compared with (subprocess)."""
+    xs, ys = lesson_beans
+    start = kernels.init_params(0)[None, :]
+    epochs = ENGINES["jit"][1]
+
+    def run():
+        return c_reference.run("scalar", start, xs, ys, epochs, LR, repeat=1)
+
+    seconds, out = benchmark.pedantic(run, rounds=5, iterations=1, warmup_rounds=1)
+    benchmark.extra_info.update(steps=epochs * xs.size, c_ns_per_step=seconds[0] / (epochs * xs.size) * 1e9)
+    np.testing.assert_allclose(out[0], kernels.sgd_python(start[0], xs, ys, epochs, LR), rtol=0, atol=1e-10)
