@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 # (epochs, repeat, seconds per timed run) for a default run (~1 min) and for --quick (< 15 s)
-DEFAULTS = {"full": (2000, 5, 1.2), "quick": (200, 3, 0.1)}
+DEFAULTS = {"full": (5000, 5, 2.0), "quick": (200, 3, 0.1)}
 SEEDS = 64
 
 
@@ -49,7 +49,7 @@ def bench(
     ] = SEEDS,
     epochs: Annotated[
         int | None,
-        typer.Option(min=1, help="Epochs for fast engines; slow ones run fewer. (default 2000; 200 with --quick)"),
+        typer.Option(min=1, help="Epochs for fast engines; slow ones run fewer. (default 5000; 200 with --quick)"),
     ] = None,
     repeat: Annotated[
         int | None,

@@ -45,7 +45,7 @@ class Workload:
     """What every engine trains: ``seeds`` start parameter sets on ``beans`` beans."""
 
     seeds: int = 64
-    epochs: int = 2000
+    epochs: int = 5000
     beans: int = 100
     lr: float = 0.03
     data_seed: int = 0
