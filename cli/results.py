@@ -72,7 +72,7 @@ def _settings(config, seed_start: int) -> dict[str, Any]:
         "test_beans": config.test_beans,
         "test_data_seed": config.test_data_seed if config.test_beans else None,
         "snapshot_every": config.chunk,
-        "threads": config.threads,
+        "threads": config.threads,  # None: all of them (results do not depend on it)
         "engine": config.engine,
         "converged_accuracy": config.converged_accuracy,
     }

@@ -142,7 +142,11 @@ def train(
     ] = Engine.jit,
     json_path: Annotated[
         str | None,
-        typer.Option("--json", metavar="PATH", help="Also write the results JSON to PATH; '-' for stdout only."),
+        typer.Option(
+            "--json",
+            metavar="PATH",
+            help="Also write the results JSON to PATH; '-' prints it to stdout instead of the table.",
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no messages.")] = False,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip the fit and loss plots.")] = False,
