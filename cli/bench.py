@@ -1,7 +1,7 @@
 """``beans bench``: time every engine on one workload and print one table.
 
-Only Typer and rich are imported at module level; numba (through ``cli.timing``) and
-matplotlib are imported inside the command, so ``beans --help`` stays fast.
+Only Typer is imported at module level; rich, numba (through ``cli.timing``) and matplotlib
+are imported inside the command, so ``beans --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from typer.core import TyperCommand
 
 from cli.files import OutputError, ensure_output_dir, write_atomic, write_text_atomic
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from cli.timing import Result, Workload
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -91,6 +91,8 @@ def bench(
                 ensure_output_dir(path.parent)
             except OutputError as err:
                 fail(f"{option}: {err}", code=1)
+
+    from rich.console import Console
 
     from cli import timing  # numba starts here, not at `beans --help`
 
@@ -180,6 +182,8 @@ def speedup_text(speedup: float) -> str:
 
 def render_table(results: list[Result], work: Workload) -> Table:
     """The results as a rich Table: numbers right-justified, wrong engines flagged."""
+    from rich.table import Table
+
     table = Table(
         title=f"beans bench: {work.seeds} seeds x {work.beans} beans, up to {work.epochs} epochs, lr {work.lr}",
         title_justify="left",
