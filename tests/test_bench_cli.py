@@ -173,3 +173,26 @@ def test_c_reference_agrees_with_sgd_python(variant):
     assert len(seconds) == 2 and min(seconds) > 0
     want = np.stack([kernels.sgd_python(row, xs, ys, 40, 0.03) for row in params])
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-11)
+
+
+def test_table_renders_wrong_and_error_rows_without_numbers_they_lack():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from cli.bench import footnotes, render_table
+
+    good = timing.Result("jit", "", 1, agrees=True, max_abs_diff=0.0, steps=1000, ns_per_step=40.0, speedup=70.0)
+    wrong = timing.Result("broken", "", 1, agrees=False, max_abs_diff=1e-3, steps=1000, ns_per_step=1.0)
+    failed = timing.Result("explodes", "", 1, agrees=False, error="RuntimeError: kaboom")
+    results = [good, wrong, failed]
+    buffer = StringIO()
+    Console(file=buffer, width=120, color_system=None).print(render_table(results, timing.Workload(seeds=2)))
+    text = buffer.getvalue()
+    rows = {line.split()[1]: line for line in text.splitlines() if line.startswith("│")}
+    assert "70x" in rows["jit"] and "yes" in rows["jit"]
+    assert "WRONG" in rows["broken"] and "x" not in rows["broken"].split("│")[6]
+    assert "ERROR" in rows["explodes"]
+    notes = footnotes(results, timing)
+    assert any("broken: WRONG" in line for line in notes)
+    assert any("kaboom" in line for line in notes)
