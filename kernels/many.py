@@ -17,6 +17,9 @@ to helpers in other files).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import numba
 import numpy as np
 from llvmlite import ir
@@ -81,6 +84,22 @@ def _float_to_bits(typingctx, value):
 
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.IntType(64))
+
+    return sig, codegen
+
+
+@intrinsic
+def _read_shared_flag(typingctx, flags):
+    """flags[0] (an int64 array) read with an atomic load that LLVM may not hoist out of a loop.
+
+    Another thread sets the flag while the kernel runs; a plain load of a value the loop
+    never writes is moved out of the loop by LLVM, and the flag would never be seen.
+    """
+    sig = types.int64(flags)
+
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.load_atomic(array.data, ordering="monotonic", align=8)
 
     return sig, codegen
 
@@ -151,6 +170,27 @@ def _sgd_blocks(blocks, lanes, xs, ys, epochs, lr):
         _sgd_block(blocks[b], lanes[b], xs, ys, epochs, lr)
 
 
+@numba.njit(**PARALLEL_LANES_JIT)
+def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, chunks_done, stop):
+    """Train every block chunk by chunk in ONE parallel call, keeping a copy after each chunk.
+
+    One call instead of one per chunk: waking the thread pool for each of the lesson's 50
+    chunks cost 8-25% of the training time here (more when the other core is busy).
+
+    blocks : float64 (nb, 7, B); lanes : int64 (nb,); chunk_epochs : int64 (C,)
+    history : float64 (C, nb, 7, B), out: the blocks after each chunk
+    chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
+    stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
+    """
+    for b in numba.prange(blocks.shape[0]):
+        for c in range(chunk_epochs.shape[0]):
+            if _read_shared_flag(stop) != 0:
+                break
+            _sgd_block(blocks[b], lanes[b], xs, ys, chunk_epochs[c], lr)
+            history[c, b] = blocks[b]
+            chunks_done[b] = c + 1
+
+
 def block_layout(n_seeds: int, threads: int) -> tuple[int, int]:
     """How to cut ``n_seeds`` into blocks: returns (lanes per block, number of blocks).
 
@@ -207,6 +247,84 @@ def train_rows_inplace(
     finally:
         numba.set_num_threads(previous)
     params[:] = from_blocks(blocks, params.shape[0])
+
+
+def train_rows_recorded(
+    params: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    chunk_epochs: np.ndarray,
+    lr: float,
+    threads: int,
+    on_progress: Callable[[int], None] | None = None,
+    poll_seconds: float = 0.05,
+) -> np.ndarray:
+    """Train checked input chunk by chunk in one kernel call; returns the params after each chunk.
+
+    Parameters
+    ----------
+    params : float64 (S, 7), not modified; chunk_epochs : int64 (C,), epochs in each chunk
+    on_progress : called from this thread with the seed-averaged epochs done so far, while
+        the kernel runs in a worker thread (it releases the GIL); Ctrl-C stops the kernel at
+        its next chunk boundary and re-raises.
+
+    Returns
+    -------
+    float64 (C, S, 7): row c holds every seed's parameters after chunk c.
+    """
+    n_seeds = params.shape[0]
+    blocks, lanes = to_blocks(params, threads)
+    chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
+    history = np.empty((chunk_epochs.size,) + blocks.shape)
+    chunks_done = np.zeros(blocks.shape[0], dtype=np.int64)
+    stop = np.zeros(1, dtype=np.int64)
+
+    def run() -> None:
+        numba.set_num_threads(threads)  # per calling thread in numba
+        _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, chunks_done, stop)
+
+    if on_progress is None:
+        previous = numba.get_num_threads()
+        try:
+            run()
+        finally:
+            numba.set_num_threads(previous)
+    else:
+        _run_watched(
+            run,
+            chunk_epochs,
+            chunks_done,
+            _real_seeds_per_block(n_seeds, blocks.shape[2]),
+            stop,
+            on_progress,
+            poll_seconds,
+        )
+    return np.stack([from_blocks(h, n_seeds) for h in history]) if history.size else history.reshape(0, n_seeds, 7)
+
+
+def _real_seeds_per_block(n_seeds: int, width: int) -> np.ndarray:
+    """How many of each block's lanes hold real seeds (the rest is padding). int64 (nb,)."""
+    starts = np.arange(0, n_seeds, width)
+    return np.minimum(width, n_seeds - starts)
+
+
+def _run_watched(run, chunk_epochs, chunks_done, seeds_per_block, stop, on_progress, poll_seconds) -> None:
+    """Run ``run`` in a worker thread, reporting progress from this one until it ends."""
+    worker = threading.Thread(target=run, name="beans-kernel", daemon=True)
+    epochs_after = np.concatenate(([0], np.cumsum(chunk_epochs)))
+    reported = -1
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(poll_seconds)
+            done = int(epochs_after[chunks_done] @ seeds_per_block // seeds_per_block.sum())
+            if done != reported:
+                on_progress(done)
+                reported = done
+    except BaseException:
+        stop[0] = 1  # the kernel checks this between chunks
+        worker.join()
+        raise
 
 
 def sgd_many(

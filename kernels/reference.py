@@ -43,7 +43,11 @@ def sgd_python(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, 
     """
     params = as_params(params, "params", many=False)
     xs, ys = as_data(xs, "xs"), as_data(ys, "ys", like=xs)
-    epochs, lr = check_epochs(epochs), check_lr(lr)
+    return sgd_python_unchecked(params, xs, ys, check_epochs(epochs), check_lr(lr))
+
+
+def sgd_python_unchecked(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float) -> np.ndarray:
+    """``sgd_python`` without input checks, for callers that checked already (NaN runs on)."""
     w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2 = (float(v) for v in params)
     samples = list(zip(xs.tolist(), ys.tolist(), strict=True))
     for _ in range(epochs):

@@ -15,9 +15,9 @@ import numpy as np
 
 from kernels._checks import check_epochs, check_int, check_lr, check_threads
 from kernels.data import get_beans
-from kernels.many import max_threads, train_rows_inplace
+from kernels.many import max_threads, train_rows_recorded
 from kernels.network import _accuracy, _mse, init_params_many
-from kernels.reference import sgd_python
+from kernels.reference import sgd_python_unchecked
 
 ENGINES = ("jit", "python")
 # Past this size every sigmoid is saturated, the gradients vanish and the seed can no longer
@@ -134,13 +134,17 @@ def diverged_rows(params: np.ndarray, losses: np.ndarray) -> np.ndarray:
     return blown | ~np.isfinite(losses)
 
 
-def _run_chunk(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, config: TrainConfig) -> np.ndarray:
-    """``epochs`` more epochs for every seed, on the configured engine. (S, 7) -> new (S, 7)."""
-    if config.engine == "python":
-        return np.stack([sgd_python(row, xs, ys, epochs, config.lr) for row in params])
-    out = params.copy()
-    train_rows_inplace(out, xs, ys, epochs, config.lr, check_threads(config.threads, max_threads()))
-    return out
+def _train_python(start: np.ndarray, xs, ys, chunk_epochs: np.ndarray, config: TrainConfig, on_progress) -> np.ndarray:
+    """The pure-Python engine, seed by seed and chunk by chunk: (C, S, 7) params after each chunk."""
+    history = np.empty((chunk_epochs.size,) + start.shape)
+    params, done = start, 0
+    for c, epochs in enumerate(chunk_epochs):
+        params = np.stack([sgd_python_unchecked(row, xs, ys, int(epochs), config.lr) for row in params])
+        history[c] = params
+        done += int(epochs)
+        if on_progress is not None:
+            on_progress(done)
+    return history
 
 
 def train(
@@ -155,7 +159,9 @@ def train(
     Parameters
     ----------
     config : TrainConfig, or None to build one from ``seeds`` and keyword ``settings``
-    on_chunk : called as ``on_chunk(epochs_done, epochs_total)`` after each chunk
+    on_chunk : called as ``on_chunk(epochs_done, epochs_total)`` as training progresses;
+        ``epochs_done`` is averaged over the seeds (the jit engine trains blocks of seeds
+        side by side in one kernel call, reporting from a watcher thread)
 
     Returns
     -------
@@ -168,16 +174,17 @@ def train(
     xs, ys = get_beans(config.beans, config.data_seed)
     start = init_params_many(config.seeds)
     marks = config.record_epochs
-    param_history = np.empty((marks.size, start.shape[0], start.shape[1]))
-    param_history[0] = start
-    params = start
+    chunk_epochs = np.diff(marks)
+    on_progress = None if on_chunk is None else (lambda done: on_chunk(done, config.epochs))
     began = time.perf_counter()
-    for r in range(1, marks.size):
-        params = _run_chunk(params, xs, ys, int(marks[r] - marks[r - 1]), config)
-        param_history[r] = params
-        if on_chunk is not None:
-            on_chunk(int(marks[r]), config.epochs)
+    if config.engine == "python":
+        trained = _train_python(start, xs, ys, chunk_epochs, config, on_progress)
+    else:
+        threads = check_threads(config.threads, max_threads())
+        trained = train_rows_recorded(start, xs, ys, chunk_epochs, config.lr, threads, on_progress)
     wall_time = time.perf_counter() - began
+    param_history = np.concatenate([start[None], trained])
+    params = param_history[-1]
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported below
         loss_history = np.stack([_mse(p, xs, ys) for p in param_history], axis=1)
         acc = _accuracy(params, xs, ys)

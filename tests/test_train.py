@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -23,13 +25,35 @@ def test_histories_records_and_callbacks():
 
     result = kernels.train(seeds=[3, 4], epochs=250, chunk=100, on_chunk=on_chunk)
     assert result.record_epochs.tolist() == [0, 100, 200, 250]
-    assert calls == [(100, 250), (200, 250), (250, 250)]
+    # reported while the kernel runs: never backwards, ending at the total
+    assert calls[-1] == (250, 250) and all(total == 250 for _, total in calls)
+    assert [done for done, _ in calls] == sorted({done for done, _ in calls})
     assert result.loss_history.shape == (2, 4) and result.param_history.shape == (4, 2, 7)
     np.testing.assert_array_equal(result.param_history[0], kernels.init_params_many([3, 4]))
     np.testing.assert_array_equal(result.param_history[-1], result.params)
     np.testing.assert_allclose(result.loss_history[:, 0], kernels.mse(result.start_params, result.xs, result.ys))
     np.testing.assert_allclose(result.final_mse, kernels.mse(result.params, result.xs, result.ys))
     assert result.steps == 2 * 250 * 100
+
+
+def test_python_engine_reports_every_chunk():
+    calls = []
+    kernels.train(seeds=[0], epochs=5, chunk=2, beans=10, engine="python", on_chunk=lambda d, t: calls.append(d))
+    assert calls == [2, 4, 5]
+
+
+def test_an_interrupt_stops_the_kernel_and_propagates():
+    from kernels.many import train_rows_recorded
+
+    def interrupt(_done):
+        raise KeyboardInterrupt
+
+    xs, ys = kernels.get_beans(100, 0)
+    chunks = np.full(20_000, 100)  # 2M epochs: ~6 s here, unless the stop flag works
+    began = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        train_rows_recorded(kernels.init_params_many(range(4)), xs, ys, chunks, 0.03, 1, on_progress=interrupt)
+    assert time.perf_counter() - began < 2
 
 
 def test_zero_epochs_records_only_the_start():
