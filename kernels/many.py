@@ -170,24 +170,45 @@ def _sgd_blocks(blocks, lanes, xs, ys, epochs, lr):
         _sgd_block(blocks[b], lanes[b], xs, ys, epochs, lr)
 
 
+@numba.njit(**LANES_JIT)
+def _block_mse(block, lanes, xs, ys, out):
+    """Mean squared error of the first ``lanes`` seeds of ``block`` (7, B) into ``out`` (B,)."""
+    w11_1, b1_1, w12_1, b2_1 = block[0], block[1], block[2], block[3]
+    w11_2, w21_2, b1_2 = block[4], block[5], block[6]
+    out[:lanes] = 0.0
+    for i in range(xs.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        for s in range(lanes):
+            a1_1 = _sigmoid(w11_1[s] * x + b1_1[s])
+            a2_1 = _sigmoid(w12_1[s] * x + b2_1[s])
+            err = y - _sigmoid(w11_2[s] * a1_1 + w21_2[s] * a2_1 + b1_2[s])
+            out[s] += err * err
+    out[:lanes] /= xs.shape[0]
+
+
 @numba.njit(**PARALLEL_LANES_JIT)
-def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, chunks_done, stop):
-    """Train every block chunk by chunk in ONE parallel call, keeping a copy after each chunk.
+def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, chunks_done, stop):
+    """Train every block chunk by chunk in ONE parallel call, recording after each chunk.
 
     One call instead of one per chunk: waking the thread pool for each of the lesson's 50
-    chunks cost 8-25% of the training time here (more when the other core is busy).
+    chunks cost 8-25% of the training time here (more when the other core is busy), and
+    the losses are computed here, in lanes, because numpy took another 12%.
 
     blocks : float64 (nb, 7, B); lanes : int64 (nb,); chunk_epochs : int64 (C,)
     history : float64 (C, nb, 7, B), out: the blocks after each chunk
+    losses : float64 (C + 1, nb, B), out: each lane's MSE at the start and after each chunk
     chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
     stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
     """
     for b in numba.prange(blocks.shape[0]):
+        _block_mse(blocks[b], lanes[b], xs, ys, losses[0, b])
         for c in range(chunk_epochs.shape[0]):
             if _read_shared_flag(stop) != 0:
                 break
             _sgd_block(blocks[b], lanes[b], xs, ys, chunk_epochs[c], lr)
             history[c, b] = blocks[b]
+            _block_mse(blocks[b], lanes[b], xs, ys, losses[c + 1, b])
             chunks_done[b] = c + 1
 
 
@@ -258,8 +279,8 @@ def train_rows_recorded(
     threads: int,
     on_progress: Callable[[int], None] | None = None,
     poll_seconds: float = 0.05,
-) -> np.ndarray:
-    """Train checked input chunk by chunk in one kernel call; returns the params after each chunk.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train checked input chunk by chunk in one kernel call, recording params and losses.
 
     Parameters
     ----------
@@ -270,18 +291,20 @@ def train_rows_recorded(
 
     Returns
     -------
-    float64 (C, S, 7): row c holds every seed's parameters after chunk c.
+    history : float64 (C, S, 7), every seed's parameters after each chunk
+    losses : float64 (C + 1, S), every seed's MSE on (xs, ys) at the start and after each chunk
     """
     n_seeds = params.shape[0]
     blocks, lanes = to_blocks(params, threads)
     chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
     history = np.empty((chunk_epochs.size,) + blocks.shape)
+    losses = np.zeros((chunk_epochs.size + 1,) + blocks.shape[::2])  # (C + 1, nb, B)
     chunks_done = np.zeros(blocks.shape[0], dtype=np.int64)
     stop = np.zeros(1, dtype=np.int64)
 
     def run() -> None:
         numba.set_num_threads(threads)  # per calling thread in numba
-        _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, chunks_done, stop)
+        _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, chunks_done, stop)
 
     if on_progress is None:
         previous = numba.get_num_threads()
@@ -299,7 +322,8 @@ def train_rows_recorded(
             on_progress,
             poll_seconds,
         )
-    return np.stack([from_blocks(h, n_seeds) for h in history]) if history.size else history.reshape(0, n_seeds, 7)
+    params_after = np.stack([from_blocks(h, n_seeds) for h in history]) if history.size else np.empty((0, n_seeds, 7))
+    return params_after, losses.reshape(losses.shape[0], -1)[:, :n_seeds]
 
 
 def _real_seeds_per_block(n_seeds: int, width: int) -> np.ndarray:

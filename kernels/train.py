@@ -134,8 +134,10 @@ def diverged_rows(params: np.ndarray, losses: np.ndarray) -> np.ndarray:
     return blown | ~np.isfinite(losses)
 
 
-def _train_python(start: np.ndarray, xs, ys, chunk_epochs: np.ndarray, config: TrainConfig, on_progress) -> np.ndarray:
-    """The pure-Python engine, seed by seed and chunk by chunk: (C, S, 7) params after each chunk."""
+def _train_python(
+    start: np.ndarray, xs, ys, chunk_epochs: np.ndarray, config: TrainConfig, on_progress
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pure-Python engine, seed by seed and chunk by chunk; returns as ``train_rows_recorded``."""
     history = np.empty((chunk_epochs.size,) + start.shape)
     params, done = start, 0
     for c, epochs in enumerate(chunk_epochs):
@@ -144,7 +146,9 @@ def _train_python(start: np.ndarray, xs, ys, chunk_epochs: np.ndarray, config: T
         done += int(epochs)
         if on_progress is not None:
             on_progress(done)
-    return history
+    with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported by the caller
+        losses = _mse(np.concatenate([start[None], history]), xs, ys)
+    return history, losses
 
 
 def train(
@@ -178,15 +182,15 @@ def train(
     on_progress = None if on_chunk is None else (lambda done: on_chunk(done, config.epochs))
     began = time.perf_counter()
     if config.engine == "python":
-        trained = _train_python(start, xs, ys, chunk_epochs, config, on_progress)
+        trained, losses = _train_python(start, xs, ys, chunk_epochs, config, on_progress)
     else:
         threads = check_threads(config.threads, max_threads())
-        trained = train_rows_recorded(start, xs, ys, chunk_epochs, config.lr, threads, on_progress)
+        trained, losses = train_rows_recorded(start, xs, ys, chunk_epochs, config.lr, threads, on_progress)
     wall_time = time.perf_counter() - began
     param_history = np.concatenate([start[None], trained])
+    loss_history = np.ascontiguousarray(losses.T)  # (R, S) -> (S, R)
     params = param_history[-1]
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported below
-        loss_history = np.stack([_mse(p, xs, ys) for p in param_history], axis=1)
         acc = _accuracy(params, xs, ys)
         if config.test_beans:
             test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed)
