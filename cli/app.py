@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
+from cli.errors import OneLineErrorCommand, OneLineErrorGroup
+
 app = typer.Typer(
     name="beans",
+    cls=OneLineErrorGroup,
     help="Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba.",
     no_args_is_help=True,
     add_completion=True,
@@ -41,22 +44,16 @@ def main_callback(
 
 
 # Commands: each module imports only typer at the top; numba and matplotlib load inside the command.
-from cli.train import train  # noqa: E402
-
-app.command("train")(train)
-
+from cli.bench import bench  # noqa: E402
 from cli.data import data  # noqa: E402
-
-app.command("data")(data)
-
 from cli.predict import CONTEXT_SETTINGS as _PREDICT_SETTINGS  # noqa: E402
 from cli.predict import predict  # noqa: E402
+from cli.train import train  # noqa: E402
 
-app.command("predict", context_settings=_PREDICT_SETTINGS)(predict)
-
-from cli.bench import BenchCommand, bench  # noqa: E402
-
-app.command("bench", cls=BenchCommand)(bench)
+app.command("train", cls=OneLineErrorCommand)(train)
+app.command("data", cls=OneLineErrorCommand)(data)
+app.command("predict", cls=OneLineErrorCommand, context_settings=_PREDICT_SETTINGS)(predict)
+app.command("bench", cls=OneLineErrorCommand)(bench)
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperCommand
 
+from cli.errors import fail
 from cli.files import OutputError, ensure_output_dir, write_atomic, write_text_atomic
 
 if TYPE_CHECKING:
@@ -25,22 +25,6 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 # (epochs, repeat, seconds per timed run) for a default run (~1 min) and for --quick (< 15 s)
 DEFAULTS = {"full": (5000, 5, 2.0), "quick": (200, 3, 0.1)}
 SEEDS = 64
-
-
-class BenchCommand(TyperCommand):
-    """A command whose usage errors are one line on stderr (exit 2) instead of a boxed panel."""
-
-    def make_context(self, info_name, args, parent=None, **extra):
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except typer.TyperException as err:  # click's UsageError and BadParameter (vendored by typer)
-            fail(err.format_message(), code=getattr(err, "exit_code", 2))
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print ``Error: message`` (one line) to stderr and exit with ``code``."""
-    typer.echo(f"Error: {' '.join(message.split())}", err=True)
-    raise typer.Exit(code)
 
 
 def bench(

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from cli.errors import fail
+
 PLOT_FORMATS = ("png", "svg", "pdf")
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def plot_format(path: Path) -> str:
@@ -58,7 +55,7 @@ def data(
     try:
         fmt = plot_format(out)
     except ValueError as err:
-        _fail(str(err), 2)  # checked before anything is drawn or written
+        fail(str(err), 2)  # checked before anything is drawn or written
 
     import kernels
     from cli.files import OutputError, ensure_output_dir, write_text_atomic
@@ -72,7 +69,7 @@ def data(
         ensure_output_dir(out.parent)
         written.append(save_beans_plot(out, xs, ys, fmt))
     except OutputError as err:
-        _fail(str(err), 1)
+        fail(str(err), 1)
     if not quiet:
         for path in written:
             typer.echo(f"wrote {path}", err=True)

@@ -11,9 +11,11 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
+
+from cli.errors import fail
 
 TOXIC_ABOVE = 0.5  # the lesson's call: a prediction above this means toxic
 # Register with these so a negative size ("-0.5") reaches SIZE instead of being taken for an option.
@@ -116,11 +118,6 @@ def parse_sizes(texts: list[str]) -> list[float]:
     return sizes
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 def predict(
     sizes: Annotated[
         list[str], typer.Argument(metavar="SIZE", help="Bean sizes (the lesson's are in 0..2)", show_default=False)
@@ -135,7 +132,7 @@ def predict(
     try:
         xs = parse_sizes(sizes)
     except ValueError as err:
-        _fail(str(err), 2)
+        fail(str(err), 2)
     import numpy as np
 
     import kernels
@@ -143,9 +140,9 @@ def predict(
     try:
         chosen = choose_seed(read_model(model, kernels.PARAM_NAMES), seed, model)
     except ModelError as err:
-        _fail(str(err), 1)
+        fail(str(err), 1)
     except LookupError as err:
-        _fail(str(err), 2)
+        fail(str(err), 2)
 
     toxicity = kernels.predict(np.array(chosen.params), np.array(xs))
     rows = [

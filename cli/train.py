@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from cli.errors import fail
 from cli.files import OutputError, ensure_output_dir
 
 # The python engine's estimate times this many SGD steps (a few ms) before the real run.
@@ -40,12 +41,6 @@ def _positive_finite(value: float) -> float:
     if not math.isfinite(value) or value <= 0:
         raise typer.BadParameter(f"must be a finite number > 0, got {value}")
     return value
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    """Print a one-line error to stderr and return the Exit to raise."""
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...]) -> None:
@@ -74,14 +69,14 @@ def _prepare_outputs(targets: list[tuple[str, Path | None, bool]]) -> list[Path]
             continue
         if not is_directory and path.is_dir():
             _remove_if_empty(created)
-            raise _fail(f"{option}: {path} is a directory", 1)
+            fail(f"{option}: {path} is a directory", 1)
         directory = path if is_directory else path.parent
         new = _new_dirs(directory)
         try:
             ensure_output_dir(directory)
         except OutputError as err:
             _remove_if_empty(new + created)
-            raise _fail(f"{option}: {err}", 1) from err
+            fail(f"{option}: {err}", 1)
         created = new + created
     return created
 
@@ -197,10 +192,10 @@ def train(
         _run(kernels, config, seed_start, files, quiet)
     except KeyboardInterrupt:
         _remove_if_empty(created)
-        raise _fail("interrupted; no partial files were left behind", 130) from None
+        fail("interrupted; no partial files were left behind", 130)
     except OutputError as err:
         _remove_if_empty(created)
-        raise _fail(str(err), 1) from err
+        fail(str(err), 1)
 
 
 @dataclass(frozen=True)

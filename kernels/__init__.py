@@ -20,6 +20,7 @@ from kernels.network import (  # noqa: E402
     predict,
     sigmoid,
 )
+from kernels.numpy_loop import sgd_numpy  # noqa: E402
 from kernels.reference import sgd_python  # noqa: E402
 from kernels.sgd import sgd_jit  # noqa: E402
 from kernels.train import ENGINES, TrainConfig, TrainResult, ranking, train  # noqa: E402
@@ -42,6 +43,7 @@ __all__ = [
     "sgd_jit",
     "sgd_lesson",
     "sgd_many",
+    "sgd_numpy",
     "sgd_python",
     "sigmoid",
     "train",

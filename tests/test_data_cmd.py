@@ -53,7 +53,7 @@ def test_unknown_format_fails_in_one_line_and_writes_nothing(tmp_path, name):
     csv = tmp_path / "beans.csv"
     result = runner.invoke(app, ["data", "--out", str(tmp_path / name), "--csv", str(csv)])
     assert result.exit_code == 2
-    assert result.output.strip().count("\n") == 0 and result.output.startswith("error:")
+    assert result.output.strip().count("\n") == 0 and result.output.startswith("Error:")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -73,7 +73,7 @@ def test_unknown_seed_lists_the_available_ones(model):
 
 def _assert_one_line_error(result, code):
     assert result.exit_code == code, result.output
-    assert result.output.startswith("error: ")
+    assert result.output.startswith("Error: ")
     assert result.output.strip().count("\n") == 0
     assert "Traceback" not in result.output
 

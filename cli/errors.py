@@ -1,0 +1,43 @@
+"""One-line errors for every command: ``Error: <what is wrong>`` on stderr, then an exit code.
+
+Exit codes: 2 for a bad option or argument (click's usage-error code), 1 for I/O, 130 for
+Ctrl-C. Typer's default for usage errors is a boxed panel with the usage text; a person
+scanning a terminal, and a script reading stderr, both do better with one line.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``Error: message`` (squeezed onto one line) to stderr and exit with ``code``."""
+    typer.echo(f"Error: {' '.join(str(message).split())}", err=True)
+    raise typer.Exit(code)
+
+
+class _OneLineErrors:
+    """Mixin for click commands: usage errors, found while parsing or while running, are one line."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except typer.TyperException as err:  # click's UsageError and BadParameter, vendored by typer
+            fail(err.format_message(), code=getattr(err, "exit_code", 2))
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except typer.TyperException as err:
+            fail(err.format_message(), code=getattr(err, "exit_code", 2))
+
+
+class OneLineErrorCommand(_OneLineErrors, TyperCommand):
+    """A beans subcommand with one-line usage errors."""
+
+
+class OneLineErrorGroup(_OneLineErrors, TyperGroup):
+    """The beans program itself: unknown commands and options are one-line errors too."""
