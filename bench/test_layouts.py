@@ -1,7 +1,8 @@
 """Why sgd_many looks the way it does: layouts and numba options, timed on one workload.
 
 64 seeds x 100 beans x 200 epochs on one thread (group "layouts"), and the chosen kernel at
-1 and all threads (group "threads"). Variants are the shipped kernel's own Python functions
+1 and all threads beside a variant that trains the blocks in place in the shared array instead
+of in per-thread copies (group "threads"). Variants are the shipped kernel's own Python functions
 recompiled with other options (uncached: numba's cache key ignores options), so nothing
 here is a second copy of the kernel:
 
@@ -27,7 +28,7 @@ from kernels import many
 from kernels._jit import LANES_JIT
 from kernels.sgd import _sgd_one
 
-SEEDS, EPOCHS = 64, 200
+SEEDS, EPOCHS = 64, 1000
 STEPS = SEEDS * 100 * EPOCHS
 
 
@@ -44,6 +45,12 @@ def _recompile(options: dict):
     block = numba.njit(**opts)(clone(many._sgd_block, _sigmoid=sigmoid))
     blocks = numba.njit(parallel=True, **opts)(clone(many._sgd_blocks, _sgd_block=block))
     return blocks
+
+
+@numba.njit(parallel=True, error_model="numpy", fastmath={"contract"})
+def _blocks_in_place(blocks, lanes, xs, ys, epochs, lr):
+    for b in numba.prange(blocks.shape[0]):
+        many._sgd_block(blocks[b], lanes[b], xs, ys, epochs, lr)
 
 
 @numba.njit(parallel=True)
@@ -112,4 +119,24 @@ def test_threads(benchmark, workload, threads):
     start, xs, ys, want = workload
     kernels.sgd_many(start, xs, ys, 1, LR, threads=threads)
     out = benchmark.pedantic(kernels.sgd_many, args=(start, xs, ys, EPOCHS, LR, threads), rounds=5, warmup_rounds=1)
+    np.testing.assert_allclose(out, want, rtol=0, atol=1e-10)
+
+
+@pytest.mark.benchmark(group="threads (sgd_many, 64 seeds)")
+def test_threads_blocks_in_place(benchmark, workload):
+    start, xs, ys, want = workload
+    threads = kernels.max_threads()
+
+    def run():
+        blocks, lanes = many.to_blocks(start, threads)
+        _blocks_in_place(blocks, lanes, xs, ys, EPOCHS, LR)
+        return many.from_blocks(blocks, start.shape[0])
+
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        run()  # compile before timing
+        out = benchmark.pedantic(run, rounds=5, warmup_rounds=1)
+    finally:
+        numba.set_num_threads(previous)
     np.testing.assert_allclose(out, want, rtol=0, atol=1e-10)
