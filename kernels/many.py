@@ -8,8 +8,8 @@ float division's zero check (``error_model='numpy'``, see ``kernels._jit``) and 
 a scalar libm call with no vector version in llvmlite's LLVM, replaced by ``_exp`` below.
 
 Each seed's lane runs exactly the arithmetic of ``sgd_jit`` except that exp comes from
-``_exp`` (within 1 ulp of libm's) and multiply-adds may be fused, so rows agree with
-``sgd_jit`` to ~1e-12 after the lesson's 5000 epochs. A lane never reads another, and every
+``_exp`` (within 2 ulp of libm's) and multiply-adds may be fused, so rows agree with
+``sgd_jit`` to ~1e-12 after the lesson's 5000 epochs (tests hold them to 1e-9). A lane never reads another, and every
 lane runs the same instructions, so results do not depend on the thread count or blocking.
 Keep every jitted helper the kernels call in this module (numba's cache does not notice edits
 to helpers in other files).
