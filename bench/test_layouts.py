@@ -1,6 +1,6 @@
 """Why sgd_many looks the way it does: layouts and numba options, timed on one workload.
 
-64 seeds x 100 beans x 200 epochs on one thread (group "layouts"), and the chosen kernel at
+64 seeds x 100 beans x 1000 epochs on one thread (group "layouts"), and the chosen kernel at
 1 and all threads beside a variant that trains the blocks in place in the shared array instead
 of in per-thread copies (group "threads"). Variants are the shipped kernel's own Python functions
 recompiled with other options (uncached: numba's cache key ignores options), so nothing
@@ -11,7 +11,7 @@ here is a second copy of the kernel:
 - lanes-no-fma:    without fastmath 'contract' (no fused multiply-adds)
 - lanes-py-errors: numba's default error_model='python' (zero check on every division)
 
-ns per SGD step = time / (64 * 100 * 200). Each variant is checked against sgd_jit.
+ns per SGD step = time / (64 * 100 * 1000). Each variant is checked against sgd_jit.
 """
 
 from __future__ import annotations
