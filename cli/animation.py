@@ -19,6 +19,7 @@ import numpy as np
 
 from cli.figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
 from cli.files import ensure_output_dir, write_atomic
+from cli.plots import COLOURS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR, curves
 
 # Frame size and timing, chosen to keep the README's GIF well under 500 KB.
 FIGSIZE = (6.0, 4.0)  # inches
@@ -60,17 +61,6 @@ def frame_indices(count: int, cap: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, count - 1, cap)).astype(np.int64))
 
 
-def _curves(params: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """The network's output on ``grid`` for each parameter row; NaN rows (diverged) draw nothing."""
-    import kernels  # numba comes with it; only needed once a GIF is actually drawn
-
-    out = np.full((params.shape[0], grid.size), np.nan)
-    ok = np.isfinite(params).all(axis=1)
-    if ok.any():
-        out[ok] = kernels.predict(params[ok], grid)
-    return out
-
-
 def _frame_title(title: str, epoch: int, loss: float) -> str:
     head = f"{title}\n" if title else ""
     return f"{head}epoch {epoch:,}   MSE {loss:.4f}"
@@ -86,20 +76,22 @@ def render_frames(xs, ys, record_epochs, params, losses, *, title="", test_xs=No
     )
     keep = frame_indices(record_epochs.size)
     grid = np.linspace(0.0, 2.0, GRID_POINTS)
-    curves = _curves(params[keep], grid)
+    lines = curves(params[keep], grid)  # NaN rows (a diverged snapshot) draw no curve
 
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.scatter(xs, ys, s=14, color="tab:blue", label="training beans", zorder=2)
+    ax.scatter(xs, ys, s=14, color=TRAINING_COLOUR, label="training beans", zorder=2)
     if test_xs is not None and test_xs.size:
-        ax.scatter(test_xs, test_ys, s=18, facecolors="none", edgecolors="tab:green", label="held-out beans", zorder=2)
-    (line,) = ax.plot(grid, curves[0], color="tab:orange", linewidth=2, label="network", zorder=3)
+        ax.scatter(
+            test_xs, test_ys, s=18, facecolors="none", edgecolors=HELD_OUT_COLOUR, label="held-out beans", zorder=2
+        )
+    (line,) = ax.plot(grid, lines[0], color=COLOURS["best"], linewidth=2, label="network", zorder=3)
     # fixed axes, so nothing jumps from frame to frame
     ax.set_xlim(0.0, 2.0)
     ax.set_ylim(-0.1, 1.1)
-    ax.set_xlabel("Bean Size")
-    ax.set_ylabel("Toxicity")
+    ax.set_xlabel(SIZE_LABEL)
+    ax.set_ylabel(TOXICITY_LABEL)
     ax.legend(loc="upper right", fontsize=8)
     heading = ax.set_title(_frame_title(title, 0, 0.0), fontsize=10)
 
@@ -109,7 +101,7 @@ def render_frames(xs, ys, record_epochs, params, losses, *, title="", test_xs=No
 
     frames = []
     for k, r in enumerate(keep):
-        line.set_ydata(curves[k])
+        line.set_ydata(lines[k])
         heading.set_text(_frame_title(title, int(record_epochs[r]), float(losses[r])))
         canvas.draw()
         frames.append(Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3].copy()))

@@ -8,16 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.errors import fail
-
-PLOT_FORMATS = ("png", "svg", "pdf")
-
-
-def plot_format(path: Path) -> str:
-    """The figure format named by ``path``'s suffix; ValueError if beans cannot write it."""
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in PLOT_FORMATS:
-        raise ValueError(f"--out must end in .png, .svg or .pdf, got {str(path)!r}")
-    return fmt
+from cli.files import OutputError, plot_format, prepare_outputs
 
 
 def beans_csv(xs, ys) -> str:
@@ -30,13 +21,14 @@ def save_beans_plot(path: Path, xs, ys, fmt: str) -> Path:
     """The lesson's "Size-Toxicity Function" scatter plot, written whole to ``path``."""
     from cli.figures import Figure
     from cli.files import write_atomic
+    from cli.plots import SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
 
     fig = Figure(figsize=(6.4, 4.8), layout="constrained")
     ax = fig.add_subplot()
-    ax.scatter(xs, ys)
+    ax.scatter(xs, ys, color=TRAINING_COLOUR)
     ax.set_title("Size-Toxicity Function", fontsize=12)
-    ax.set_xlabel("Bean Size")
-    ax.set_ylabel("Toxicity")
+    ax.set_xlabel(SIZE_LABEL)
+    ax.set_ylabel(TOXICITY_LABEL)
     return write_atomic(path, lambda tmp: fig.savefig(tmp, format=fmt))
 
 
@@ -53,23 +45,32 @@ def data(
 ) -> None:
     """Draw the lesson's beans and save their size-toxicity scatter plot (and, with --csv, the data)."""
     try:
-        fmt = plot_format(out)
+        fmt = plot_format(out, "--out")
     except ValueError as err:
         fail(str(err), 2)  # checked before anything is drawn or written
-
-    import kernels
-    from cli.files import OutputError, ensure_output_dir, write_text_atomic
-
-    xs, ys = kernels.get_beans(beans, data_seed)
-    written = []
-    try:
-        if csv is not None:
-            ensure_output_dir(csv.parent)
-            written.append(write_text_atomic(csv, beans_csv(xs, ys)))
-        ensure_output_dir(out.parent)
-        written.append(save_beans_plot(out, xs, ys, fmt))
+    try:  # every folder is made and checked before the first file is written
+        prepared = prepare_outputs([("--out", out, False), ("--csv", csv, False)])
     except OutputError as err:
         fail(str(err), 1)
+
+    import kernels
+    from cli.files import write_text_atomic
+
+    written = []
+    try:
+        xs, ys = kernels.get_beans(beans, data_seed)
+        if csv is not None:
+            written.append(write_text_atomic(csv, beans_csv(xs, ys)))
+        written.append(save_beans_plot(out, xs, ys, fmt))
+    except BaseException as err:
+        for path in written:  # all or nothing: no CSV without its plot
+            path.unlink(missing_ok=True)
+        prepared.cleanup()
+        if isinstance(err, OutputError):
+            fail(str(err), 1)
+        if isinstance(err, KeyboardInterrupt):
+            fail("interrupted; no partial files were left behind", 130)
+        raise
     if not quiet:
         for path in written:
             typer.echo(f"wrote {path}", err=True)

@@ -1,8 +1,10 @@
-"""Writing output files whole or not at all.
+"""Writing output files whole or not at all, and checking every output before any work starts.
 
 Every file beans writes goes to a temporary file in the target's own directory first and is
 renamed over the target only once complete, so an interrupted or failed run never leaves a
 half-written plot or JSON behind (a rename within one directory is atomic on POSIX).
+``prepare_outputs`` creates and checks every output folder up front and can remove the ones it
+made, so a command that fails leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -10,8 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+# The figure formats beans writes; matplotlib picks its writer from these names.
+PLOT_FORMATS = ("png", "svg", "pdf")
+PLOT_SUFFIXES = tuple(f".{fmt}" for fmt in PLOT_FORMATS)
 
 
 class OutputError(Exception):
@@ -65,3 +72,73 @@ def ensure_output_dir(path: Path) -> Path:
     except OSError as err:
         raise OutputError(f"cannot write to {path}: {err.strerror or err}") from err
     return path
+
+
+def plot_format(path: Path, option: str) -> str:
+    """The figure format named by ``path``'s suffix; ValueError naming ``option`` if beans cannot write it."""
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in PLOT_FORMATS:
+        raise ValueError(
+            f"{option} must end in {', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}, got {str(path)!r}"
+        )
+    return fmt
+
+
+@dataclass
+class PreparedOutputs:
+    """The folders ``prepare_outputs`` created, deepest first; ``cleanup`` removes them again if empty."""
+
+    created: list[Path] = field(default_factory=list)
+
+    def cleanup(self) -> None:
+        """Undo the folders this command created, as long as nothing was written into them."""
+        for directory in self.created:  # deepest first, so a parent is empty once its child is gone
+            if not directory.is_dir():
+                continue  # never made: its mkdir is what failed
+            try:
+                directory.rmdir()
+            except OSError:
+                return  # not empty: something was written there, keep it and its parents
+
+
+def _new_dirs(path: Path) -> list[Path]:
+    """The directories ``mkdir(parents=True)`` would create for ``path``, deepest first."""
+    missing = []
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    return missing
+
+
+def prepare_outputs(targets: Iterable[tuple[str, Path | None, bool]]) -> PreparedOutputs:
+    """Make sure every output can be written before any work starts.
+
+    Parameters
+    ----------
+    targets : (option, path, is_directory) per output; a None path is skipped. A file's folder
+        is created and checked like a directory output's.
+
+    Returns
+    -------
+    PreparedOutputs : the folders created, for ``cleanup`` when the command fails later.
+
+    Raises OutputError, its message starting with the option, after removing what it created.
+    """
+    prepared = PreparedOutputs()
+    for option, path, is_directory in targets:
+        if path is None:
+            continue
+        path = Path(path)
+        if not is_directory and path.is_dir():
+            prepared.cleanup()
+            raise OutputError(f"{option}: {path} is a directory")
+        directory = path if is_directory else path.parent
+        new = _new_dirs(directory)
+        try:
+            ensure_output_dir(directory)
+        except OutputError as err:
+            PreparedOutputs(new + prepared.created).cleanup()
+            raise OutputError(f"{option}: {err}") from err
+        prepared.created = new + prepared.created
+    return prepared

@@ -17,6 +17,26 @@ from cli.files import write_atomic
 
 GRID_POINTS = 400  # fine enough that the hill's flanks look smooth
 COLOURS = {"converged": "tab:blue", "failed": "tab:orange", "diverged": "tab:red", "best": "black"}
+# Shared by fit.png, the training GIF and beans.png, so the beans look the same in every figure.
+TRAINING_COLOUR = "tab:green"  # filled points
+HELD_OUT_COLOUR = "tab:purple"  # hollow points
+SIZE_LABEL = "Bean size"
+TOXICITY_LABEL = "Toxicity"
+
+
+def curves(params: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The network's output on ``grid`` for each parameter row, float64 (S, len(grid)).
+
+    A diverged seed may hold NaN or inf parameters: its row is all NaN, which draws no curve.
+    """
+    import kernels  # numba comes with it; only needed once a curve is actually drawn
+
+    params = np.asarray(params, dtype=np.float64)
+    out = np.full((params.shape[0], grid.size), np.nan)
+    ok = np.isfinite(params).all(axis=1)
+    if ok.any():
+        out[ok] = kernels.predict(params[ok], grid)
+    return out
 
 
 def _line_alpha(count: int) -> float:
@@ -69,21 +89,19 @@ def fit_figure(result) -> Figure:
     ----------
     result : kernels.TrainResult with S seeds
     """
-    import kernels
-
     lo = min(0.0, float(result.xs.min()))
     hi = max(2.0, float(result.xs.max()))
     grid = np.linspace(lo, hi, GRID_POINTS)
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()
-    # A diverged seed may hold NaN or inf parameters: it has no curve to draw.
-    drawable = np.isfinite(result.params).all(axis=1)
+    all_curves = curves(result.params, grid)  # (S, GRID_POINTS), NaN rows for NaN params
+    drawable = ~np.isnan(all_curves).any(axis=1)
     for label, rows in _groups(result).items():
         rows = rows[drawable[rows]]
         if rows.size == 0:
             continue
-        curves = kernels.predict(result.params[rows], grid)  # (len(rows), GRID_POINTS)
-        segments = np.stack([np.broadcast_to(grid, curves.shape), curves], axis=-1)
+        ys = all_curves[rows]
+        segments = np.stack([np.broadcast_to(grid, ys.shape), ys], axis=-1)
         ax.add_collection(
             LineCollection(
                 segments,
@@ -98,26 +116,26 @@ def fit_figure(result) -> Figure:
     if drawable[best]:
         ax.plot(
             grid,
-            kernels.predict(result.params[best], grid),
+            all_curves[best],
             color=COLOURS["best"],
             linewidth=2.5,
             label=f"best: seed {result.config.seeds[best]} (MSE {result.final_mse[best]:.2e})",
         )
-    ax.scatter(result.xs, result.ys, s=18, color="tab:green", zorder=3, label=f"training beans ({result.xs.size})")
+    ax.scatter(result.xs, result.ys, s=18, color=TRAINING_COLOUR, zorder=3, label=f"training beans ({result.xs.size})")
     if result.test_xs.size:
         ax.scatter(
             result.test_xs,
             result.test_ys,
             s=30,
             facecolors="none",
-            edgecolors="tab:purple",
+            edgecolors=HELD_OUT_COLOUR,
             zorder=3,
             label=f"held-out beans ({result.test_xs.size})",
         )
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.1, 1.1)
-    ax.set_xlabel("Bean size")
-    ax.set_ylabel("Toxicity")
+    ax.set_xlabel(SIZE_LABEL)
+    ax.set_ylabel(TOXICITY_LABEL)
     ax.set_title(_settings_title(result), fontsize=10)
     _legend(ax)
     return fig

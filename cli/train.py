@@ -19,10 +19,17 @@ from typing import Annotated
 import typer
 
 from cli.errors import fail
-from cli.files import OutputError, ensure_output_dir
+from cli.files import PLOT_FORMATS, OutputError, prepare_outputs
 
 # The python engine's estimate times this many SGD steps (a few ms) before the real run.
 ESTIMATE_PROBE_STEPS = 2000
+# Size caps, checked before anything is allocated. A billion epochs of 100 beans take hours per
+# seed already; past 1e12 the epoch arithmetic would near int64's range.
+MAX_EPOCHS = 10**12
+# The loss plot and the GIF (thinned to 120 frames) gain nothing from more snapshots than this.
+MAX_SNAPSHOTS = 100_000
+# Parameter and loss history, (R, S, 7) + (S, R) float64; the peak is about twice this.
+HISTORY_LIMIT_BYTES = 2 * 2**30
 
 
 class Engine(str, Enum):
@@ -30,10 +37,7 @@ class Engine(str, Enum):
     python = "python"
 
 
-class PlotFormat(str, Enum):
-    png = "png"
-    svg = "svg"
-    pdf = "pdf"
+PlotFormat = Enum("PlotFormat", {fmt: fmt for fmt in PLOT_FORMATS}, type=str)
 
 
 def _positive_finite(value: float) -> float:
@@ -57,49 +61,32 @@ def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...]) 
         )
 
 
-def _prepare_outputs(targets: list[tuple[str, Path | None, bool]]) -> list[Path]:
-    """Make sure every output can be written before any training starts.
+def _record_count(epochs: int, snapshot_every: int) -> int:
+    """How many snapshots a run records: epoch 0, every ``snapshot_every`` epochs, and the last."""
+    return 1 if epochs == 0 else -(-epochs // snapshot_every) + 1
 
-    ``targets`` holds (option, path, is_directory); a file's folder is created like --out's.
-    Returns the directories created, deepest first, so a failed run can remove them again.
+
+def _check_size(seeds: int, epochs: int, snapshot_every: int, n_params: int) -> None:
+    """Refuse a run whose snapshots or history would not fit, before any of it is allocated.
+
+    The run keeps every seed's parameters and loss at every snapshot: (R, S, 7) and (S, R)
+    float64 arrays, copied once when the run ends, so the peak is about twice this size.
     """
-    created: list[Path] = []
-    for option, path, is_directory in targets:
-        if path is None:
-            continue
-        if not is_directory and path.is_dir():
-            _remove_if_empty(created)
-            fail(f"{option}: {path} is a directory", 1)
-        directory = path if is_directory else path.parent
-        new = _new_dirs(directory)
-        try:
-            ensure_output_dir(directory)
-        except OutputError as err:
-            _remove_if_empty(new + created)
-            fail(f"{option}: {err}", 1)
-        created = new + created
-    return created
-
-
-def _new_dirs(path: Path) -> list[Path]:
-    """The directories ``mkdir(parents=True)`` would create for ``path``, deepest first."""
-    missing = []
-    for candidate in (path, *path.parents):
-        if candidate.exists():
-            break
-        missing.append(candidate)
-    return missing
-
-
-def _remove_if_empty(dirs: list[Path]) -> None:
-    """Undo the output directories this run created, if nothing was written into them."""
-    for directory in dirs:  # deepest first, so a parent is empty once its child is gone
-        if not directory.is_dir():
-            continue  # never made: its mkdir is what failed
-        try:
-            directory.rmdir()
-        except OSError:
-            return  # not empty: something was written there, keep it and its parents
+    records = _record_count(epochs, snapshot_every)
+    if records > MAX_SNAPSHOTS:
+        at_least = -(-epochs // (MAX_SNAPSHOTS - 1))
+        raise typer.BadParameter(
+            f"{epochs:,} epochs recorded every {snapshot_every:,} make {records:,} snapshots, more than "
+            f"{MAX_SNAPSHOTS:,}; use --snapshot-every {at_least:,} or more",
+            param_hint="'--snapshot-every'",
+        )
+    needed = records * seeds * (n_params + 1) * 8
+    if needed > HISTORY_LIMIT_BYTES:
+        raise typer.BadParameter(
+            f"{seeds:,} seeds x {records:,} snapshots need {needed / 2**30:,.1f} GiB of parameter and loss "
+            f"history, more than {HISTORY_LIMIT_BYTES / 2**30:.0f} GiB; use fewer seeds or a larger --snapshot-every",
+            param_hint="'--seeds'",
+        )
 
 
 def _python_estimate(kernels, config) -> float:
@@ -117,7 +104,7 @@ def train(
     seed_start: Annotated[
         int, typer.Option("--seed-start", min=0, help="First seed; seeds are SEED_START .. SEED_START+SEEDS-1.")
     ] = 0,
-    epochs: Annotated[int, typer.Option("--epochs", min=0, help="Passes over the beans.")] = 5000,
+    epochs: Annotated[int, typer.Option("--epochs", min=0, max=MAX_EPOCHS, help="Passes over the beans.")] = 5000,
     lr: Annotated[float, typer.Option("--lr", callback=_positive_finite, help="Learning rate, finite and > 0.")] = 0.03,
     beans: Annotated[int, typer.Option("--beans", min=2, help="How many training beans to draw.")] = 100,
     data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the training beans.")] = 0,
@@ -126,11 +113,15 @@ def train(
         typer.Option("--test-beans", min=0, help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none."),
     ] = 100,
     snapshot_every: Annotated[
-        int, typer.Option("--snapshot-every", min=1, help="Record loss and parameters every this many epochs.")
+        int,
+        typer.Option(
+            "--snapshot-every", min=1, max=MAX_EPOCHS, help="Record loss and parameters every this many epochs."
+        ),
     ] = 100,
     out: Annotated[Path, typer.Option("--out", help="Directory for results.json and the plots.")] = Path("beans-out"),
     threads: Annotated[
-        int | None, typer.Option("--threads", min=1, show_default="all cores", help="Threads for the jit engine.")
+        int | None,
+        typer.Option("--threads", min=1, show_default="all cores", help="Threads for the jit engine (jit only)."),
     ] = None,
     engine: Annotated[
         Engine, typer.Option("--engine", help="jit: the numba kernel; python: the pure-Python loop (slow).")
@@ -162,11 +153,16 @@ def train(
     Prints a results table (best seed first) and writes results.json, fit.png and loss.png
     under --out.
     """
+    if threads is not None and engine is not Engine.jit:
+        raise typer.BadParameter(
+            "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
+        )
     import kernels
 
     available = kernels.max_threads()
     if threads is not None and threads > available:
         raise typer.BadParameter(f"at most {available} on this machine, got {threads}", param_hint="'--threads'")
+    _check_size(seeds, epochs, snapshot_every, kernels.N_PARAMS)  # before the seed tuple is even built
     try:
         config = kernels.TrainConfig(
             seeds=tuple(range(seed_start, seed_start + seeds)),
@@ -186,16 +182,25 @@ def train(
 
     json_to_stdout = json_path == "-"
     json_file = None if json_path in (None, "-") else Path(json_path)
-    created = _prepare_outputs([("--out", out, True), ("--json", json_file, False), ("--animate", animate, False)])
+    try:
+        prepared = prepare_outputs([("--out", out, True), ("--json", json_file, False), ("--animate", animate, False)])
+    except OutputError as err:
+        fail(str(err), 1)
     try:
         files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format.value, animate, animate_seed)
         _run(kernels, config, seed_start, files, quiet)
     except KeyboardInterrupt:
-        _remove_if_empty(created)
+        prepared.cleanup()
         fail("interrupted; no partial files were left behind", 130)
     except OutputError as err:
-        _remove_if_empty(created)
+        prepared.cleanup()
         fail(str(err), 1)
+    except MemoryError:
+        prepared.cleanup()
+        fail("out of memory; try fewer --seeds, fewer --beans or a larger --snapshot-every", 1)
+    except BaseException:  # anything unforeseen: still leave no empty folders behind
+        prepared.cleanup()
+        raise
 
 
 @dataclass(frozen=True)
@@ -235,7 +240,8 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
         sys.stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
         sys.stdout.flush()
     else:
-        render_report(result, Console())
+        # Into a pipe or file rich would wrap at 80 columns mid-sentence: print lines whole there.
+        render_report(result, Console(soft_wrap=not sys.stdout.isatty()))
 
     written = [write_text_atomic(files.out / "results.json", document)]
     if files.json_file is not None:
