@@ -202,7 +202,7 @@ def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losse
     the losses are computed here, in lanes, because numpy took another 12%.
 
     blocks : float64 (nb, 7, B); lanes : int64 (nb,); chunk_epochs : int64 (C,)
-    history : float64 (C, nb, 7, B), out: the blocks after each chunk
+    history : float64 (C, nb, 7, B), out: the blocks after each chunk; or (0, nb, 7, B) for none
     losses : float64 (C + 1, nb, B), out: each lane's MSE at the start and after each chunk
     chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
     stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
@@ -214,7 +214,8 @@ def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losse
             if _read_shared_flag(stop) != 0:
                 break
             _sgd_block(block, lanes[b], xs, ys, chunk_epochs[c], lr)
-            history[c, b] = block
+            if history.shape[0] > 0:  # an empty history means: keep losses only
+                history[c, b] = block
             _block_mse(block, lanes[b], xs, ys, losses[c + 1, b])
             chunks_done[b] = c + 1
         blocks[b] = block
@@ -287,7 +288,8 @@ def train_rows_recorded(
     threads: int,
     on_progress: Callable[[int], None] | None = None,
     poll_seconds: float = 0.05,
-) -> tuple[np.ndarray, np.ndarray]:
+    record_params: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Train checked input chunk by chunk in one kernel call, recording params and losses.
 
     Parameters
@@ -296,16 +298,20 @@ def train_rows_recorded(
     on_progress : called from this thread with the seed-averaged epochs done so far, while
         the kernel runs in a worker thread (it releases the GIL); Ctrl-C stops the kernel at
         its next chunk boundary and re-raises.
+    record_params : keep every seed's parameters after every chunk (C x S x 7 doubles: 53 GB
+        for 1000 seeds recorded every epoch of a million); False keeps the losses only
 
     Returns
     -------
-    history : float64 (C, S, 7), every seed's parameters after each chunk
+    history : float64 (C, S, 7), every seed's parameters after each chunk; None without
+        ``record_params``
+    final : float64 (S, 7), the parameters after the last chunk
     losses : float64 (C + 1, S), every seed's MSE on (xs, ys) at the start and after each chunk
     """
     n_seeds = params.shape[0]
     blocks, lanes = to_blocks(params, threads)
     chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
-    history = np.empty((chunk_epochs.size,) + blocks.shape)
+    history = np.empty(((chunk_epochs.size if record_params else 0),) + blocks.shape)
     losses = np.zeros((chunk_epochs.size + 1,) + blocks.shape[::2])  # (C + 1, nb, B)
     chunks_done = np.zeros(blocks.shape[0], dtype=np.int64)
     stop = np.zeros(1, dtype=np.int64)
@@ -330,8 +336,10 @@ def train_rows_recorded(
             on_progress,
             poll_seconds,
         )
-    params_after = np.stack([from_blocks(h, n_seeds) for h in history]) if history.size else np.empty((0, n_seeds, 7))
-    return params_after, losses.reshape(losses.shape[0], -1)[:, :n_seeds]
+    params_after = np.empty((history.shape[0], n_seeds, params.shape[1])) if record_params else None
+    for c in range(history.shape[0]):
+        params_after[c] = from_blocks(history[c], n_seeds)
+    return params_after, from_blocks(blocks, n_seeds), losses.reshape(losses.shape[0], -1)[:, :n_seeds]
 
 
 def _real_seeds_per_block(n_seeds: int, width: int) -> np.ndarray:

@@ -41,6 +41,7 @@ class TrainConfig:
     engine: str = "jit"
     converged_accuracy: float = 0.95
     test_beans: int = 100
+    record_params: bool = True
 
     def __post_init__(self):
         if not self.seeds:
@@ -81,7 +82,8 @@ class TrainResult:
     start_params, params : float64 (S, 7), before and after training
     record_epochs : int64 (R,), the epoch count of each record, starting with 0
     loss_history : float64 (S, R), each seed's MSE at each record
-    param_history : float64 (R, S, 7), each seed's parameters at each record
+    param_history : float64 (R, S, 7), each seed's parameters at each record; None when
+        ``config.record_params`` is False (the losses are always recorded)
     final_mse, accuracy : float64 (S,)
     converged, diverged : bool (S,)
     wall_time : float seconds, training only
@@ -96,7 +98,7 @@ class TrainResult:
     params: np.ndarray
     record_epochs: np.ndarray
     loss_history: np.ndarray
-    param_history: np.ndarray
+    param_history: np.ndarray | None
     final_mse: np.ndarray
     accuracy: np.ndarray
     converged: np.ndarray
@@ -136,19 +138,22 @@ def diverged_rows(params: np.ndarray, losses: np.ndarray) -> np.ndarray:
 
 def _train_python(
     start: np.ndarray, xs, ys, chunk_epochs: np.ndarray, config: TrainConfig, on_progress
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """The pure-Python engine, seed by seed and chunk by chunk; returns as ``train_rows_recorded``."""
-    history = np.empty((chunk_epochs.size,) + start.shape)
+    history = np.empty((chunk_epochs.size,) + start.shape) if config.record_params else None
+    losses = np.empty((chunk_epochs.size + 1, start.shape[0]))
     params, done = start, 0
-    for c, epochs in enumerate(chunk_epochs):
-        params = np.stack([sgd_python_unchecked(row, xs, ys, int(epochs), config.lr) for row in params])
-        history[c] = params
-        done += int(epochs)
-        if on_progress is not None:
-            on_progress(done)
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported by the caller
-        losses = _mse(np.concatenate([start[None], history]), xs, ys)
-    return history, losses
+        losses[0] = _mse(start, xs, ys)
+        for c, epochs in enumerate(chunk_epochs):
+            params = np.stack([sgd_python_unchecked(row, xs, ys, int(epochs), config.lr) for row in params])
+            losses[c + 1] = _mse(params, xs, ys)
+            if history is not None:
+                history[c] = params
+            done += int(epochs)
+            if on_progress is not None:
+                on_progress(done)
+    return history, params, losses
 
 
 def train(
@@ -182,14 +187,15 @@ def train(
     on_progress = None if on_chunk is None else (lambda done: on_chunk(done, config.epochs))
     began = time.perf_counter()
     if config.engine == "python":
-        trained, losses = _train_python(start, xs, ys, chunk_epochs, config, on_progress)
+        trained, params, losses = _train_python(start, xs, ys, chunk_epochs, config, on_progress)
     else:
         threads = check_threads(config.threads, max_threads())
-        trained, losses = train_rows_recorded(start, xs, ys, chunk_epochs, config.lr, threads, on_progress)
+        trained, params, losses = train_rows_recorded(
+            start, xs, ys, chunk_epochs, config.lr, threads, on_progress, record_params=config.record_params
+        )
     wall_time = time.perf_counter() - began
-    param_history = np.concatenate([start[None], trained])
+    param_history = None if trained is None else np.concatenate([start[None], trained])
     loss_history = np.ascontiguousarray(losses.T)  # (R, S) -> (S, R)
-    params = param_history[-1]
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported below
         acc = _accuracy(params, xs, ys)
         if config.test_beans:

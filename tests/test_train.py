@@ -106,3 +106,13 @@ def test_a_huge_learning_rate_is_reported_as_diverged():
 def test_bad_settings_raise(settings, message):
     with pytest.raises(ValueError, match=message):
         kernels.TrainConfig(**settings)
+
+
+@pytest.mark.parametrize("engine", ["jit", "python"])
+def test_losses_only_when_parameters_are_not_recorded(engine):
+    settings = dict(seeds=range(3), epochs=6, chunk=2, beans=20, engine=engine)
+    full = kernels.train(**settings)
+    lean = kernels.train(**settings, record_params=False)
+    assert lean.param_history is None
+    np.testing.assert_array_equal(lean.params, full.params)
+    np.testing.assert_array_equal(lean.loss_history, full.loss_history)
