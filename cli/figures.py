@@ -11,9 +11,11 @@ import os
 import tempfile
 from pathlib import Path
 
+from cli.private_dir import private_dir
+
 
 def _ensure_mpl_config_dir() -> None:
-    """Point MPLCONFIGDIR at a temporary folder when matplotlib's own is not writable.
+    """Point MPLCONFIGDIR at a private temporary folder when matplotlib's own is not writable.
 
     Without this matplotlib warns and makes a throw-away dir on every run.
     """
@@ -24,9 +26,9 @@ def _ensure_mpl_config_dir() -> None:
         default.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=default).close()
     except OSError:
-        fallback = Path(tempfile.gettempdir()) / f"beans-mplconfig-{os.getuid()}"
-        fallback.mkdir(exist_ok=True)
-        os.environ["MPLCONFIGDIR"] = str(fallback)
+        # matplotlib reads its font cache from here: only a folder no one else controls will do
+        shared = Path(tempfile.gettempdir()) / f"beans-mplconfig-{os.getuid()}"
+        os.environ["MPLCONFIGDIR"] = str(private_dir(shared, prefix="beans-mplconfig-"))
 
 
 _ensure_mpl_config_dir()

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import kernels
+from kernels import _numba_cache
 
 
 def test_falls_back_to_a_temporary_numba_cache_dir(tmp_path):
@@ -31,3 +34,27 @@ def test_falls_back_to_a_temporary_numba_cache_dir(tmp_path):
     assert "beans-numba-cache" in cache_dir
     assert Path(cache_dir).is_dir()
     assert float(first) != 0.5
+
+
+def test_the_fallback_folder_is_made_private(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    got = Path(_numba_cache._private_temp_dir("beans-numba-cache-1000"))
+    assert got == tmp_path / "beans-numba-cache-1000"
+    assert got.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("plant", ["open folder", "symlink"])
+def test_a_planted_fallback_folder_is_never_used(tmp_path, monkeypatch, plant):
+    # numba unpickles the index files it finds in its cache dir: a folder another user made
+    # (or links to) at the predictable path must not be it
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    planted = tmp_path / "beans-numba-cache-1000"
+    if plant == "symlink":
+        (tmp_path / "theirs").mkdir(mode=0o700)
+        planted.symlink_to(tmp_path / "theirs")
+    else:
+        planted.mkdir()
+        planted.chmod(0o777)
+    got = Path(_numba_cache._private_temp_dir("beans-numba-cache-1000"))
+    assert got.parent == tmp_path and got.name.startswith("beans-numba-cache-") and got != planted
+    assert not got.is_symlink() and got.stat().st_mode & 0o777 == 0o700
