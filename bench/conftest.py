@@ -17,10 +17,17 @@ def lesson_beans():
 
 @pytest.fixture(scope="session")
 def c_reference():
-    """The C reference in bench/c built with the system compiler (cli.c_engine), or skip."""
+    """``c_reference(variant)``: bench/c built for that variant with the system compiler (cli.c_engine), or skip."""
     from cli import c_engine
 
-    try:
-        return c_engine.build()
-    except c_engine.CUnavailable as err:
-        pytest.skip(f"C reference unavailable: {err}")
+    built = {}
+
+    def build(variant: str):
+        if variant not in built:
+            try:
+                built[variant] = c_engine.build(variant)
+            except c_engine.CUnavailable as err:
+                pytest.skip(f"C reference unavailable: {err}")
+        return built[variant]
+
+    return build

@@ -55,15 +55,15 @@ def test_sgd_numpy(benchmark, workload):
 
 
 @pytest.mark.benchmark(group="many-seeds")
-@pytest.mark.parametrize("variant", ["lanes"])
-def test_c(benchmark, workload, jit_answer, c_reference, variant):
+def test_c_lanes(benchmark, workload, jit_answer, c_reference):
     params, xs, ys = workload
     steps = SEEDS * xs.size * EPOCHS["c"]
+    binary = c_reference("lanes")
 
     def run():
-        return c_reference.run(variant, params, xs, ys, EPOCHS["c"], LR, repeat=1)
+        return binary.run(params, xs, ys, EPOCHS["c"], LR, repeat=1)
 
     seconds, out = benchmark.pedantic(run, rounds=5, iterations=1, warmup_rounds=1)
-    flags = " ".join(c_reference.flags)
+    flags = " ".join(binary.flags)
     benchmark.extra_info.update(steps=steps, c_ns_per_step=seconds[0] / steps * 1e9, cc_flags=flags)
     np.testing.assert_allclose(out, jit_answer, rtol=0, atol=TOL)

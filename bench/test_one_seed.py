@@ -32,14 +32,18 @@ def test_one_seed(benchmark, lesson_beans, engine):
 
 @pytest.mark.benchmark(group="one-seed")
 def test_one_seed_c_scalar(benchmark, lesson_beans, c_reference):
-    """bench/c's scalar loop, the latency-bound limit sgd_jit is compared with (subprocess)."""
+    """bench/c's scalar loop, the latency-bound limit sgd_jit is compared with (subprocess; no fused multiply-adds)."""
     xs, ys = lesson_beans
     start = kernels.init_params(0)[None, :]
     epochs = ENGINES["jit"][1]
+    binary = c_reference("scalar")
 
     def run():
-        return c_reference.run("scalar", start, xs, ys, epochs, LR, repeat=1)
+        return binary.run(start, xs, ys, epochs, LR, repeat=1)
 
     seconds, out = benchmark.pedantic(run, rounds=5, iterations=1, warmup_rounds=1)
-    benchmark.extra_info.update(steps=epochs * xs.size, c_ns_per_step=seconds[0] / (epochs * xs.size) * 1e9)
-    np.testing.assert_allclose(out[0], kernels.sgd_python(start[0], xs, ys, epochs, LR), rtol=0, atol=1e-10)
+    benchmark.extra_info.update(
+        steps=epochs * xs.size, c_ns_per_step=seconds[0] / (epochs * xs.size) * 1e9, cc_flags=" ".join(binary.flags)
+    )
+    # -ffp-contract=off: sgd_jit's arithmetic exactly (cli/c_engine.py CONTRACT)
+    np.testing.assert_array_equal(out[0], kernels.sgd_python(start[0], xs, ys, epochs, LR))

@@ -14,17 +14,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.errors import fail
-from cli.files import OutputError, ensure_output_dir, write_atomic, write_text_atomic
+from cli.files import OutputError, plot_format, prepare_outputs, write_atomic, write_text_atomic
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from cli.timing import Result, Workload
 
-PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 # (epochs, repeat, seconds per timed run) for a default run (~1 min) and for --quick (< 15 s)
 DEFAULTS = {"full": (5000, 5, 2.0), "quick": (200, 3, 0.1)}
 SEEDS = 64
+# timing.ENGINES' names, in table order, written out so --engines is checked before numba loads
+# (tests/test_bench_cli.py holds the two equal)
+ENGINE_NAMES = ("python-lesson", "python", "numpy", "jit", "jit-many-1", "jit-many-all", "c-scalar", "c-lanes")
 
 
 def bench(
@@ -65,22 +67,47 @@ def bench(
     epochs = epochs if epochs is not None else DEFAULTS[mode][0]
     repeat = repeat if repeat is not None else DEFAULTS[mode][1]
     budget_s = DEFAULTS[mode][2]
-    if plot_path is not None and plot_path.suffix.lower() not in PLOT_SUFFIXES:
-        fail(f"--plot must end in {', '.join(PLOT_SUFFIXES)}, got {plot_path.name!r}")
-    for option, path in (("--json", json_path), ("--plot", plot_path)):
-        if path is not None:
-            if path.is_dir():
-                fail(f"{option} {path} is a directory; give a file name", code=1)
-            try:
-                ensure_output_dir(path.parent)
-            except OutputError as err:
-                fail(f"{option}: {err}", code=1)
+    names = choose_engines(engines, ENGINE_NAMES)  # before numba is imported: a typo fails at once
+    if plot_path is not None:
+        try:
+            plot_format(plot_path, "--plot")
+        except ValueError as err:
+            fail(str(err))
+    try:
+        prepared = prepare_outputs([("--json", json_path, False), ("--plot", plot_path, False)])
+    except OutputError as err:
+        fail(str(err), code=1)
+    saved: list[Path] = []
+    try:
+        _run(names, seeds, epochs, repeat, budget_s, compile_times, json_path, plot_path, quiet, saved)
+    except KeyboardInterrupt:
+        for path in saved:
+            path.unlink(missing_ok=True)
+        prepared.cleanup()
+        fail("interrupted; no files were left behind", 130)
+    except OutputError as err:
+        prepared.cleanup()
+        fail(str(err), code=1)
 
+
+def _run(
+    names: list[str],
+    seeds: int,
+    epochs: int,
+    repeat: int,
+    budget_s: float,
+    compile_times: bool,
+    json_path: Path | None,
+    plot_path: Path | None,
+    quiet: bool,
+    saved: list[Path],
+) -> None:
+    """Time, print, save; every option and output path has been checked. Appends each file saved to ``saved``."""
     from rich.console import Console
 
     from cli import timing  # numba starts here, not at `beans --help`
 
-    chosen = choose_engines(engines, timing.ENGINES)
+    chosen = {name: timing.ENGINES[name] for name in names}
     work = timing.Workload(seeds=seeds, epochs=epochs)
     err_console = Console(stderr=True, quiet=quiet)
     results, skipped = run_all(timing, chosen, work, repeat, budget_s, compile_times, err_console)
@@ -92,28 +119,28 @@ def bench(
     for name, why in skipped:
         err_console.print(f"note: {name} skipped: {why}", soft_wrap=True, highlight=False)
 
-    try:
-        if json_path is not None:
-            doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())))
-            write_text_atomic(json_path, json.dumps(doc, indent=2) + "\n")
-            err_console.print(f"saved {json_path}", highlight=False)
-        if plot_path is not None:
-            save_plot(plot_path, results, work)
-            err_console.print(f"saved {plot_path}", highlight=False)
-    except OutputError as err:
-        fail(str(err), code=1)
+    if json_path is not None:
+        doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())))
+        # strict JSON: to_json has turned every NaN/inf into null, and allow_nan=False proves it
+        write_text_atomic(json_path, json.dumps(doc, indent=2, allow_nan=False) + "\n")
+        saved.append(json_path)
+        err_console.print(f"saved {json_path}", highlight=False)
+    if plot_path is not None:
+        save_plot(plot_path, results, work)
+        saved.append(plot_path)
+        err_console.print(f"saved {plot_path}", highlight=False)
 
 
-def choose_engines(spec: str | None, registry: dict) -> dict:
-    """The engines named in ``spec`` (comma list), in registry order; all when None."""
+def choose_engines(spec: str | None, known: tuple[str, ...]) -> list[str]:
+    """The engines named in ``spec`` (comma list), in ``known``'s order; all when None."""
     if spec is None:
-        return dict(registry)
+        return list(known)
     names = [name.strip() for name in spec.split(",") if name.strip()]
-    unknown = [name for name in names if name not in registry]
+    unknown = [name for name in names if name not in known]
     if unknown or not names:
         what = f"unknown engine {', '.join(map(repr, unknown))}" if unknown else "no engine named"
-        fail(f"--engines: {what}; choose from {', '.join(registry)}")
-    return {name: engine for name, engine in registry.items() if name in names}
+        fail(f"--engines: {what}; choose from {', '.join(known)}")
+    return [name for name in known if name in names]
 
 
 def run_all(timing, chosen: dict, work: Workload, repeat: int, budget_s: float, compile_times: bool, console):
@@ -212,16 +239,21 @@ def footnotes(results: list[Result], timing) -> list[str]:
             )
     by_name = {r.name: r for r in results if r.ns_per_step and r.agrees}
     pairs = [("jit", "c-scalar"), ("jit-many-1", "c-lanes"), ("jit-many-all", "c-lanes")]
-    ratios = [
-        f"{mine} {by_name[mine].ns_per_step / by_name[ref].ns_per_step:.2f}x {ref}"
-        for mine, ref in pairs
-        if mine in by_name and ref in by_name
-    ]
+    ratios = [ratio_text(by_name[mine], by_name[ref]) for mine, ref in pairs if mine in by_name and ref in by_name]
     if ratios:
         lines.append("time per step vs C: " + ", ".join(ratios))
     if timing.BASELINE not in {r.name for r in results}:
         lines.append(f"speedups need the {timing.BASELINE} baseline in --engines")
     return lines
+
+
+def ratio_text(mine: Result, ref: Result) -> str:
+    """``jit 1.05x c-scalar``: mine's time per step over ref's; thread counts shown when they differ."""
+
+    def label(r: Result) -> str:
+        return r.name if mine.threads == ref.threads else f"{r.name} ({r.threads} thread{'s' * (r.threads != 1)})"
+
+    return f"{label(mine)} {mine.ns_per_step / ref.ns_per_step:.2f}x {label(ref)}"
 
 
 def to_json(results: list[Result], skipped: list[tuple[str, str]], work: Workload, repeat: int, env: dict) -> dict:

@@ -1,8 +1,9 @@
 """The C reference loop (``bench/c/sgd_c.c``): compiled at bench time with the system compiler.
 
 ``beans bench`` shows it as ``c-scalar`` and ``c-lanes`` rows so users can see how close the
-numba kernels come to what a C compiler makes of the same loop. The binary is cached in a
-temporary directory under a name derived from the source, the compiler and the flags, so it is
+numba kernels come to what a C compiler makes of the same loop. Each variant is its own build
+(their flags differ, see ``CONTRACT``), cached in ``~/.cache/beans`` (or a private per-user
+temporary folder) under a name derived from the source, the compiler and the flags, so it is
 built once per change. When there is no compiler or no source (an installed wheel has no
 ``bench/``), :func:`build` raises :class:`CUnavailable` with a one-line reason.
 """
@@ -20,19 +21,27 @@ from pathlib import Path
 import numpy as np
 
 import cli
+from cli.private_dir import make_private, private_dir
 
 SOURCE = Path(cli.__file__).resolve().parents[1] / "bench" / "c" / "sgd_c.c"
 
 # Tried in order; the first that compiles and links wins. The first matches the spirit of a
 # speed-of-light build (-O3 -march=native, packed exp from glibc's libmvec) without
 # -ffast-math: declaring exp's SIMD variant in the source is enough for GCC to call it, and
-# every other operation keeps IEEE semantics, so the results stay within ~1e-12 of sgd_python.
+# no operation is reordered or assumed finite. Each variant adds its CONTRACT flag.
 FLAG_SETS: tuple[tuple[str, ...], ...] = (
     ("-O3", "-march=native", "-fopenmp-simd", "-fno-math-errno", "-DBEANS_SIMD_EXP"),
     ("-O3", "-march=native", "-fopenmp-simd", "-fno-math-errno"),
     ("-O3", "-fno-math-errno"),
 )
-VARIANTS = ("scalar", "lanes")
+# Whether a*b + c may become one fused multiply-add, set to match the numba kernel each variant
+# is compared with. GNU C defaults to -ffp-contract=fast (clang to =on), so without a flag the
+# scalar build would fuse while sgd_jit (numba's default: no fastmath) never does. With =off,
+# c-scalar does sgd_jit's arithmetic exactly (bit for bit, same libm exp). sgd_many does fuse
+# (fastmath={"contract"}) and uses its own 2-ulp vectorised exp, so c-lanes fusing too and
+# calling libmvec's exp is the like-for-like comparison.
+CONTRACT = {"scalar": "-ffp-contract=off", "lanes": "-ffp-contract=fast"}
+VARIANTS = tuple(CONTRACT)
 
 
 class CUnavailable(Exception):
@@ -41,28 +50,27 @@ class CUnavailable(Exception):
 
 @dataclass(frozen=True)
 class CBinary:
-    """A built C reference: the executable, and how it was made."""
+    """A built C reference for one variant: the executable, and how it was made."""
 
     path: Path
+    variant: str
     compiler: str
     compiler_version: str
     flags: tuple[str, ...]
 
     def run(
-        self, variant: str, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float, repeat: int
+        self, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float, repeat: int
     ) -> tuple[list[float], np.ndarray]:
         """Train ``params`` (S, 7) ``repeat`` times; returns (seconds of each run, final (S, 7) params)."""
-        if variant not in VARIANTS:
-            raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
         text = workload_text(params, xs, ys, epochs, lr)
         try:
             done = subprocess.run(
-                [str(self.path), variant, str(repeat)], input=text, capture_output=True, text=True, check=False
+                [str(self.path), self.variant, str(repeat)], input=text, capture_output=True, text=True, check=False
             )
         except OSError as err:
             raise CUnavailable(f"cannot run {self.path}: {err.strerror or err}") from err
         if done.returncode != 0:
-            raise RuntimeError(f"sgd_c {variant} failed: {done.stderr.strip() or done.returncode}")
+            raise RuntimeError(f"sgd_c {self.variant} failed: {done.stderr.strip() or done.returncode}")
         return parse_output(done.stdout, params.shape[0])
 
 
@@ -104,12 +112,30 @@ def _compiler_version(compiler: str) -> str:
 
 
 def cache_dir() -> Path:
-    """Where built binaries are kept: a per-user folder in the temporary directory."""
-    return Path(tempfile.gettempdir()) / f"beans-c-{os.getuid()}"
+    """Where built binaries are kept (created if needed): ``~/.cache/beans`` when it is private
+    and writable, else ``<tmp>/beans-c-<uid>`` if that is, else a fresh temporary folder (so
+    a fresh build, every run, in the rare case that both are taken).
+
+    The binaries found here are executed, so a folder someone else made or links to is never
+    used (see cli/private_dir.py). Raises CUnavailable when no folder can be had at all.
+    """
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+    except RuntimeError:  # no home directory to be found
+        base = None
+    if base is not None and make_private(base / "beans"):
+        return base / "beans"
+    try:
+        return private_dir(Path(tempfile.gettempdir()) / f"beans-c-{os.getuid()}", prefix="beans-c-")
+    except OSError as err:
+        raise CUnavailable(f"no folder to build in: {err.strerror or err}") from err
 
 
-def build(source: Path | None = None) -> CBinary:
-    """Compile ``source`` (default ``SOURCE``), or reuse a cached build; CUnavailable if impossible."""
+def build(variant: str = "lanes", source: Path | None = None) -> CBinary:
+    """Compile ``source`` (default ``SOURCE``) for ``variant``, or reuse a cached build; CUnavailable if impossible."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
     source = SOURCE if source is None else Path(source)
     if not source.is_file():
         raise CUnavailable(f"no C source at {source} (run from a checkout of the repository)")
@@ -119,26 +145,23 @@ def build(source: Path | None = None) -> CBinary:
     version = _compiler_version(compiler)
     code = source.read_bytes()
     out_dir = cache_dir()
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise CUnavailable(f"cannot make {out_dir}: {err.strerror or err}") from err
     errors = []
-    for flags in FLAG_SETS:
+    for base_flags in FLAG_SETS:
+        flags = (*base_flags, CONTRACT[variant])
         key = hashlib.sha256(b"\0".join([code, compiler.encode(), version.encode(), *map(str.encode, flags)]))
         exe = out_dir / f"sgd_c-{key.hexdigest()[:16]}"
         if exe.is_file() and os.access(exe, os.X_OK):
-            return CBinary(exe, compiler, version, flags)
+            return CBinary(exe, variant, compiler, version, flags)
         tmp = exe.with_name(f".{exe.name}.{os.getpid()}.part")  # concurrent builds never clash
         cmd = [compiler, *flags, "-o", str(tmp), str(source), "-lm"]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+            if done.returncode == 0:
+                os.replace(tmp, exe)
+                return CBinary(exe, variant, compiler, version, flags)
+            errors.append((done.stderr.strip().splitlines() or ["failed"])[-1])
         except (OSError, subprocess.TimeoutExpired) as err:
             errors.append(str(err))
-            continue
-        if done.returncode == 0:
-            os.replace(tmp, exe)
-            return CBinary(exe, compiler, version, flags)
-        tmp.unlink(missing_ok=True)
-        errors.append((done.stderr.strip().splitlines() or ["failed"])[-1])
+        finally:  # a failed, timed-out or interrupted (Ctrl-C) build leaves no half-written file
+            tmp.unlink(missing_ok=True)
     raise CUnavailable(f"{Path(compiler).name} could not build {source.name}: {errors[-1]}")

@@ -16,6 +16,7 @@ No printing here: the command passes a callback for progress.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import statistics
@@ -25,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -59,7 +61,7 @@ class Workload:
 
 @dataclass
 class Engine:
-    """One way to run the loop: ``train`` maps (S, 7) start params to (S, 7) results.
+    """An engine run in this process: ``train`` maps (S, 7) start params to (S, 7) results.
 
     ``probe`` is Python source run in a fresh interpreter to time a JIT engine's first call
     (it must print the seconds of that call); engines sharing a probe share the measurement.
@@ -89,17 +91,32 @@ class Engine:
 
 
 @dataclass
-class CEngine(Engine):
-    """The C reference in bench/c, built on first use; it times itself (no process start-up)."""
+class CEngine:
+    """The C reference in bench/c, built on first use; it times itself (no process start-up).
 
-    variant: str = "lanes"
-    _binary: c_engine.CBinary | None = field(default=None, repr=False)
-    _why_not: str | None = field(default=None, repr=False)
+    Not an :class:`Engine`: it has no Python training function, only a binary to run, and it
+    is always single-threaded and never a JIT (hence no compile probe).
+    """
+
+    name: str
+    about: str
+    variant: str  # c_engine.VARIANTS
+    threads: ClassVar[int] = 1
+    jit: ClassVar[bool] = False
+    probe: ClassVar[str | None] = None
+    _binary: c_engine.CBinary | None = field(default=None, init=False, repr=False)
+    _why_not: str | None = field(default=None, init=False, repr=False)
+
+    @property
+    def built(self) -> c_engine.CBinary | None:
+        """The binary if it has been built (by :meth:`available` or a run), else None."""
+        return self._binary
 
     def binary(self) -> c_engine.CBinary:
+        """The built binary, building it on first call; CUnavailable (every call) if it cannot be."""
         if self._binary is None and self._why_not is None:
             try:
-                self._binary = c_engine.build()
+                self._binary = c_engine.build(self.variant)
             except c_engine.CUnavailable as err:
                 self._why_not = str(err)
         if self._binary is None:
@@ -107,14 +124,21 @@ class CEngine(Engine):
         return self._binary
 
     def available(self) -> str | None:
+        """None when the binary builds here, else a one-line reason it cannot."""
         try:
             self.binary()
         except c_engine.CUnavailable as err:
             return str(err)
         return None
 
-    def measure(self, params, xs, ys, epochs, lr, repeat):
-        return self.binary().run(self.variant, params, xs, ys, epochs, lr, repeat)
+    def measure(
+        self, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float, repeat: int
+    ) -> tuple[list[float], np.ndarray]:
+        """Seconds of each of ``repeat`` runs (timed inside the binary), and the last run's result."""
+        return self.binary().run(params, xs, ys, epochs, lr, repeat)
+
+
+AnyEngine = Engine | CEngine
 
 
 def seed_by_seed(fn: Callable[..., np.ndarray]) -> TrainFn:
@@ -148,7 +172,7 @@ PROBE_JIT = _PROBE.format(call="kernels.sgd_jit(params[0], xs, ys, 1, 0.03)")
 PROBE_MANY = _PROBE.format(call="kernels.sgd_many(params, xs, ys, 1, 0.03)")
 
 
-def default_engines() -> dict[str, Engine]:
+def default_engines() -> dict[str, AnyEngine]:
     """Every engine ``beans bench`` knows, in table order (C rows are skipped without a compiler)."""
     all_threads = kernels.max_threads()
     found = [
@@ -169,13 +193,13 @@ def default_engines() -> dict[str, Engine]:
             jit=True,
             probe=PROBE_MANY,
         ),
-        CEngine("c-scalar", "bench/c/sgd_c.c one seed after another (C, -O3)", train=None, variant="scalar"),
-        CEngine("c-lanes", "bench/c/sgd_c.c seeds in SIMD lanes (C, vectorised exp)", train=None, variant="lanes"),
+        CEngine("c-scalar", "bench/c/sgd_c.c one seed after another (C, -O3, unfused like jit)", "scalar"),
+        CEngine("c-lanes", "bench/c/sgd_c.c seeds in SIMD lanes (C, vectorised exp, fused like jit-many)", "lanes"),
     ]
     return {engine.name: engine for engine in found}
 
 
-ENGINES: dict[str, Engine] = default_engines()
+ENGINES: dict[str, AnyEngine] = default_engines()
 
 
 @dataclass
@@ -198,10 +222,19 @@ class Result:
     error: str | None = None
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """The row as a dict for strict JSON: NaN and inf (no JSON number) become None."""
+        return {key: _finite_or_none(value) for key, value in asdict(self).items()}
 
 
-def agreement(engine: Engine, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, lr: float) -> float:
+def _finite_or_none(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_finite_or_none(v) for v in value]
+    return value
+
+
+def agreement(engine: AnyEngine, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, lr: float) -> float:
     """Largest |engine - sgd_python| over the common workload (inf if NaN/inf appear in one only)."""
     params = params[:AGREE_SEEDS]
     _, got = engine.measure(params, xs, ys, AGREE_EPOCHS, lr, 1)
@@ -211,10 +244,10 @@ def agreement(engine: Engine, params: np.ndarray, xs: np.ndarray, ys: np.ndarray
         return float("inf")
     same_nonfinite = (~np.isfinite(got) & (got == want)) | (np.isnan(got) & np.isnan(want))
     diff = np.where(same_nonfinite, 0.0, np.abs(got - want))
-    return float(np.nan_to_num(diff, nan=np.inf).max())
+    return float(np.nan_to_num(diff, nan=np.inf, posinf=np.inf).max())  # nan_to_num alone turns inf finite
 
 
-def timed_epochs(engine: Engine, params, xs, ys, work: Workload, budget_s: float) -> int:
+def timed_epochs(engine: AnyEngine, params, xs, ys, work: Workload, budget_s: float) -> int:
     """Epochs so that one timed run lasts about ``budget_s`` (at most the workload's epochs)."""
     epochs = 1
     while True:
@@ -246,7 +279,7 @@ def compile_times(probe: str) -> tuple[float, float]:
 
 
 def run_engine(
-    engine: Engine,
+    engine: AnyEngine,
     work: Workload,
     data: tuple[np.ndarray, np.ndarray, np.ndarray],
     repeat: int,
@@ -281,7 +314,7 @@ def add_speedups(results: list[Result]) -> None:
             r.speedup = base.ns_per_step / r.ns_per_step
 
 
-def add_compile_times(engines: list[Engine], results: list[Result], progress: Callable[[str], None]) -> None:
+def add_compile_times(engines: list[AnyEngine], results: list[Result], progress: Callable[[str], None]) -> None:
     """Fill compile_s / cached_s of JIT rows, measuring each distinct probe once."""
     measured: dict[str, tuple[float, float] | str] = {}
     for engine, result in zip(engines, results, strict=True):
@@ -300,8 +333,8 @@ def add_compile_times(engines: list[Engine], results: list[Result], progress: Ca
             result.compile_s, result.cached_s = got
 
 
-def environment(engines: list[Engine]) -> dict:
-    """Versions and machine facts stored with a run."""
+def environment(engines: list[AnyEngine]) -> dict:
+    """Versions and machine facts stored with a run; ``cc_flags`` maps each built C engine to its flags."""
     import numba
 
     env = {
@@ -316,10 +349,9 @@ def environment(engines: list[Engine]) -> dict:
         "numba_threading_layer": threading_layer(),
     }
     for engine in engines:
-        if isinstance(engine, CEngine) and engine._binary is not None:
-            env["cc"] = engine._binary.compiler_version
-            env["cc_flags"] = " ".join(engine._binary.flags)
-            break
+        if isinstance(engine, CEngine) and engine.built is not None:
+            env["cc"] = engine.built.compiler_version
+            env.setdefault("cc_flags", {})[engine.name] = " ".join(engine.built.flags)
     return env
 
 

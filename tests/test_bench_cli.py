@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+import cli.bench
 import kernels
 from cli import c_engine, timing
 from cli.app import app
@@ -48,6 +52,29 @@ def test_quick_json_has_every_engine_timed_and_agreeing(tmp_path):
         assert name in result.stdout
 
 
+def files_under(path):
+    return sorted(p for p in path.rglob("*"))
+
+
+def strict_json(text: str):
+    """json.loads that refuses NaN and Infinity, which are not JSON (most parsers reject them)."""
+
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def add_engine(monkeypatch, engine: timing.Engine) -> None:
+    """Register a test engine for one test, with timing and with --engines' static name check."""
+    monkeypatch.setitem(timing.ENGINES, engine.name, engine)
+    monkeypatch.setattr(cli.bench, "ENGINE_NAMES", (*cli.bench.ENGINE_NAMES, engine.name))
+
+
+def test_engine_names_are_checked_against_the_engines_timing_has():
+    assert cli.bench.ENGINE_NAMES == tuple(timing.default_engines())
+
+
 def wrong_by(delta: float):
     """A fast engine whose every result is off by ``delta``."""
 
@@ -58,12 +85,12 @@ def wrong_by(delta: float):
 
 
 def test_a_wrong_engine_is_flagged_and_gets_no_speedup(tmp_path, monkeypatch):
-    monkeypatch.setitem(timing.ENGINES, "broken", timing.Engine("broken", "off by 1e-6", wrong_by(1e-6)))
-    monkeypatch.setitem(timing.ENGINES, "close", timing.Engine("close", "off by 1e-12", wrong_by(1e-12)))
+    add_engine(monkeypatch, timing.Engine("broken", "off by 1e-6", wrong_by(1e-6)))
+    add_engine(monkeypatch, timing.Engine("close", "off by 1e-12", wrong_by(1e-12)))
     path = tmp_path / "bench.json"
     result = bench(*SMALL, "--no-compile", "--engines", "python-lesson,broken,close", "--json", str(path))
     assert result.exit_code == 0, result.output
-    ran = {e["name"]: e for e in json.loads(path.read_text())["engines"]}
+    ran = {e["name"]: e for e in strict_json(path.read_text())["engines"]}
     assert ran["broken"]["agrees"] is False
     assert ran["broken"]["speedup"] is None
     assert ran["broken"]["max_abs_diff"] == pytest.approx(1e-6)
@@ -71,15 +98,41 @@ def test_a_wrong_engine_is_flagged_and_gets_no_speedup(tmp_path, monkeypatch):
     assert "WRONG" in result.stdout and "broken: WRONG" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "train",
+    [
+        pytest.param(wrong_by(float("nan")), id="nan"),
+        pytest.param(wrong_by(float("inf")), id="inf"),
+        pytest.param(lambda params, xs, ys, epochs, lr: np.zeros((1, 7)), id="wrong-shape"),
+    ],
+)
+def test_a_broken_engine_still_saves_strict_json(tmp_path, monkeypatch, train):
+    add_engine(monkeypatch, timing.Engine("broken", "NaN, inf or the wrong shape", train))
+    path = tmp_path / "bench.json"
+    result = bench(*SMALL, "--no-compile", "--engines", "python-lesson,broken", "--json", str(path))
+    assert result.exit_code == 0, result.output
+    row = next(e for e in strict_json(path.read_text())["engines"] if e["name"] == "broken")
+    assert row["agrees"] is False and row["speedup"] is None
+    assert row["max_abs_diff"] is None  # inf: no JSON number says it
+    assert "broken: WRONG" in result.stdout
+
+
+def test_non_finite_timings_become_null_in_json():
+    row = timing.Result("x", "", 1, max_abs_diff=float("nan"), steps_per_s=float("inf"), seconds=[0.0, float("-inf")])
+    doc = row.to_json()
+    assert doc["max_abs_diff"] is None and doc["steps_per_s"] is None and doc["seconds"] == [0.0, None]
+    json.dumps(doc, allow_nan=False)
+
+
 def test_an_engine_that_raises_is_an_error_row_not_a_crash(tmp_path, monkeypatch):
     def explode(params, xs, ys, epochs, lr):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setitem(timing.ENGINES, "explodes", timing.Engine("explodes", "raises", explode))
+    add_engine(monkeypatch, timing.Engine("explodes", "raises", explode))
     path = tmp_path / "bench.json"
     result = bench(*SMALL, "--no-compile", "--engines", "python-lesson,explodes", "--json", str(path))
     assert result.exit_code == 0, result.output
-    row = next(e for e in json.loads(path.read_text())["engines"] if e["name"] == "explodes")
+    row = next(e for e in strict_json(path.read_text())["engines"] if e["name"] == "explodes")
     assert row["agrees"] is False and row["speedup"] is None and "kaboom" in row["error"]
     assert "ERROR" in result.stdout
 
@@ -142,6 +195,63 @@ def test_unwritable_outputs_fail_before_any_timing(tmp_path, option):
     assert option in result.stderr and "bench:" not in result.stderr  # nothing was timed
 
 
+def test_ctrl_c_while_timing_exits_130_and_leaves_nothing(tmp_path, monkeypatch):
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(timing, "run_engine", interrupted)
+    out = tmp_path / "deep" / "er"
+    result = bench(
+        *SMALL, "--no-compile", "--engines", "python", "--json", str(out / "b.json"), "--plot", str(out / "b.png")
+    )
+    assert result.exit_code == 130
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: interrupted")
+    assert "Traceback" not in result.output
+    assert files_under(tmp_path) == []
+
+
+def test_ctrl_c_while_plotting_removes_the_json_already_saved(tmp_path, monkeypatch):
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.bench, "save_plot", interrupted)
+    out = tmp_path / "out"
+    result = bench(
+        *SMALL, "--no-compile", "--engines", "python", "--json", str(out / "b.json"), "--plot", str(out / "b.png")
+    )
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr
+    assert files_under(tmp_path) == []
+
+
+def test_an_unknown_engine_fails_before_numba_is_imported():
+    code = (
+        "import sys;"
+        "from typer.testing import CliRunner;"
+        "from cli.app import app;"
+        "result = CliRunner().invoke(app, ['bench', '--engines', 'warp-drive']);"
+        "print(result.exit_code, 'numba' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["2", "False"]
+
+
+def test_ratios_to_c_name_thread_counts_when_they_differ():
+    from cli.bench import footnotes
+
+    rows = [
+        timing.Result("jit", "", 1, agrees=True, ns_per_step=40.0),
+        timing.Result("c-scalar", "", 1, agrees=True, ns_per_step=40.0),
+        timing.Result("jit-many-1", "", 1, agrees=True, ns_per_step=4.0),
+        timing.Result("jit-many-all", "", 2, agrees=True, ns_per_step=2.0),
+        timing.Result("c-lanes", "", 1, agrees=True, ns_per_step=4.0),
+    ]
+    line = next(line for line in footnotes(rows, timing) if line.startswith("time per step vs C"))
+    assert "jit 1.00x c-scalar" in line and "jit-many-1 1.00x c-lanes" in line
+    assert "jit-many-all (2 threads) 0.50x c-lanes (1 thread)" in line
+
+
 def test_c_workload_round_trips_exactly():
     xs, ys = kernels.get_beans(7, 3)
     params = kernels.init_params_many([0, 1])
@@ -158,18 +268,76 @@ def test_c_workload_round_trips_exactly():
 
 def test_c_build_without_source_or_compiler_says_why(tmp_path, monkeypatch):
     with pytest.raises(c_engine.CUnavailable, match="no C source"):
-        c_engine.build(tmp_path / "missing.c")
+        c_engine.build("lanes", tmp_path / "missing.c")
     monkeypatch.setattr(c_engine, "find_compiler", lambda: None)
     with pytest.raises(c_engine.CUnavailable, match="no C compiler"):
         c_engine.build()
+    with pytest.raises(ValueError, match="variant"):
+        c_engine.build("simd")
+
+
+def test_c_binaries_are_cached_in_the_user_cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert c_engine.cache_dir() == tmp_path / "beans"
+    assert (tmp_path / "beans").stat().st_mode & 0o777 == 0o700
+
+
+def test_a_c_cache_dir_others_could_write_is_not_used(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (tmp_path / "beans").symlink_to(shared)  # ~/.cache/beans: a symlink
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(c_engine.tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    planted = tmp_path / "tmp" / f"beans-c-{os.getuid()}"
+    planted.mkdir()
+    planted.chmod(0o777)  # /tmp/beans-c-UID: writable by anyone
+    got = c_engine.cache_dir()
+    assert got.parent == tmp_path / "tmp" and got.name.startswith("beans-c-") and got != planted
+
+
+def test_an_interrupted_c_build_leaves_no_part_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(c_engine, "find_compiler", lambda: "fake-cc")
+    real_run = subprocess.run
+
+    def fake_run(cmd, **kwargs):
+        if cmd[0] != "fake-cc":
+            return real_run(cmd, **kwargs)
+        if cmd[1:] == ["--version"]:
+            return subprocess.CompletedProcess(cmd, 0, stdout="fake-cc 1.0\n", stderr="")
+        out = cmd[cmd.index("-o") + 1]
+        with open(out, "w") as half:
+            half.write("half a binary")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(c_engine.subprocess, "run", fake_run)
+    with pytest.raises(KeyboardInterrupt):
+        c_engine.build("scalar")
+    assert files_under(tmp_path / "beans") == []
 
 
 @pytest.mark.skipif(c_engine.find_compiler() is None, reason="no C compiler")
-@pytest.mark.parametrize("variant", c_engine.VARIANTS)
-def test_c_reference_agrees_with_sgd_python(variant):
+def test_c_scalar_is_sgd_python_bit_for_bit():
+    # -ffp-contract=off: no fused multiply-adds, like sgd_jit, so the same libm exp gives the same bits
+    binary = c_engine.build("scalar")
+    assert c_engine.CONTRACT["scalar"] in binary.flags
+    xs, ys = kernels.get_beans(30, 2)
+    params = kernels.init_params_many(range(5))
+    seconds, got = binary.run(params, xs, ys, 40, 0.03, repeat=2)
+    assert len(seconds) == 2 and min(seconds) > 0
+    want = np.stack([kernels.sgd_python(row, xs, ys, 40, 0.03) for row in params])
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.skipif(c_engine.find_compiler() is None, reason="no C compiler")
+def test_c_lanes_agrees_with_sgd_python():
+    # fused multiply-adds and libmvec's exp, like sgd_many's contract flag and 2-ulp exp
+    binary = c_engine.build("lanes")
+    assert c_engine.CONTRACT["lanes"] in binary.flags
     xs, ys = kernels.get_beans(30, 2)
     params = kernels.init_params_many(range(5))  # not a multiple of the SIMD width: the tail runs too
-    seconds, got = c_engine.build().run(variant, params, xs, ys, 40, 0.03, repeat=2)
+    seconds, got = binary.run(params, xs, ys, 40, 0.03, repeat=2)
     assert len(seconds) == 2 and min(seconds) > 0
     want = np.stack([kernels.sgd_python(row, xs, ys, 40, 0.03) for row in params])
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-11)
