@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import typer
 
+from cli import beans_version
 from cli.errors import OneLineErrorCommand, OneLineErrorGroup
 
 app = typer.Typer(
@@ -17,14 +17,6 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
 )
-
-
-def beans_version() -> str:
-    """The installed package's version, read from its metadata (no heavy imports)."""
-    try:
-        return version("beans")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "unknown"
 
 
 def _print_version(value: bool) -> None:

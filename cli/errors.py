@@ -19,6 +19,19 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _usage_error(err: typer.TyperException) -> NoReturn:
+    """A usage error as one line; one without a message (bare ``beans``: help was shown) just exits."""
+    code = getattr(err, "exit_code", 2)
+    message = err.format_message()
+    if type(err).__name__ == "NoArgsIsHelpError":  # its message is the help itself, unless rich printed it
+        if message.strip():
+            typer.echo(message)
+        raise typer.Exit(code)
+    if not message.strip():
+        raise typer.Exit(code)
+    fail(message, code)
+
+
 class _OneLineErrors:
     """Mixin for click commands: usage errors, found while parsing or while running, are one line."""
 
@@ -26,13 +39,13 @@ class _OneLineErrors:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except typer.TyperException as err:  # click's UsageError and BadParameter, vendored by typer
-            fail(err.format_message(), code=getattr(err, "exit_code", 2))
+            _usage_error(err)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except typer.TyperException as err:
-            fail(err.format_message(), code=getattr(err, "exit_code", 2))
+            _usage_error(err)
 
 
 class OneLineErrorCommand(_OneLineErrors, TyperCommand):

@@ -96,9 +96,9 @@ class PreparedOutputs:
             if not directory.is_dir():
                 continue  # never made: its mkdir is what failed
             try:
-                directory.rmdir()
+                directory.rmdir()  # refuses a folder that is not empty, so written files stay
             except OSError:
-                return  # not empty: something was written there, keep it and its parents
+                continue  # something was written there: it stays, and so do its parents
 
 
 def _new_dirs(path: Path) -> list[Path]:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from matplotlib.collections import LineCollection
 
-from cli.figures import Figure
+from cli.figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
 from cli.files import write_atomic
 
 GRID_POINTS = 400  # fine enough that the hill's flanks look smooth
@@ -89,6 +88,8 @@ def fit_figure(result) -> Figure:
     ----------
     result : kernels.TrainResult with S seeds
     """
+    from matplotlib.collections import LineCollection  # after cli.figures' set-up
+
     lo = min(0.0, float(result.xs.min()))
     hi = max(2.0, float(result.xs.max()))
     grid = np.linspace(lo, hi, GRID_POINTS)
@@ -148,6 +149,8 @@ def loss_figure(result) -> Figure:
     ----------
     result : kernels.TrainResult; uses ``record_epochs`` (R,) and ``loss_history`` (S, R)
     """
+    from matplotlib.collections import LineCollection  # after cli.figures' set-up
+
     epochs = result.record_epochs.astype(np.float64)
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()

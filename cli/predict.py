@@ -1,8 +1,9 @@
 """``beans predict``: a trained seed's toxicity prediction for given bean sizes.
 
 The model is the ``results.json`` that ``beans train`` writes: its ``results`` list holds, per
-seed, ``seed``, ``final_mse``, ``diverged`` and ``params`` (a dict by ``PARAM_NAMES``).
-``read_model`` is the only code that knows that layout.
+seed, ``seed``, ``rank`` (1 = best, as ``beans train`` ranked it), ``final_mse``, ``diverged``
+and ``params`` (a dict by ``PARAM_NAMES``). ``read_model`` is the only code that knows that
+layout; the best seed is the one ranked 1, so predict never re-decides what train decided.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import typer
 
 from cli.errors import fail
 
-TOXIC_ABOVE = 0.5  # the lesson's call: a prediction above this means toxic
 # Register with these so a negative size ("-0.5") reaches SIZE instead of being taken for an option.
 CONTEXT_SETTINGS = {"ignore_unknown_options": True}
 
@@ -31,6 +31,7 @@ class SeedModel:
     """One trained seed from results.json: its params in ``kernels.PARAM_NAMES`` order, or None."""
 
     seed: int
+    rank: int
     final_mse: float | None
     diverged: bool
     params: tuple[float, ...] | None
@@ -38,6 +39,10 @@ class SeedModel:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _params(entry: dict, names: tuple[str, ...]) -> tuple[float, ...] | None:
@@ -71,12 +76,13 @@ def read_model(path: Path, names: tuple[str, ...]) -> list[SeedModel]:
         raise ModelError(f"{path} has no per-seed results: is it a results.json from beans train?")
     seeds = []
     for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("seed"), int):
-            raise ModelError(f"{path} has a malformed entry in its results (each needs a seed and params)")
+        if not isinstance(entry, dict) or not all(_is_int(entry.get(key)) for key in ("seed", "rank")):
+            raise ModelError(f"{path} has a malformed entry in its results (each needs a seed, a rank and params)")
         mse = entry.get("final_mse")
         seeds.append(
             SeedModel(
                 seed=entry["seed"],
+                rank=entry["rank"],
                 final_mse=float(mse) if _is_number(mse) else None,
                 diverged=bool(entry.get("diverged", False)),
                 params=_params(entry, names),
@@ -88,7 +94,7 @@ def read_model(path: Path, names: tuple[str, ...]) -> list[SeedModel]:
 
 
 def choose_seed(seeds: list[SeedModel], seed: int | None, path: Path) -> SeedModel:
-    """Seed ``seed``'s model, or the best: lowest final MSE among seeds that did not diverge."""
+    """Seed ``seed``'s model, or the best: the one ``beans train`` ranked 1 (it ranks diverged seeds last)."""
     if seed is not None:
         for s in seeds:
             if s.seed == seed:
@@ -97,10 +103,10 @@ def choose_seed(seeds: list[SeedModel], seed: int | None, path: Path) -> SeedMod
                 return s
         available = ", ".join(str(s.seed) for s in seeds)
         raise LookupError(f"seed {seed} is not in {path}; available seeds: {available}")
-    usable = [s for s in seeds if s.params is not None and not s.diverged and s.final_mse is not None]
-    if not usable:
+    best = min(seeds, key=lambda s: s.rank)
+    if best.diverged or best.params is None:  # the best diverged, so every seed did
         raise ModelError(f"every seed in {path} diverged: no model to predict with (choose one with --seed)")
-    return min(usable, key=lambda s: s.final_mse)  # min keeps the first of equal ones: seed order
+    return best
 
 
 def parse_sizes(texts: list[str]) -> list[float]:
@@ -146,7 +152,8 @@ def predict(
 
     toxicity = kernels.predict(np.array(chosen.params), np.array(xs))
     rows = [
-        {"size": x, "toxicity": float(p), "toxic": bool(p > TOXIC_ABOVE)} for x, p in zip(xs, toxicity, strict=True)
+        {"size": x, "toxicity": float(p), "toxic": bool(p > kernels.TOXIC_ABOVE)}
+        for x, p in zip(xs, toxicity, strict=True)
     ]
     if as_json:
         doc = {"model": str(model), "seed": chosen.seed, "final_mse": chosen.final_mse, "predictions": rows}

@@ -22,11 +22,15 @@ def animate_progress(quiet: bool) -> bool:
 
 
 @contextlib.contextmanager
-def training_progress(*, epochs: int, seeds: int, beans: int, enabled: bool) -> Iterator[Callable[[int, int], None]]:
-    """One task over epochs x seeds on stderr; yields the ``on_chunk(done, total)`` callback.
+def training_progress(
+    *, epochs: int, seeds: int, beans: int, enabled: bool, console: Console | None = None
+) -> Iterator[Callable[[int, int], None]]:
+    """One task over epochs x seeds; yields the ``on_chunk(done, total)`` callback.
 
-    The bar is redrawn once per chunk (not per sample: a redraw costs milliseconds) and
-    removed when the run ends, leaving the terminal to the results table.
+    The bar goes to ``console`` (default: a stderr console), is redrawn once per chunk (not per
+    sample: a redraw costs milliseconds) and is removed when the run ends, leaving the terminal
+    to the results table. The steps/s rate counts from the first callback, so loading the
+    kernels (and a first compile) does not drag it down.
     """
     progress = Progress(
         TextColumn("training"),
@@ -35,16 +39,20 @@ def training_progress(*, epochs: int, seeds: int, beans: int, enabled: bool) -> 
         TextColumn("{task.completed:,.0f}/{task.total:,.0f} seed-epochs"),
         TimeElapsedColumn(),
         TextColumn("{task.fields[rate]}"),
-        console=Console(stderr=True),
+        console=console if console is not None else Console(stderr=True),
         transient=True,
         disable=not enabled,
     )
     task = progress.add_task("train", total=epochs * seeds, rate="")
-    began = time.perf_counter()
+    first: list[tuple[float, int]] = []  # (time, epochs done) at the first callback
 
     def on_chunk(epochs_done: int, _epochs_total: int) -> None:
-        elapsed = time.perf_counter() - began
-        rate = epochs_done * seeds * beans / elapsed if elapsed > 0 else None
+        now = time.perf_counter()
+        if not first:
+            first.append((now, epochs_done))
+        began, done_then = first[0]
+        elapsed = now - began
+        rate = (epochs_done - done_then) * seeds * beans / elapsed if elapsed > 0 else None
         progress.update(task, completed=epochs_done * seeds, rate=format_rate(rate))
 
     with progress:

@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from cli.results import summarize
+from cli.results import ranks, summarize
 
 # Above this many seeds the table shows the best and worst ``SHOWN_AT_EACH_END`` only.
 MAX_FULL_ROWS = 20
@@ -90,14 +90,14 @@ def results_table(result) -> Table:
     table.add_column("converged", justify="center")
 
     order = kernels.ranking(result)
-    rank_of = {int(row): rank for rank, row in enumerate(order, start=1)}
+    rank_of = ranks(order)
     top, bottom = shown_rows(order)
     for part, rows in enumerate((top, bottom)):
         if part == 1 and rows.size:
             table.add_section()
         for row in rows:
             cells = [
-                str(rank_of[int(row)]),
+                str(rank_of[row]),
                 str(result.config.seeds[row]),
                 format_mse(result.final_mse[row]),
                 format_accuracy(result.accuracy[row]),

@@ -78,14 +78,20 @@ def _settings(config, seed_start: int) -> dict[str, Any]:
     }
 
 
+def ranks(order: np.ndarray) -> np.ndarray:
+    """Each row's rank (1 = best) from ``order``, the rows best first (``kernels.ranking``). int64 (S,)."""
+    rank_of_row = np.empty(order.size, dtype=np.int64)
+    rank_of_row[order] = np.arange(1, order.size + 1)
+    return rank_of_row
+
+
 def _per_seed(result, order: np.ndarray, param_names: tuple[str, ...]) -> list[dict[str, Any]]:
     """One entry per seed, in seed order, with its rank (1 = best) and final params by name."""
-    ranks = np.empty(order.size, dtype=int)
-    ranks[order] = np.arange(1, order.size + 1)
+    rank_of_row = ranks(order)
     return [
         {
             "seed": int(seed),
-            "rank": int(ranks[row]),
+            "rank": int(rank_of_row[row]),
             "final_mse": _number(result.final_mse[row]),
             "accuracy": _number(result.accuracy[row]),
             "test_mse": _number(result.test_mse[row]),
@@ -122,7 +128,7 @@ def versions() -> dict[str, str]:
     """Versions of beans and of the libraries that decide its numbers."""
     import numba
 
-    from cli.app import beans_version
+    from cli import beans_version
 
     return {"beans": beans_version(), "numba": numba.__version__, "numpy": np.__version__}
 

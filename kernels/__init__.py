@@ -3,6 +3,9 @@
 Imports numpy and numba only; nothing here prints or plots.
 """
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
 from kernels._numba_cache import ensure_numba_cache_dir
 
 ensure_numba_cache_dir()  # before any cache=True kernel is decorated
@@ -13,6 +16,7 @@ from kernels.many import max_threads, sgd_many  # noqa: E402
 from kernels.network import (  # noqa: E402
     N_PARAMS,
     PARAM_NAMES,
+    TOXIC_ABOVE,
     accuracy,
     init_params,
     init_params_many,
@@ -25,12 +29,16 @@ from kernels.reference import sgd_python  # noqa: E402
 from kernels.sgd import sgd_jit  # noqa: E402
 from kernels.train import ENGINES, TrainConfig, TrainResult, ranking, train  # noqa: E402
 
-__version__ = "0.1.0"
+try:  # one version, the package's own (pyproject.toml), as ``beans --version`` reports it
+    __version__ = _version("beans")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "unknown"
 
 __all__ = [
     "ENGINES",
     "N_PARAMS",
     "PARAM_NAMES",
+    "TOXIC_ABOVE",
     "__version__",
     "accuracy",
     "get_beans",

@@ -16,6 +16,7 @@ from kernels._checks import as_data, as_params, as_rng
 
 PARAM_NAMES: tuple[str, ...] = ("w11_1", "b1_1", "w12_1", "b2_1", "w11_2", "w21_2", "b1_2")
 N_PARAMS = len(PARAM_NAMES)
+TOXIC_ABOVE = 0.5  # the lesson's call: a toxicity (or a prediction of it) above this means toxic
 
 
 def init_params(rng: int | np.random.Generator) -> np.ndarray:
@@ -66,7 +67,7 @@ def _mse(params: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 def _accuracy(params: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Share of beans classified right without input checks: () or (S,)."""
-    return np.mean((_forward(params, xs) > 0.5) == (ys > 0.5), axis=-1)
+    return np.mean((_forward(params, xs) > TOXIC_ABOVE) == (ys > TOXIC_ABOVE), axis=-1)
 
 
 def predict(params: np.ndarray, xs: np.ndarray) -> np.ndarray:
@@ -94,7 +95,7 @@ def mse(params: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray | floa
 
 
 def accuracy(params: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray | float:
-    """Share of beans whose 0/1 call (prediction > 0.5 means toxic) matches ``ys``.
+    """Share of beans whose 0/1 call (above ``TOXIC_ABOVE`` means toxic) matches ``ys``'s.
 
     A float for (7,) params, shape (S,) for (S, 7).
     """

@@ -1,7 +1,11 @@
-"""Shared seeded fixtures: small bean sets and start parameters."""
+"""Shared seeded fixtures (small bean sets, start parameters) and helpers for the CLI tests."""
 
 from __future__ import annotations
 
+import shutil
+import sys
+
+import numpy as np
 import pytest
 
 import kernels
@@ -9,6 +13,9 @@ import kernels
 # Tolerances named once: how far each loop may drift from the lesson's own loop.
 TOL_PYTHON = 1e-12  # sgd_python vs the lesson: same operations on the same doubles
 TOL_JIT = 1e-10  # numba kernels vs the lesson: libm exp vs numpy's exp may differ in the last ulp
+# Typer and rich output without colour codes, at a fixed width: set for every test (below), and
+# inherited by the subprocesses tests start.
+PLAIN_ENV = {"_TYPER_FORCE_DISABLE_TERMINAL": "1", "COLUMNS": "120", "NO_COLOR": "1"}
 
 
 @pytest.fixture(params=[(0, 100), (1, 37), (2, 7)], ids=lambda p: f"data{p[0]}-n{p[1]}")
@@ -27,8 +34,30 @@ def start(request):
 @pytest.fixture(autouse=True)
 def _plain_terminal(monkeypatch):
     """Keep Typer/rich output free of colour codes and at a fixed width in every test."""
-    monkeypatch.setenv("_TYPER_FORCE_DISABLE_TERMINAL", "1")
-    monkeypatch.setenv("COLUMNS", "120")
-    monkeypatch.setenv("NO_COLOR", "1")
+    for var, value in PLAIN_ENV.items():
+        monkeypatch.setenv(var, value)
     for var in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS"):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def beans_command() -> list[str]:
+    """The installed console script, or the module when the script is not on PATH."""
+    exe = shutil.which("beans")
+    return [exe] if exe else [sys.executable, "-m", "cli"]
+
+
+def _with_a_nan_seed(result):
+    """``result`` with its first seed turned into a NaN-diverged one, as a huge lr can leave it."""
+    result.params[0] = np.nan
+    result.loss_history[0, 1:] = np.nan
+    result.final_mse[0] = result.accuracy[0] = np.nan
+    result.test_mse[0] = result.test_accuracy[0] = np.nan
+    result.diverged[0], result.converged[0] = True, False
+    return result
+
+
+@pytest.fixture
+def with_a_nan_seed():
+    """A function that turns a TrainResult's first seed into a NaN-diverged one, in place."""
+    return _with_a_nan_seed

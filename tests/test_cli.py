@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -13,10 +12,29 @@ from cli.app import app
 runner = CliRunner()
 
 
-def test_help_lists_the_program():
+COMMANDS = ("train", "data", "predict", "bench")
+
+
+def test_help_lists_the_program_and_every_command():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    assert "beans" in result.output.lower()
+    assert "Usage:" in result.output and "beans" in result.output.lower()
+    for command in COMMANDS:
+        assert command in result.output, command
+
+
+def test_bare_command_shows_help_without_an_error_line(beans_command):
+    run = subprocess.run(beans_command, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2  # click's code for "no command given"
+    assert "Usage:" in run.stdout and all(command in run.stdout for command in COMMANDS)
+    assert "Error" not in run.stderr and run.stderr.strip() == "", run.stderr
+
+
+def test_kernels_and_cli_report_one_version():
+    import kernels
+    from cli import beans_version
+
+    assert kernels.__version__ == beans_version()
 
 
 def test_version():
@@ -25,12 +43,17 @@ def test_version():
     assert result.output.startswith("beans ")
 
 
-def test_help_as_a_real_subprocess():
-    exe = shutil.which("beans")
-    cmd = [exe, "--help"] if exe else [sys.executable, "-m", "cli", "--help"]
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+def test_help_as_a_real_subprocess(beans_command):
+    run = subprocess.run([*beans_command, "--help"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert "Usage" in run.stdout
+    assert "Usage:" in run.stdout
+
+
+def test_python_dash_m_runs_the_program_and_importing_main_does_not():
+    run = subprocess.run([sys.executable, "-m", "cli", "--version"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.startswith("beans "), run.stderr
+    imported = subprocess.run([sys.executable, "-c", "import cli.__main__"], capture_output=True, text=True, timeout=60)
+    assert imported.returncode == 0 and imported.stdout == "", imported.stdout + imported.stderr
 
 
 def test_help_imports_neither_numba_nor_matplotlib():

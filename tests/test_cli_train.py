@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,16 +15,10 @@ from typer.testing import CliRunner
 
 import kernels
 from cli.app import app
+from cli.train import HISTORY_LIMIT_BYTES, MAX_EPOCHS, MAX_SNAPSHOTS, _record_count
 
 EPOCHS = "200"  # enough for the curves to move; keeps each run a fraction of a second
-PLAIN_ENV = {"_TYPER_FORCE_DISABLE_TERMINAL": "1", "COLUMNS": "120", "NO_COLOR": "1"}
-runner = CliRunner(env=PLAIN_ENV)
-
-
-def beans_command() -> list[str]:
-    """The installed console script, or the module when the script is not on PATH."""
-    exe = shutil.which("beans")
-    return [exe] if exe else [sys.executable, "-m", "cli"]
+runner = CliRunner()  # the plain-terminal environment comes from conftest's autouse fixture
 
 
 def train(out: Path, *args: str):
@@ -245,6 +238,13 @@ BAD_USAGE = [
     (["--snapshot-every", "0"], "--snapshot-every"),
     (["--threads", "0"], "--threads"),
     (["--threads", str(kernels.max_threads() + 1)], "--threads"),
+    (["--engine", "python", "--threads", "1"], "--threads"),
+    (["--epochs", str(MAX_EPOCHS + 1)], "--epochs"),
+    (["--snapshot-every", str(MAX_EPOCHS + 1)], "--snapshot-every"),
+    (["--epochs", "100000000000", "--snapshot-every", "1"], "--snapshot-every"),  # 1e11 snapshots
+    (["--epochs", str(MAX_SNAPSHOTS), "--snapshot-every", "1"], "--snapshot-every"),  # one too many
+    (["--seeds", "100000000"], "--seeds"),  # 1e8 seeds x 3 snapshots (EPOCHS 200): about 18 GiB of history
+    (["--seeds", str(10**18)], "--seeds"),  # refused before the seed tuple is built
     (["--engine", "gpu"], "--engine"),
     (["--plot-format", "gif"], "--plot-format"),
     (["--animate", "train.png"], "--animate"),
@@ -289,6 +289,56 @@ def test_out_that_is_a_file_is_an_io_error(tmp_path):
     assert files_under(tmp_path) == [blocker]
 
 
+@pytest.mark.parametrize(
+    ("epochs", "every", "records"), [(0, 100, 1), (5000, 100, 51), (5001, 100, 52), (99, 100, 2), (7, 1, 8)]
+)
+def test_record_count_matches_what_kernels_records(epochs, every, records):
+    assert _record_count(epochs, every) == records
+    assert kernels.TrainConfig(epochs=epochs, chunk=every).record_epochs.size == records
+
+
+def test_snapshot_cap_is_inclusive_and_the_history_cap_leaves_room_for_big_runs(tmp_path):
+    result = train(tmp_path, "--epochs", str(MAX_SNAPSHOTS - 1), "--snapshot-every", "1", "--no-plot", "-q")
+    assert result.exit_code == 0, result.output
+    assert 10_000 * 51 * 8 * 8 < HISTORY_LIMIT_BYTES  # 10k seeds at the default snapshots fit
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [(KeyboardInterrupt, 130, "interrupted"), (MemoryError, 1, "out of memory")],
+)
+def test_interrupt_or_memory_error_is_one_line_and_leaves_nothing(tmp_path, monkeypatch, error, code, message):
+    def failing(*_args, **_kwargs):
+        raise error
+
+    monkeypatch.setattr(kernels, "train", failing)
+    result = train(tmp_path / "deep" / "out", "--json", str(tmp_path / "j" / "r.json"))
+    assert result.exit_code == code
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert files_under(tmp_path) == []
+
+
+def test_an_unforeseen_error_still_removes_the_folders_it_made(tmp_path, monkeypatch):
+    def failing(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(kernels, "train", failing)
+    result = train(tmp_path / "deep" / "out")
+    assert isinstance(result.exception, RuntimeError)
+    assert files_under(tmp_path) == []
+
+
+def test_summary_lines_are_whole_when_stdout_is_not_a_terminal(tmp_path, monkeypatch):
+    monkeypatch.delenv("COLUMNS")  # a pipe: rich would otherwise wrap at 80 columns
+    result = train(tmp_path, "--seeds", "2", "--no-plot", "-q")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    held_out = [line for line in lines if line.startswith("held-out 100 beans")]
+    assert len(held_out) == 1 and "median test accuracy" in held_out[0], result.stdout
+    assert any(line.startswith("wall time") and line.rstrip().endswith("(jit engine)") for line in lines)
+
+
 def test_ctrl_c_during_training_exits_130_and_leaves_nothing(tmp_path, monkeypatch):
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
@@ -303,8 +353,8 @@ def test_ctrl_c_during_training_exits_130_and_leaves_nothing(tmp_path, monkeypat
 # --- the real program ------------------------------------------------------------------------
 
 
-def test_real_subprocess_json_to_stdout(tmp_path):
-    cmd = [*beans_command(), "train", "--seeds", "3", "--epochs", EPOCHS, "--out", str(tmp_path), "--json", "-"]
+def test_real_subprocess_json_to_stdout(tmp_path, beans_command):
+    cmd = [*beans_command, "train", "--seeds", "3", "--epochs", EPOCHS, "--out", str(tmp_path), "--json", "-"]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
@@ -312,9 +362,9 @@ def test_real_subprocess_json_to_stdout(tmp_path):
     assert (tmp_path / "fit.png").exists()
 
 
-def test_real_sigint_exits_130_and_leaves_nothing(tmp_path):
+def test_real_sigint_exits_130_and_leaves_nothing(tmp_path, beans_command):
     # the python engine prints its estimate just before training: interrupt after that line
-    cmd = [*beans_command(), "train", "--engine", "python", "--epochs", "1000000", "--out", str(tmp_path / "out")]
+    cmd = [*beans_command, "train", "--engine", "python", "--epochs", "1000000", "--out", str(tmp_path / "out")]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr.readline().startswith("python engine: about")
@@ -327,12 +377,35 @@ def test_real_sigint_exits_130_and_leaves_nothing(tmp_path):
     assert files_under(tmp_path) == []
 
 
-def test_runs_where_home_and_config_are_unwritable(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
-    env.update(PLAIN_ENV, HOME="/dev/null/home", XDG_CACHE_HOME="/dev/null/cache", XDG_CONFIG_HOME="/dev/null/config")
-    cmd = [*beans_command(), "train", "--seeds", "2", "--epochs", EPOCHS, "--out", str(tmp_path)]
+def test_real_sigint_stops_the_jit_engine_and_leaves_nothing(tmp_path, beans_command):
+    """The default engine trains in a worker thread; Ctrl-C must stop it at a chunk boundary."""
+    out = tmp_path / "deep" / "out"
+    cmd = [*beans_command, "train", "--seeds", "20", "--epochs", "400000", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # --out is created once every option is checked, right before training starts
+        deadline = time.monotonic() + 30
+        while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)  # well into the kernel (the whole run takes several seconds)
+        assert proc.poll() is None, "training finished before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        stdout, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert err.splitlines() == ["Error: interrupted; no partial files were left behind"]
+    assert stdout == ""
+    assert files_under(tmp_path) == []
+
+
+def test_runs_where_home_and_config_are_unwritable(tmp_path, beans_command):
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}  # already plain (conftest)
+    env.update(HOME="/dev/null/home", XDG_CACHE_HOME="/dev/null/cache", XDG_CONFIG_HOME="/dev/null/config")
+    cmd = [*beans_command, "train", "--seeds", "2", "--epochs", EPOCHS, "--out", str(tmp_path)]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
+    assert "Matplotlib" not in run.stderr and "warn" not in run.stderr.lower(), run.stderr  # no config-dir warning
     for name in ("fit.png", "loss.png", "results.json"):
         assert (tmp_path / name).stat().st_size > 0

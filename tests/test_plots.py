@@ -9,15 +9,6 @@ import kernels
 from cli.plots import fit_figure, loss_figure, save_plots
 
 
-def with_a_nan_seed(result):
-    """``result`` with its first seed turned into a NaN-diverged one, as a huge lr can leave it."""
-    result.params[0] = np.nan
-    result.loss_history[0, 1:] = np.nan
-    result.final_mse[0] = result.accuracy[0] = np.nan
-    result.diverged[0], result.converged[0] = True, False
-    return result
-
-
 @pytest.fixture(scope="module")
 def result():
     return kernels.train(seeds=(0, 1, 2, 3), epochs=300)
@@ -52,7 +43,7 @@ def test_loss_figure_is_log_scale(result):
     assert lo <= result.loss_history.min() and hi >= result.loss_history.max()
 
 
-def test_nan_diverged_seed_is_left_out_of_the_curves(tmp_path):
+def test_nan_diverged_seed_is_left_out_of_the_curves(tmp_path, with_a_nan_seed):
     broken = with_a_nan_seed(kernels.train(seeds=(0, 1), epochs=200))
     ax = fit_figure(broken).axes[0]
     drawn = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))

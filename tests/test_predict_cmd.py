@@ -42,7 +42,19 @@ def test_best_seed_agrees_with_kernels_predict(model):
     got = np.array([row["toxicity"] for row in doc["predictions"]])
     np.testing.assert_array_equal(got, want)  # params survive JSON exactly, so do predictions
     assert [row["size"] for row in doc["predictions"]] == [float(s) for s in SIZES]
-    assert [row["toxic"] for row in doc["predictions"]] == list(want > 0.5)
+    assert [row["toxic"] for row in doc["predictions"]] == list(want > kernels.TOXIC_ABOVE)
+
+
+def test_best_is_the_seed_train_ranked_first(model, tmp_path):
+    """predict follows results.json's ranks, never a rule of its own: swap them and it follows."""
+    path, _ = model
+    doc = json.loads(path.read_text())
+    first = next(e for e in doc["results"] if e["rank"] == 1)
+    last = next(e for e in doc["results"] if e["rank"] == SEEDS)
+    first["rank"], last["rank"] = SEEDS, 1
+    swapped = tmp_path / "swapped.json"
+    swapped.write_text(json.dumps(doc), encoding="utf-8")
+    assert _predict_json("--model", str(swapped), "1.0")["seed"] == last["seed"]
 
 
 @pytest.mark.parametrize("seed", range(SEEDS))
@@ -84,9 +96,13 @@ def _assert_one_line_error(result, code):
         ("missing.json", None),
         ("garbage.json", "{not json"),
         ("list.json", "[1, 2, 3]"),
-        ("no-params.json", json.dumps({"results": [{"seed": 0, "final_mse": 0.1, "diverged": False}]})),
-        ("some-params.json", json.dumps({"results": [{"seed": 0, "params": {"w11_1": 1.0}}]})),
-        ("null-params.json", json.dumps({"results": [{"seed": 0, "params": dict.fromkeys(kernels.PARAM_NAMES)}]})),
+        ("no-params.json", json.dumps({"results": [{"seed": 0, "rank": 1, "final_mse": 0.1, "diverged": False}]})),
+        ("some-params.json", json.dumps({"results": [{"seed": 0, "rank": 1, "params": {"w11_1": 1.0}}]})),
+        (
+            "null-params.json",
+            json.dumps({"results": [{"seed": 0, "rank": 1, "params": dict.fromkeys(kernels.PARAM_NAMES)}]}),
+        ),
+        ("no-rank.json", json.dumps({"results": [{"seed": 0, "params": dict.fromkeys(kernels.PARAM_NAMES, 1.0)}]})),
     ],
 )
 def test_bad_model_files_fail_in_one_line_with_exit_1(tmp_path, name, content):
@@ -97,7 +113,13 @@ def test_bad_model_files_fail_in_one_line_with_exit_1(tmp_path, name, content):
 
 
 def test_a_model_whose_seeds_all_diverged_has_no_best(tmp_path):
-    entry = {"seed": 4, "final_mse": None, "diverged": True, "params": dict.fromkeys(kernels.PARAM_NAMES, 1.0)}
+    entry = {
+        "seed": 4,
+        "rank": 1,
+        "final_mse": None,
+        "diverged": True,
+        "params": dict.fromkeys(kernels.PARAM_NAMES, 1.0),
+    }
     path = tmp_path / "diverged.json"
     path.write_text(json.dumps({"results": [entry]}), encoding="utf-8")
     _assert_one_line_error(runner.invoke(app, ["predict", "--model", str(path), "1.0"]), 1)

@@ -20,16 +20,6 @@ def render(result) -> str:
     return console.file.getvalue()
 
 
-def with_a_nan_seed(result):
-    """``result`` with its first seed turned into a NaN-diverged one, as a huge lr can leave it."""
-    result.params[0] = np.nan
-    result.loss_history[0, 1:] = np.nan
-    result.final_mse[0] = result.accuracy[0] = np.nan
-    result.test_mse[0] = result.test_accuracy[0] = np.nan
-    result.diverged[0], result.converged[0] = True, False
-    return result
-
-
 @pytest.fixture(scope="module")
 def many():
     """25 seeds: more than the table shows in full."""
@@ -60,7 +50,7 @@ def test_summary_counts_and_spread(many):
     assert numbers["best_seed"] == many.config.seeds[many.best]
 
 
-def test_nan_diverged_seed_is_last_and_json_has_null():
+def test_nan_diverged_seed_is_last_and_json_has_null(with_a_nan_seed):
     result = with_a_nan_seed(kernels.train(seeds=(0, 1, 2), epochs=200))
     text = render(result)
     rows = [line for line in text.splitlines() if line.startswith("│")]
