@@ -17,10 +17,9 @@ def beans_csv(xs, ys) -> str:
     return "size,toxicity\n" + "\n".join(rows) + "\n"
 
 
-def save_beans_plot(path: Path, xs, ys, fmt: str) -> Path:
-    """The lesson's "Size-Toxicity Function" scatter plot, written whole to ``path``."""
+def beans_figure(xs, ys):
+    """The lesson's "Size-Toxicity Function" scatter plot of the beans, as a matplotlib Figure."""
     from cli.figures import Figure
-    from cli.files import write_atomic
     from cli.plots import SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
 
     fig = Figure(figsize=(6.4, 4.8), layout="constrained")
@@ -29,6 +28,14 @@ def save_beans_plot(path: Path, xs, ys, fmt: str) -> Path:
     ax.set_title("Size-Toxicity Function", fontsize=12)
     ax.set_xlabel(SIZE_LABEL)
     ax.set_ylabel(TOXICITY_LABEL)
+    return fig
+
+
+def save_beans_plot(path: Path, xs, ys, fmt: str) -> Path:
+    """``beans_figure`` written whole to ``path`` in format ``fmt``."""
+    from cli.files import write_atomic
+
+    fig = beans_figure(xs, ys)
     return write_atomic(path, lambda tmp: fig.savefig(tmp, format=fmt))
 
 

@@ -66,11 +66,12 @@ def _record_count(epochs: int, snapshot_every: int) -> int:
     return 1 if epochs == 0 else -(-epochs // snapshot_every) + 1
 
 
-def _check_size(seeds: int, epochs: int, snapshot_every: int, n_params: int) -> None:
+def _check_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, record_params: bool) -> None:
     """Refuse a run whose snapshots or history would not fit, before any of it is allocated.
 
-    The run keeps every seed's parameters and loss at every snapshot: (R, S, 7) and (S, R)
-    float64 arrays, copied once when the run ends, so the peak is about twice this size.
+    The run keeps every seed's loss at every snapshot, (S, R) float64, and with --animate its
+    parameters too, (R, S, 7); they are copied once when the run ends, so the peak is about
+    twice this size.
     """
     records = _record_count(epochs, snapshot_every)
     if records > MAX_SNAPSHOTS:
@@ -80,10 +81,11 @@ def _check_size(seeds: int, epochs: int, snapshot_every: int, n_params: int) -> 
             f"{MAX_SNAPSHOTS:,}; use --snapshot-every {at_least:,} or more",
             param_hint="'--snapshot-every'",
         )
-    needed = records * seeds * (n_params + 1) * 8
+    needed = records * seeds * ((n_params if record_params else 0) + 1) * 8
     if needed > HISTORY_LIMIT_BYTES:
+        kept = "parameter and loss" if record_params else "loss"
         raise typer.BadParameter(
-            f"{seeds:,} seeds x {records:,} snapshots need {needed / 2**30:,.1f} GiB of parameter and loss "
+            f"{seeds:,} seeds x {records:,} snapshots need {needed / 2**30:,.1f} GiB of {kept} "
             f"history, more than {HISTORY_LIMIT_BYTES / 2**30:.0f} GiB; use fewer seeds or a larger --snapshot-every",
             param_hint="'--seeds'",
         )
@@ -162,7 +164,8 @@ def train(
     available = kernels.max_threads()
     if threads is not None and threads > available:
         raise typer.BadParameter(f"at most {available} on this machine, got {threads}", param_hint="'--threads'")
-    _check_size(seeds, epochs, snapshot_every, kernels.N_PARAMS)  # before the seed tuple is even built
+    record_params = animate is not None  # only the GIF draws past parameters
+    _check_size(seeds, epochs, snapshot_every, kernels.N_PARAMS, record_params)  # before the seed tuple is built
     try:
         config = kernels.TrainConfig(
             seeds=tuple(range(seed_start, seed_start + seeds)),
@@ -174,6 +177,7 @@ def train(
             threads=threads,
             engine=engine.value,
             test_beans=test_beans,
+            record_params=record_params,
         )
     except ValueError as err:  # the options above are checked already; this is a safety net
         raise typer.BadParameter(str(err)) from err

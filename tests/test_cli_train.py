@@ -243,7 +243,8 @@ BAD_USAGE = [
     (["--snapshot-every", str(MAX_EPOCHS + 1)], "--snapshot-every"),
     (["--epochs", "100000000000", "--snapshot-every", "1"], "--snapshot-every"),  # 1e11 snapshots
     (["--epochs", str(MAX_SNAPSHOTS), "--snapshot-every", "1"], "--snapshot-every"),  # one too many
-    (["--seeds", "100000000"], "--seeds"),  # 1e8 seeds x 3 snapshots (EPOCHS 200): about 18 GiB of history
+    (["--seeds", "100000000"], "--seeds"),  # 1e8 seeds x 3 snapshots (EPOCHS 200): 2.2 GiB of losses
+    (["--seeds", "20000000", "--animate", "a.gif"], "--seeds"),  # with the parameters too: 3.6 GiB
     (["--seeds", str(10**18)], "--seeds"),  # refused before the seed tuple is built
     (["--engine", "gpu"], "--engine"),
     (["--plot-format", "gif"], "--plot-format"),

@@ -61,3 +61,15 @@ def test_bean_count_must_be_positive(tmp_path):
     result = runner.invoke(app, ["data", "--beans", "0", "--out", str(tmp_path / "b.png")])
     assert result.exit_code == 2
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("out", "csv", "option"), [("/dev/null/x.png", "x/ok.csv", "--out"), ("x/b.png", "/dev/null/c.csv", "--csv")]
+)
+def test_an_unwritable_output_names_its_option_and_nothing_is_written(tmp_path, out, csv, option):
+    args = ["data", "--out", out if out.startswith("/dev") else str(tmp_path / out)]
+    args += ["--csv", csv if csv.startswith("/dev") else str(tmp_path / csv)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: {option}: ") and result.output.count("\n") == 1, result.output
+    assert list(tmp_path.iterdir()) == []  # not the CSV, not its folder

@@ -50,3 +50,22 @@ def test_nan_diverged_seed_is_left_out_of_the_curves(tmp_path, with_a_nan_seed):
     assert drawn == 1
     save_plots(broken, tmp_path, "svg")
     assert np.all([(tmp_path / f"{n}.svg").stat().st_size > 0 for n in ("fit", "loss")])
+
+
+def test_every_figure_labels_and_colours_the_beans_alike(result):
+    """fit.png, beans.png and the GIF: one colour per bean set, one pair of axis labels."""
+    from matplotlib.colors import to_rgba
+
+    from cli.data import beans_figure
+    from cli.plots import HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
+
+    ax = fit_figure(result).axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (SIZE_LABEL, TOXICITY_LABEL)
+    training, held_out = (c for c in ax.collections if not hasattr(c, "get_segments"))
+    np.testing.assert_allclose(training.get_facecolor()[0], to_rgba(TRAINING_COLOUR))
+    np.testing.assert_allclose(held_out.get_edgecolor()[0], to_rgba(HELD_OUT_COLOUR))
+
+    ax = beans_figure(result.xs, result.ys).axes[0]  # beans.png
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (SIZE_LABEL, TOXICITY_LABEL)
+    np.testing.assert_allclose(ax.collections[0].get_facecolor()[0], to_rgba(TRAINING_COLOUR))
+    # the GIF's colours: tests/test_animation.py reads them back from a rendered frame
