@@ -349,22 +349,42 @@ def _real_seeds_per_block(n_seeds: int, width: int) -> np.ndarray:
 
 
 def _run_watched(run, chunk_epochs, chunks_done, seeds_per_block, stop, on_progress, poll_seconds) -> None:
-    """Run ``run`` in a worker thread, reporting progress from this one until it ends."""
-    worker = threading.Thread(target=run, name="beans-kernel", daemon=True)
+    """Run ``run`` in a worker thread, reporting progress from this one until it ends.
+
+    The last report always comes after the worker has finished (a short run can end before
+    the first poll), and an exception in the worker is raised here, not lost with its thread.
+    """
+    failure: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            run()
+        except BaseException as err:  # handed to the calling thread below
+            failure.append(err)
+
+    worker = threading.Thread(target=guarded, name="beans-kernel", daemon=True)
     epochs_after = np.concatenate(([0], np.cumsum(chunk_epochs)))
     reported = -1
+
+    def report() -> None:
+        nonlocal reported
+        done = int(epochs_after[chunks_done] @ seeds_per_block // seeds_per_block.sum())
+        if done != reported:
+            on_progress(done)
+            reported = done
+
     worker.start()
     try:
         while worker.is_alive():
             worker.join(poll_seconds)
-            done = int(epochs_after[chunks_done] @ seeds_per_block // seeds_per_block.sum())
-            if done != reported:
-                on_progress(done)
-                reported = done
+            report()
     except BaseException:
         stop[0] = 1  # the kernel checks this between chunks
         worker.join()
         raise
+    if failure:
+        raise failure[0]
+    report()
 
 
 def sgd_many(

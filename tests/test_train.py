@@ -116,3 +116,22 @@ def test_losses_only_when_parameters_are_not_recorded(engine):
     assert lean.param_history is None
     np.testing.assert_array_equal(lean.params, full.params)
     np.testing.assert_array_equal(lean.loss_history, full.loss_history)
+
+
+def test_a_run_too_short_to_poll_still_reports_its_end():
+    calls = []
+    for _ in range(20):  # a warm 1-epoch run ends before the watcher's first poll
+        calls.clear()
+        kernels.train(seeds=[0], epochs=1, beans=2, test_beans=0, on_chunk=lambda d, t: calls.append((d, t)))
+        assert calls and calls[-1] == (1, 1)
+
+
+def test_an_error_in_the_kernel_thread_reaches_the_caller(monkeypatch):
+    from kernels import many
+
+    def broken(*args):
+        raise RuntimeError("kernel failed")
+
+    monkeypatch.setattr(many, "_sgd_blocks_recorded", broken)
+    with pytest.raises(RuntimeError, match="kernel failed"):
+        kernels.train(seeds=[0], epochs=3, on_chunk=lambda d, t: None)
