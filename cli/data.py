@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.errors import fail
-from cli.files import OutputError, plot_format, prepare_outputs
+from cli.files import OutputError, WrongKindError, output_file, plot_format, prepare_outputs
 
 
 def beans_csv(xs, ys) -> str:
@@ -31,22 +31,23 @@ def beans_figure(xs, ys):
     return fig
 
 
-def save_beans_plot(path: Path, xs, ys, fmt: str) -> Path:
-    """``beans_figure`` written whole to ``path`` in format ``fmt``."""
+def save_beans_plot(path: Path, xs, ys, fmt: str, write=None) -> Path:
+    """``beans_figure`` written whole to ``path`` in format ``fmt``, with ``write`` (default: atomically)."""
     from cli.files import write_atomic
 
     fig = beans_figure(xs, ys)
-    return write_atomic(path, lambda tmp: fig.savefig(tmp, format=fmt))
+    return (write or write_atomic)(path, lambda tmp: fig.savefig(tmp, format=fmt))
 
 
 def data(
     beans: Annotated[int, typer.Option("--beans", min=1, help="How many beans to draw.")] = 100,
     data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the beans' random draws.")] = 0,
     out: Annotated[
-        Path, typer.Option("--out", dir_okay=False, help="Scatter plot to write (.png, .svg or .pdf).")
+        Path, typer.Option("--out", parser=output_file, help="Scatter plot to write (.png, .svg or .pdf).")
     ] = Path("beans-out/beans.png"),
     csv: Annotated[
-        Path | None, typer.Option("--csv", dir_okay=False, help="Also write the beans as CSV (size,toxicity).")
+        Path | None,
+        typer.Option("--csv", parser=output_file, help="Also write the beans as CSV (size,toxicity)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
@@ -58,26 +59,25 @@ def data(
     try:  # every folder is made and checked before the first file is written
         prepared = prepare_outputs([("--out", out, False), ("--csv", csv, False)])
     except OutputError as err:
-        fail(str(err), 1)
+        fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
 
     import kernels
-    from cli.files import write_text_atomic
+    from cli.files import StagedFiles
 
-    written = []
     try:
         xs, ys = kernels.get_beans(beans, data_seed)
-        if csv is not None:
-            written.append(write_text_atomic(csv, beans_csv(xs, ys)))
-        written.append(save_beans_plot(out, xs, ys, fmt))
-    except BaseException as err:
-        for path in written:  # all or nothing: no CSV without its plot
-            path.unlink(missing_ok=True)
+        with StagedFiles() as staged:  # all or nothing: no CSV without its plot
+            if csv is not None:
+                text = beans_csv(xs, ys)
+                staged.write(csv, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            save_beans_plot(out, xs, ys, fmt, write=staged.write)
+    except BaseException as err:  # the staged files are gone already; the folders made go too
         prepared.cleanup()
         if isinstance(err, OutputError):
             fail(str(err), 1)
         if isinstance(err, KeyboardInterrupt):
-            fail("interrupted; no partial files were left behind", 130)
+            fail("interrupted; none of this command's files were written", 130)
         raise
     if not quiet:
-        for path in written:
+        for path in staged.written:
             typer.echo(f"wrote {path}", err=True)

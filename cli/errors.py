@@ -2,11 +2,14 @@
 
 Exit codes: 2 for a bad option or argument (click's usage-error code), 1 for I/O, 130 for
 Ctrl-C. Typer's default for usage errors is a boxed panel with the usage text; a person
-scanning a terminal, and a script reading stderr, both do better with one line.
+scanning a terminal, and a script reading stderr, both do better with one line. Typer checks
+values with pydantic, whose wording ("Value error, ...", "Input should be greater than or
+equal to 1") is rewritten here, once for every command, into plain words.
 """
 
 from __future__ import annotations
 
+import re
 from typing import NoReturn
 
 import typer
@@ -19,6 +22,26 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+# pydantic's phrases (as typer passes them on) -> beans' own; applied in this order.
+_REWRITES = (
+    (re.compile(r"Value error, "), ""),  # a ValueError raised in a parser or validator
+    (re.compile(r"Input should be greater than or equal to "), "must be >= "),
+    (re.compile(r"Input should be less than or equal to "), "must be <= "),
+    (re.compile(r"Input should be greater than "), "must be > "),
+    (re.compile(r"Input should be less than "), "must be < "),
+    (re.compile(r"Input should be a valid integer(, unable to parse string as an integer)?"), "must be a whole number"),
+    (re.compile(r"Input should be a valid number(, unable to parse string as a number)?"), "must be a number"),
+    (re.compile(r"Input should be "), "must be "),
+)
+
+
+def plain_message(message: str) -> str:
+    """A usage error's text with pydantic's phrasing replaced by plain words."""
+    for pattern, replacement in _REWRITES:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 def _usage_error(err: typer.TyperException) -> NoReturn:
     """A usage error as one line; one without a message (bare ``beans``: help was shown) just exits."""
     code = getattr(err, "exit_code", 2)
@@ -29,7 +52,7 @@ def _usage_error(err: typer.TyperException) -> NoReturn:
         raise typer.Exit(code)
     if not message.strip():
         raise typer.Exit(code)
-    fail(message, code)
+    fail(plain_message(message), code)
 
 
 class _OneLineErrors:

@@ -7,12 +7,17 @@ keeps a 1000-seed plot as fast as a 10-seed one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from cli.figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
 from cli.files import write_atomic
+from cli.results import best_row
+
+# How a figure reaches its file: ``write(target, fn)`` calls ``fn(tmp_path)`` and returns target.
+Writer = Callable[[Path, Callable[[Path], object]], Path]
 
 GRID_POINTS = 400  # fine enough that the hill's flanks look smooth
 COLOURS = {"converged": "tab:blue", "failed": "tab:orange", "diverged": "tab:red", "best": "black"}
@@ -69,11 +74,11 @@ def _legend(ax) -> None:
         handle.set_alpha(1.0)
 
 
-def _save(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` to ``path`` atomically, in the format its suffix names, then free it."""
+def _save(fig: Figure, path: Path, write: Writer = write_atomic) -> Path:
+    """Write ``fig`` to ``path`` with ``write``, in the format its suffix names, then free it."""
     fmt = Path(path).suffix.lstrip(".")
     try:
-        return write_atomic(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=120))
+        return write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=120))
     finally:
         fig.clear()  # no pyplot registry holds it; clearing drops the artists right away
 
@@ -82,7 +87,8 @@ def fit_figure(result) -> Figure:
     """The beans and every seed's fitted curve over them.
 
     Training beans are filled points, held-out beans hollow; converged, failed and diverged
-    seeds have their own colours and the best seed is drawn bold on top.
+    seeds have their own colours and the best seed is drawn bold on top (none when every seed
+    diverged).
 
     Parameters
     ----------
@@ -113,8 +119,8 @@ def fit_figure(result) -> Figure:
                 label=f"{label} ({rows.size})",
             )
         )
-    best = result.best
-    if drawable[best]:
+    best = best_row(result)
+    if best is not None and drawable[best]:
         ax.plot(
             grid,
             all_curves[best],
@@ -143,18 +149,23 @@ def fit_figure(result) -> Figure:
 
 
 def loss_figure(result) -> Figure:
-    """Every seed's training MSE against epochs, log scale; the best seed bold.
+    """Every seed's training MSE against epochs, log scale; the best seed bold (none if all diverged).
+
+    A seed with a single drawable loss (``--epochs 0`` records only epoch 0) is a marker, as
+    a line of one point draws nothing. Minor ticks on the log axis are unlabelled.
 
     Parameters
     ----------
     result : kernels.TrainResult; uses ``record_epochs`` (R,) and ``loss_history`` (S, R)
     """
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
+    from matplotlib.ticker import NullFormatter
 
     epochs = result.record_epochs.astype(np.float64)
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()
     ax.set_yscale("log")
+    ax.yaxis.set_minor_formatter(NullFormatter())  # "4.5x10^-1" labels crowd the axis label
 
     def seed_line(row: int) -> np.ndarray:
         """(k, 2) points of one seed, without the NaN/inf or zero losses a log axis cannot show."""
@@ -163,27 +174,46 @@ def loss_figure(result) -> Figure:
         return np.column_stack([epochs[keep], losses[keep]])
 
     for label, rows in _groups(result).items():
-        if rows.size:
+        if rows.size == 0:
+            continue
+        lines = [seed_line(row) for row in rows]
+        dots = [line for line in lines if len(line) == 1]
+        alpha = _line_alpha(rows.size)
+        if len(dots) < len(lines):
             ax.add_collection(
                 LineCollection(
-                    [seed_line(row) for row in rows],
+                    [line for line in lines if len(line) > 1],
                     colors=COLOURS[label],
                     linewidths=1.0,
-                    alpha=_line_alpha(rows.size),
+                    alpha=alpha,
                     label=f"{label} ({rows.size})",
                 )
             )
-    best = result.best
-    best_line = seed_line(best)
-    ax.plot(
-        best_line[:, 0],
-        best_line[:, 1],
-        color=COLOURS["best"],
-        linewidth=2.5,
-        marker="o" if len(best_line) == 1 else None,  # with --epochs 0 there is one record
-        label=f"best: seed {result.config.seeds[best]}",
-    )
+        if dots:
+            ax.scatter(
+                *np.concatenate(dots).T,
+                s=25,
+                color=COLOURS[label],
+                alpha=max(alpha, 0.5),
+                label=None if len(dots) < len(lines) else f"{label} ({rows.size})",
+            )
+    best = best_row(result)
+    if best is not None:
+        best_line = seed_line(best)
+        ax.plot(
+            best_line[:, 0],
+            best_line[:, 1],
+            color=COLOURS["best"],
+            linewidth=2.5,
+            marker="o" if len(best_line) == 1 else None,
+            label=f"best: seed {result.config.seeds[best]}",
+        )
     ax.autoscale_view()
+    if epochs[-1] > epochs[0]:
+        ax.set_xlim(epochs[0], epochs[-1])
+    else:  # one snapshot: a unit range around it, not matplotlib's +-0.05 around epoch 0
+        ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
+        ax.set_xticks([epochs[0]])
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE on the training beans")
     ax.set_title(_settings_title(result), fontsize=10)
@@ -191,10 +221,14 @@ def loss_figure(result) -> Figure:
     return fig
 
 
-def save_plots(result, out_dir: Path, fmt: str) -> list[Path]:
-    """Write ``fit.<fmt>`` and ``loss.<fmt>`` under ``out_dir``; returns their paths."""
+def save_plots(result, out_dir: Path, fmt: str, write: Writer = write_atomic) -> list[Path]:
+    """Write ``fit.<fmt>`` and ``loss.<fmt>`` under ``out_dir``; returns their paths.
+
+    ``write`` puts each file in place: each atomically by default, or ``StagedFiles.write``
+    to have them appear together with a command's other files.
+    """
     out_dir = Path(out_dir)
     return [
-        _save(fit_figure(result), out_dir / f"fit.{fmt}"),
-        _save(loss_figure(result), out_dir / f"loss.{fmt}"),
+        _save(fit_figure(result), out_dir / f"fit.{fmt}", write),
+        _save(loss_figure(result), out_dir / f"loss.{fmt}", write),
     ]

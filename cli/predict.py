@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +21,10 @@ from cli.errors import fail
 
 # Register with these so a negative size ("-0.5") reaches SIZE instead of being taken for an option.
 CONTEXT_SETTINGS = {"ignore_unknown_options": True}
+# A size as people write one: 0.8, -1, .5, 2e-3. Not Python's wider float() syntax ("1_0", " 1 ").
+DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# An unknown --seed lists the file's seeds when there are at most this many, else a summary.
+LISTED_SEEDS = 10
 
 
 class ModelError(Exception):
@@ -28,13 +33,17 @@ class ModelError(Exception):
 
 @dataclass(frozen=True)
 class SeedModel:
-    """One trained seed from results.json: its params in ``kernels.PARAM_NAMES`` order, or None."""
+    """One trained seed from results.json: its params in ``kernels.PARAM_NAMES`` order, or None.
+
+    ``problem`` says why ``params`` is None (``"w11_1 is 'x'"``), for the error message.
+    """
 
     seed: int
     rank: int
     final_mse: float | None
     diverged: bool
     params: tuple[float, ...] | None
+    problem: str = ""
 
 
 def _is_number(value: object) -> bool:
@@ -45,15 +54,17 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _params(entry: dict, names: tuple[str, ...]) -> tuple[float, ...] | None:
-    """The params by name as finite floats, or None when any is missing or not finite."""
+def _params(entry: dict, names: tuple[str, ...]) -> tuple[tuple[float, ...] | None, str]:
+    """The params by name as finite floats and "", or None and what is wrong with them."""
     raw = entry.get("params")
     if not isinstance(raw, dict):
-        return None
-    values = [raw.get(name) for name in names]
-    if not all(_is_number(v) for v in values):
-        return None
-    return tuple(float(v) for v in values)
+        return None, f"its params are {json.dumps(raw)}, not a dict of {len(names)} numbers"
+    for name in names:
+        if name not in raw:
+            return None, f"{name} is missing"
+        if not _is_number(raw[name]):
+            return None, f"{name} is {json.dumps(raw[name])}, not a finite number"
+    return tuple(float(raw[name]) for name in names), ""
 
 
 def read_model(path: Path, names: tuple[str, ...]) -> list[SeedModel]:
@@ -79,13 +90,15 @@ def read_model(path: Path, names: tuple[str, ...]) -> list[SeedModel]:
         if not isinstance(entry, dict) or not all(_is_int(entry.get(key)) for key in ("seed", "rank")):
             raise ModelError(f"{path} has a malformed entry in its results (each needs a seed, a rank and params)")
         mse = entry.get("final_mse")
+        params, problem = _params(entry, names)
         seeds.append(
             SeedModel(
                 seed=entry["seed"],
                 rank=entry["rank"],
                 final_mse=float(mse) if _is_number(mse) else None,
-                diverged=bool(entry.get("diverged", False)),
-                params=_params(entry, names),
+                diverged=entry.get("diverged") is True,
+                params=params,
+                problem=problem,
             )
         )
     if not any(s.params is not None for s in seeds):
@@ -93,32 +106,58 @@ def read_model(path: Path, names: tuple[str, ...]) -> list[SeedModel]:
     return seeds
 
 
+def describe_seeds(seeds: list[int]) -> str:
+    """The seeds a file holds, short however many: ``0, 1, 2``; ``1000 seeds: 0..999``; a sample otherwise."""
+    ordered = sorted(seeds)
+    if len(ordered) <= LISTED_SEEDS:
+        return ", ".join(map(str, ordered))
+    if ordered == list(range(ordered[0], ordered[0] + len(ordered))):
+        return f"{len(ordered)} seeds: {ordered[0]}..{ordered[-1]}"
+    head = ", ".join(map(str, ordered[: LISTED_SEEDS - 2]))
+    return f"{len(ordered)} seeds: {head}, ..., {ordered[-1]}"
+
+
 def choose_seed(seeds: list[SeedModel], seed: int | None, path: Path) -> SeedModel:
-    """Seed ``seed``'s model, or the best: the one ``beans train`` ranked 1 (it ranks diverged seeds last)."""
+    """Seed ``seed``'s model, or the best: the one ``beans train`` ranked 1 (it ranks diverged seeds last).
+
+    Never falls back to another seed: a chosen seed without usable params is a ModelError
+    naming it; a seed the file does not hold is a LookupError.
+    """
     if seed is not None:
-        for s in seeds:
-            if s.seed == seed:
-                if s.params is None:
-                    raise ModelError(f"seed {seed} in {path} has no usable params (did it diverge?)")
-                return s
-        available = ", ".join(str(s.seed) for s in seeds)
-        raise LookupError(f"seed {seed} is not in {path}; available seeds: {available}")
-    best = min(seeds, key=lambda s: s.rank)
-    if best.diverged or best.params is None:  # the best diverged, so every seed did
-        raise ModelError(f"every seed in {path} diverged: no model to predict with (choose one with --seed)")
-    return best
+        chosen = next((s for s in seeds if s.seed == seed), None)
+        if chosen is None:
+            held = describe_seeds([s.seed for s in seeds])
+            raise LookupError(f"seed {seed} is not in {path}; it holds {held}")
+    else:
+        chosen = min(seeds, key=lambda s: s.rank)
+        if chosen.diverged:  # ranked 1 and diverged: every seed did
+            raise ModelError(f"every seed in {path} diverged: no model to predict with (choose one with --seed)")
+    if chosen.params is None:
+        how = "" if seed is not None else f" (ranked {chosen.rank}, the best)"
+        hint = "; it diverged" if chosen.diverged else ""
+        raise ModelError(f"seed {chosen.seed}{how} in {path} has no usable params: {chosen.problem}{hint}")
+    return chosen
 
 
 def parse_sizes(texts: list[str]) -> list[float]:
-    """Bean sizes from the command line; ValueError naming the first that is not a finite number."""
+    """Bean sizes from the command line; ValueError naming the first that is not a finite number.
+
+    Only plain decimal numbers are sizes (``0.8``, ``-1``, ``.5``, ``2e-3``): Python's
+    ``float`` would also take ``1_0`` as 10, which is more likely a typo than a size.
+    """
     sizes = []
     for text in texts:
-        try:
-            value = float(text)
-        except ValueError:
+        if not DECIMAL.fullmatch(text):
+            try:
+                value = float(text)
+            except ValueError:
+                value = None
+            if value is not None and not math.isfinite(value):
+                raise ValueError(f"SIZE must be a finite number, got {text!r}")
             hint = " (unknown option?)" if text.startswith("--") else ""
-            raise ValueError(f"SIZE must be a number, got {text!r}{hint}") from None
-        if not math.isfinite(value):
+            raise ValueError(f"SIZE must be a plain decimal number like 0.8 or 2e-3, got {text!r}{hint}")
+        value = float(text)
+        if not math.isfinite(value):  # 1e999 matches, and overflows to inf
             raise ValueError(f"SIZE must be a finite number, got {text!r}")
         sizes.append(value)
     return sizes
@@ -150,7 +189,10 @@ def predict(
     except LookupError as err:
         fail(str(err), 2)
 
-    toxicity = kernels.predict(np.array(chosen.params), np.array(xs))
+    # A huge size overflows w * x to +-inf inside kernels.predict; the sigmoid of that is the
+    # right 0 or 1, so numpy's overflow warning (with its source line) is only noise here.
+    with np.errstate(over="ignore"):
+        toxicity = kernels.predict(np.array(chosen.params), np.array(xs))
     rows = [
         {"size": x, "toxicity": float(p), "toxic": bool(p > kernels.TOXIC_ABOVE)}
         for x, p in zip(xs, toxicity, strict=True)

@@ -11,7 +11,14 @@ import time
 from collections.abc import Callable, Iterator
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from cli.report import format_rate
 
@@ -29,7 +36,8 @@ def training_progress(
 
     The bar goes to ``console`` (default: a stderr console), is redrawn once per chunk (not per
     sample: a redraw costs milliseconds) and is removed when the run ends, leaving the terminal
-    to the results table. The steps/s rate counts from the first callback, so loading the
+    to the results table. Elapsed and remaining time (rich's estimate from the recent rate)
+    show beside it. The steps/s rate counts from the first callback, so loading the
     kernels (and a first compile) does not drag it down.
     """
     progress = Progress(
@@ -38,6 +46,8 @@ def training_progress(
         TaskProgressColumn(),
         TextColumn("{task.completed:,.0f}/{task.total:,.0f} seed-epochs"),
         TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
         TextColumn("{task.fields[rate]}"),
         console=console if console is not None else Console(stderr=True),
         transient=True,

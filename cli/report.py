@@ -13,8 +13,9 @@ from rich.text import Text
 
 from cli.results import ranks, summarize
 
-# Above this many seeds the table shows the best and worst ``SHOWN_AT_EACH_END`` only.
-MAX_FULL_ROWS = 20
+# Above this many seeds the table shows the best and worst ``SHOWN_AT_EACH_END`` only; up to
+# it every row shows, so leaving rows out always saves at least MAX_FULL_ROWS + 1 - 20 of them.
+MAX_FULL_ROWS = 25
 SHOWN_AT_EACH_END = 10
 
 
@@ -72,6 +73,8 @@ def shown_rows(order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def results_table(result) -> Table:
     """One row per seed, best first; for more than ``MAX_FULL_ROWS`` seeds the best and worst 10.
 
+    Diverged seeds are listed last with their numbers, marked ``diverged``.
+
     Parameters
     ----------
     result : kernels.TrainResult
@@ -124,20 +127,24 @@ def summary_lines(result) -> list[str]:
     if numbers["diverged"]:
         converged += f", {numbers['diverged']} diverged"
     mse = numbers["final_mse"]
-    spread = (
-        "final MSE: no seed finished with a finite loss"
-        if mse["best"] is None
-        else f"final MSE  best {format_mse(mse['best'])}  median {format_mse(mse['median'])}  "
-        f"worst {format_mse(mse['worst'])}"
-    )
-    lines = [converged, spread]
-    if config.test_beans:
-        lines.append(
-            f"held-out {config.test_beans} beans (data seed {config.test_data_seed}): "
-            f"best seed {numbers['best_seed']} test MSE {format_mse(_or_nan(numbers['test_mse_of_best']))}, "
-            f"test accuracy {format_accuracy(_or_nan(numbers['test_accuracy_of_best']))}; "
-            f"median test accuracy {format_accuracy(_or_nan(numbers['median_test_accuracy']))}"
+    if numbers["best_seed"] is None:  # every seed diverged: no spread, no best seed to test
+        seeds = numbers["seeds"]
+        lines = [converged, f"all {seeds} seeds diverged: no final MSE to summarise and no best seed"]
+    else:
+        spread = (
+            f"final MSE  best {format_mse(mse['best'])}  median {format_mse(mse['median'])}  "
+            f"worst {format_mse(mse['worst'])}"
         )
+        if numbers["diverged"]:
+            spread += f"  (over the {numbers['seeds'] - numbers['diverged']} seeds that did not diverge)"
+        lines = [converged, spread]
+        if config.test_beans:
+            lines.append(
+                f"held-out {config.test_beans} beans (data seed {config.test_data_seed}): "
+                f"best seed {numbers['best_seed']} test MSE {format_mse(_or_nan(numbers['test_mse_of_best']))}, "
+                f"test accuracy {format_accuracy(_or_nan(numbers['test_accuracy_of_best']))}; "
+                f"median test accuracy {format_accuracy(_or_nan(numbers['median_test_accuracy']))}"
+            )
     lines.append(
         f"wall time {format_duration(numbers['wall_time_s'])} for {numbers['steps']:,} SGD steps, "
         f"{format_rate(numbers['steps_per_second'])} ({config.engine} engine)"

@@ -23,6 +23,17 @@ def _finite_stats(values: np.ndarray) -> dict[str, float | None]:
     return {"best": float(finite.min()), "median": float(np.median(finite)), "worst": float(finite.max())}
 
 
+def best_row(result) -> int | None:
+    """The row of the best seed, or None when every seed diverged.
+
+    ``kernels.ranking`` puts diverged seeds last, so rank 1 (``result.best``) is a diverged seed
+    only when all of them are; such a seed is no fit, and beans names no best seed then: not in
+    the summary, not in results.json's ``best_seed``, not as the bold curve of the plots.
+    """
+    best = int(result.best)
+    return None if result.diverged[best] else best
+
+
 def summarize(result) -> dict[str, Any]:
     """The run in a few numbers.
 
@@ -35,19 +46,20 @@ def summarize(result) -> dict[str, Any]:
     dict with ``seeds`` (S), ``converged`` and ``diverged`` counts, ``best_seed``,
     ``final_mse`` best/median/worst over the seeds that did not diverge, the best seed's
     ``test_mse``/``test_accuracy`` (None without held-out beans), ``wall_time_s``, ``steps``
-    and ``steps_per_second``.
+    and ``steps_per_second``. When every seed diverged there is no best seed: ``best_seed``
+    and every figure computed over seeds is None.
     """
     config = result.config
-    best = result.best
+    best = best_row(result)
     kept = ~result.diverged  # a diverged seed's MSE says nothing about the fit
     return {
         "seeds": len(config.seeds),
         "converged": int(result.converged.sum()),
         "diverged": int(result.diverged.sum()),
-        "best_seed": int(config.seeds[best]),
+        "best_seed": None if best is None else int(config.seeds[best]),
         "final_mse": _finite_stats(result.final_mse[kept]),
-        "test_mse_of_best": _number(result.test_mse[best]),
-        "test_accuracy_of_best": _number(result.test_accuracy[best]),
+        "test_mse_of_best": None if best is None else _number(result.test_mse[best]),
+        "test_accuracy_of_best": None if best is None else _number(result.test_accuracy[best]),
         "median_test_accuracy": _finite_stats(result.test_accuracy[kept])["median"],
         "wall_time_s": float(result.wall_time),
         "steps": int(result.steps),

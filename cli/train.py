@@ -1,7 +1,8 @@
 """``beans train``: train many seeds at once, show the results, save plots and JSON.
 
 Everything is checked before training starts (options, then output paths), so a bad
-command fails in a moment and leaves nothing behind; every file is written atomically.
+command fails in a moment and leaves nothing behind; the files are staged and renamed into
+place together, so a run leaves its whole set of files or none of them.
 Heavy modules (kernels -> numba, rich, matplotlib) are imported inside the command, so
 ``beans --help`` stays fast.
 """
@@ -19,7 +20,7 @@ from typing import Annotated
 import typer
 
 from cli.errors import fail
-from cli.files import PLOT_FORMATS, OutputError, prepare_outputs
+from cli.files import PLOT_FORMATS, OutputError, WrongKindError, output_file, prepare_outputs
 
 # The python engine's estimate times this many SGD steps (a few ms) before the real run.
 ESTIMATE_PROBE_STEPS = 2000
@@ -45,6 +46,11 @@ def _positive_finite(value: float) -> float:
     if not math.isfinite(value) or value <= 0:
         raise typer.BadParameter(f"must be a finite number > 0, got {value}")
     return value
+
+
+def _json_target(value: str) -> str:
+    """Typer parser for --json: ``-`` (stdout) or a file name, never a folder's."""
+    return value if value == "-" else str(output_file(value))
 
 
 def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...]) -> None:
@@ -133,6 +139,7 @@ def train(
         typer.Option(
             "--json",
             metavar="PATH",
+            parser=_json_target,
             help="Also write the results JSON to PATH; '-' prints it to stdout instead of the table.",
         ),
     ] = None,
@@ -143,7 +150,9 @@ def train(
     ),
     animate: Annotated[
         Path | None,
-        typer.Option("--animate", metavar="PATH.gif", help="Also save a GIF of one seed's training."),
+        typer.Option(
+            "--animate", metavar="PATH.gif", parser=output_file, help="Also save a GIF of one seed's training."
+        ),
     ] = None,
     animate_seed: Annotated[
         int | None,
@@ -189,13 +198,13 @@ def train(
     try:
         prepared = prepare_outputs([("--out", out, True), ("--json", json_file, False), ("--animate", animate, False)])
     except OutputError as err:
-        fail(str(err), 1)
+        fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
     try:
         files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format.value, animate, animate_seed)
         _run(kernels, config, seed_start, files, quiet)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # _run has removed any file it wrote; this removes the folders
         prepared.cleanup()
-        fail("interrupted; no partial files were left behind", 130)
+        fail(INTERRUPTED, 130)
     except OutputError as err:
         prepared.cleanup()
         fail(str(err), 1)
@@ -205,6 +214,9 @@ def train(
     except BaseException:  # anything unforeseen: still leave no empty folders behind
         prepared.cleanup()
         raise
+
+
+INTERRUPTED = "interrupted; none of this run's files were written"
 
 
 @dataclass(frozen=True)
@@ -223,7 +235,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     """Train, report and save, once every option and path has been checked."""
     from rich.console import Console
 
-    from cli.files import write_text_atomic
+    from cli.files import StagedFiles
     from cli.progress import animate_progress, training_progress
     from cli.report import format_duration, render_report
     from cli.results import dumps, results_document, versions
@@ -247,22 +259,28 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
         # Into a pipe or file rich would wrap at 80 columns mid-sentence: print lines whole there.
         render_report(result, Console(soft_wrap=not sys.stdout.isatty()))
 
-    written = [write_text_atomic(files.out / "results.json", document)]
-    if files.json_file is not None:
-        written.append(write_text_atomic(files.json_file, document))
-    if files.plot_format is not None:
-        from cli.plots import save_plots
+    # All files or none: each is staged under a temporary name and they are renamed together at
+    # the end of the block; Ctrl-C or any error inside it removes every one of them.
+    def write_document(tmp: Path) -> None:
+        tmp.write_text(document, encoding="utf-8")
 
-        written += save_plots(result, files.out, files.plot_format)
-    if files.animate is not None:
-        written.append(_save_animation(result, files.animate, files.animate_seed))
+    with StagedFiles() as staged:
+        staged.write(files.out / "results.json", write_document)
+        if files.json_file is not None:
+            staged.write(files.json_file, write_document)
+        if files.plot_format is not None:
+            from cli.plots import save_plots
+
+            save_plots(result, files.out, files.plot_format, write=staged.write)
+        if files.animate is not None:
+            staged.write(files.animate, lambda tmp: _save_animation(result, tmp, files.animate_seed))
     if not quiet:
-        for path in written:
+        for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
 
 
 def _save_animation(result, path: Path, seed: int | None) -> Path:
-    """The GIF of one seed (the best by default), from the snapshots the run recorded."""
+    """The GIF of one seed (rank 1 by default), from the snapshots the run recorded."""
     from cli.animation import save_training_gif
 
     row = result.best if seed is None else result.config.seeds.index(seed)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import kernels
 from cli.app import app
-from cli.train import HISTORY_LIMIT_BYTES, MAX_EPOCHS, MAX_SNAPSHOTS, _record_count
+from cli.train import HISTORY_LIMIT_BYTES, INTERRUPTED, MAX_EPOCHS, MAX_SNAPSHOTS, _record_count
 
 EPOCHS = "200"  # enough for the curves to move; keeps each run a fraction of a second
 runner = CliRunner()  # the plain-terminal environment comes from conftest's autouse fixture
@@ -199,6 +199,20 @@ def test_diverging_lr_is_reported_not_crashed(tmp_path):
     assert (tmp_path / "fit.png").exists() and (tmp_path / "loss.png").exists()
 
 
+def test_when_every_seed_diverged_no_seed_is_called_best(tmp_path):
+    """The table still lists each seed's numbers; the summary, the JSON and the plots name no best."""
+    result = train(tmp_path, "--seeds", "3", "--lr", "1e10")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert len(rows) == 3 and all("diverged" in row for row in rows)
+    assert "all 3 seeds diverged" in result.stdout
+    assert "best seed 0" not in result.stdout and "no seed finished" not in result.stdout
+    summary = read_results(tmp_path)["summary"]
+    assert summary["best_seed"] is None and summary["test_mse_of_best"] is None
+    assert summary["final_mse"] == {"best": None, "median": None, "worst": None}
+    assert [r["rank"] for r in read_results(tmp_path)["results"]] == [1, 2, 3]  # ranks stay
+
+
 def test_python_engine_estimates_then_matches_jit(tmp_path):
     args = ["--seeds", "2", "--epochs", "20", "--beans", "20", "--test-beans", "0", "--no-plot"]
     result = runner.invoke(app, ["train", *args, "--engine", "python", "--out", str(tmp_path / "py")])
@@ -247,6 +261,7 @@ BAD_USAGE = [
     (["--seeds", "20000000", "--animate", "a.gif"], "--seeds"),  # with the parameters too: 3.6 GiB
     (["--seeds", str(10**18)], "--seeds"),  # refused before the seed tuple is built
     (["--engine", "gpu"], "--engine"),
+    (["--seeds", "abc"], "--seeds"),
     (["--plot-format", "gif"], "--plot-format"),
     (["--animate", "train.png"], "--animate"),
     (["--animate-seed", "0"], "--animate-seed"),
@@ -268,7 +283,6 @@ def test_bad_option_is_a_usage_error_naming_it(tmp_path, args, option):
     [
         (["--out", "/dev/null/beans"], "--out"),
         (["--json", "/dev/null/beans/r.json"], "--json"),
-        (["--json", "{tmp}"], "--json"),  # a directory
         (["--animate", "/dev/null/a.gif"], "--animate"),
     ],
 )
@@ -281,13 +295,48 @@ def test_unwritable_output_is_an_io_error_naming_it(tmp_path, args, option):
     assert files_under(tmp_path) == []  # not even the --out folder is left
 
 
-def test_out_that_is_a_file_is_an_io_error(tmp_path):
+def test_out_that_is_a_file_is_a_usage_error(tmp_path):
     blocker = tmp_path / "taken"
     blocker.write_text("not a folder")
     result = train(blocker)
-    assert result.exit_code == 1
-    assert "--out" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: --out: {blocker} is not a directory\n"
     assert files_under(tmp_path) == [blocker]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--json", "{tmp}"], "--json"),  # an existing directory
+        (["--json", "{tmp}/new/"], "--json"),  # a trailing separator names a folder
+        (["--animate", "{tmp}"], "--animate"),
+        (["--animate", "{tmp}/a.gif/"], "--animate"),
+    ],
+)
+def test_a_folder_where_a_file_belongs_is_a_usage_error(tmp_path, args, option):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = runner.invoke(app, ["train", "--epochs", EPOCHS, "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2, result.output
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1 and option in error_lines[0], result.stderr
+    assert "Value error" not in result.stderr
+    assert files_under(tmp_path) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_unwritable_folder_is_named_with_the_systems_reason(tmp_path):
+    result = runner.invoke(app, ["train", "--epochs", EPOCHS, "--out", str(tmp_path / "out"), "--json", "/proc/x.json"])
+    assert result.exit_code == 1
+    # /proc exists; it is making a file there that fails (ENOENT, the kernel's own answer)
+    assert result.stderr.startswith("Error: --json: cannot create a file in /proc: No such file or directory")
+    assert files_under(tmp_path) == []
+
+
+def test_missing_parents_of_every_output_are_created(tmp_path):
+    gif, doc = tmp_path / "a" / "b" / "t.gif", tmp_path / "c" / "d" / "r.json"
+    result = train(tmp_path / "out", "--json", str(doc), "--animate", str(gif), "--no-plot", "-q")
+    assert result.exit_code == 0, result.output
+    assert gif.stat().st_size > 0 and doc.stat().st_size > 0
 
 
 @pytest.mark.parametrize(
@@ -330,6 +379,61 @@ def test_an_unforeseen_error_still_removes_the_folders_it_made(tmp_path, monkeyp
     assert files_under(tmp_path) == []
 
 
+def _interrupt(*_args, **_kwargs):
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_writing_files_removes_every_file_and_folder_it_made(tmp_path, monkeypatch):
+    """Interrupted after results.json, the JSON copy and fit.png are written: none of them stays."""
+    import cli.plots
+
+    monkeypatch.setattr(cli.plots, "loss_figure", _interrupt)
+    gif, doc = tmp_path / "g" / "t.gif", tmp_path / "j" / "r.json"
+    result = train(tmp_path / "deep" / "out", "--json", str(doc), "--animate", str(gif))
+    assert result.exit_code == 130, result.output
+    assert result.stderr == f"Error: {INTERRUPTED}\n"
+    assert "converged" in result.stdout  # the table was printed before the files
+    assert files_under(tmp_path) == []
+
+
+def test_ctrl_c_while_writing_the_gif_removes_the_plots_and_json(tmp_path, monkeypatch):
+    import cli.animation
+
+    monkeypatch.setattr(cli.animation, "save_training_gif", _interrupt)
+    result = train(tmp_path / "out", "--animate", str(tmp_path / "out" / "t.gif"))
+    assert result.exit_code == 130, result.output
+    assert files_under(tmp_path) == []
+
+
+def test_an_interrupted_rerun_keeps_the_previous_runs_files(tmp_path, monkeypatch):
+    import cli.plots
+
+    assert train(tmp_path, "--seeds", "2").exit_code == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    monkeypatch.setattr(cli.plots, "loss_figure", _interrupt)
+    assert train(tmp_path, "--seeds", "3").exit_code == 130
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary files either
+
+
+def test_a_write_error_after_training_leaves_nothing(tmp_path, monkeypatch):
+    import cli.plots
+
+    class DiskFull:
+        """A figure whose saving fails as on a full disk."""
+
+        def savefig(self, *_args, **_kwargs):
+            raise OSError(28, "No space left on device")
+
+        def clear(self):
+            pass
+
+    monkeypatch.setattr(cli.plots, "loss_figure", lambda _result: DiskFull())
+    result = train(tmp_path / "deep" / "out")
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in result.stderr and result.stderr.count("\n") == 1
+    assert files_under(tmp_path) == []
+
+
 def test_summary_lines_are_whole_when_stdout_is_not_a_terminal(tmp_path, monkeypatch):
     monkeypatch.delenv("COLUMNS")  # a pipe: rich would otherwise wrap at 80 columns
     result = train(tmp_path, "--seeds", "2", "--no-plot", "-q")
@@ -349,6 +453,21 @@ def test_ctrl_c_during_training_exits_130_and_leaves_nothing(tmp_path, monkeypat
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
     assert files_under(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--engine", "foo"], "Error: Invalid value for '--engine': 'foo' is not one of 'jit', 'python'."),
+        (["--seeds", "0"], "Error: Invalid value for '--seeds': must be >= 1"),
+        (["--epochs", str(MAX_EPOCHS + 1)], f"Error: Invalid value for '--epochs': must be <= {MAX_EPOCHS}"),
+        (["--seeds", "2.5"], "Error: Invalid value for '--seeds': must be a whole number"),
+    ],
+)
+def test_usage_errors_read_as_plain_words(tmp_path, args, message):
+    result = train(tmp_path / "out", *args)
+    assert result.exit_code == 2
+    assert result.stderr == message + "\n"
 
 
 # --- the real program ------------------------------------------------------------------------
@@ -396,7 +515,7 @@ def test_real_sigint_stops_the_jit_engine_and_leaves_nothing(tmp_path, beans_com
     finally:
         proc.kill()
     assert proc.returncode == 130, err
-    assert err.splitlines() == ["Error: interrupted; no partial files were left behind"]
+    assert err.splitlines() == [f"Error: {INTERRUPTED}"]
     assert stdout == ""
     assert files_under(tmp_path) == []
 
