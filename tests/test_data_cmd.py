@@ -73,3 +73,45 @@ def test_an_unwritable_output_names_its_option_and_nothing_is_written(tmp_path, 
     assert result.exit_code == 1, result.output
     assert result.output.startswith(f"Error: {option}: ") and result.output.count("\n") == 1, result.output
     assert list(tmp_path.iterdir()) == []  # not the CSV, not its folder
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--csv", "{tmp}/dir/"], "--csv"),  # a trailing separator: a folder's name, not a file's
+        (["--csv", "{tmp}/existing"], "--csv"),  # an existing directory
+        (["--out", "{tmp}/b.png/"], "--out"),
+        (["--out", "{tmp}/existing.png"], "--out"),
+    ],
+)
+def test_a_folder_where_a_file_belongs_is_a_usage_error(tmp_path, args, option):
+    (tmp_path / "existing").mkdir()
+    (tmp_path / "existing.png").mkdir()
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = runner.invoke(app, ["data", *args] + ([] if "--out" in args else ["--out", str(tmp_path / "b.png")]))
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error: ") and option in result.output and result.output.count("\n") == 1
+    assert "Value error" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing", "existing.png"]
+    assert list((tmp_path / "existing").iterdir()) == []
+
+
+def test_missing_parents_of_both_outputs_are_created(tmp_path):
+    out, csv = tmp_path / "a" / "b.png", tmp_path / "e" / "f" / "g.csv"
+    assert runner.invoke(app, ["data", "--out", str(out), "--csv", str(csv), "-q"]).exit_code == 0
+    assert out.stat().st_size > 0 and csv.stat().st_size > 0
+
+
+def test_ctrl_c_while_writing_leaves_neither_file_nor_folder(tmp_path, monkeypatch):
+    import cli.data
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.data, "beans_figure", interrupted)  # after the CSV is staged
+    result = runner.invoke(
+        app, ["data", "--out", str(tmp_path / "p" / "b.png"), "--csv", str(tmp_path / "c" / "b.csv")]
+    )
+    assert result.exit_code == 130
+    assert result.output.startswith("Error: interrupted") and result.output.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

@@ -52,6 +52,37 @@ def test_nan_diverged_seed_is_left_out_of_the_curves(tmp_path, with_a_nan_seed):
     assert np.all([(tmp_path / f"{n}.svg").stat().st_size > 0 for n in ("fit", "loss")])
 
 
+def _legend_labels(ax) -> list[str]:
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+def test_when_every_seed_diverged_no_curve_is_drawn_as_best():
+    run = kernels.train(seeds=(0, 1), epochs=200)
+    run.diverged[:], run.converged[:] = True, False  # finite numbers, as --lr 1e10 leaves them
+    for figure in (fit_figure, loss_figure):
+        labels = _legend_labels(figure(run).axes[0])
+        assert not any(label.startswith("best") for label in labels), labels
+        assert "diverged (2)" in labels
+
+
+def test_one_snapshot_draws_every_seed_as_a_marker_on_a_sensible_range():
+    run = kernels.train(seeds=(0, 1, 2), epochs=0)  # --epochs 0: one record, at epoch 0
+    run.converged[1] = False  # a failed seed must show too
+    ax = loss_figure(run).axes[0]
+    dots = [c for c in ax.collections if not hasattr(c, "get_segments")]
+    assert sum(len(c.get_offsets()) for c in dots) == 3
+    lo, hi = ax.get_xlim()
+    assert lo < 0 < hi and hi - lo >= 1
+
+
+def test_the_log_axis_has_no_minor_tick_labels(result):
+    from matplotlib.ticker import NullFormatter
+
+    ax = loss_figure(result).axes[0]
+    assert isinstance(ax.yaxis.get_minor_formatter(), NullFormatter)
+    assert ax.get_xlim() == (0.0, float(result.record_epochs[-1]))
+
+
 def test_every_figure_labels_and_colours_the_beans_alike(result):
     """fit.png, beans.png and the GIF: one colour per bean set, one pair of axis labels."""
     from matplotlib.colors import to_rgba

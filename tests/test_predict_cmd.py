@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -79,8 +80,55 @@ def test_unknown_seed_lists_the_available_ones(model):
     path, _ = model
     result = runner.invoke(app, ["predict", "--model", str(path), "--seed", "99", "1"])
     assert result.exit_code == 2
-    assert "available seeds: 0, 1, 2" in result.output
+    assert "it holds 0, 1, 2" in result.output
     assert result.output.strip().count("\n") == 0
+
+
+def _model_file(tmp_path, seeds, params=None) -> str:
+    """A results.json with ``seeds``, ranked in that order, every one with ``params`` (default: 1.0s)."""
+    params = dict.fromkeys(kernels.PARAM_NAMES, 1.0) if params is None else params
+    entries = [{"seed": s, "rank": k + 1, "diverged": False, "params": dict(params)} for k, s in enumerate(seeds)]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({"results": entries}), encoding="utf-8")
+    return str(path)
+
+
+def test_unknown_seed_among_many_is_summarised_in_a_short_line(tmp_path):
+    path = _model_file(tmp_path, range(1000))
+    result = runner.invoke(app, ["predict", "--model", path, "--seed", "5000", "1"])
+    _assert_one_line_error(result, 2)
+    assert "it holds 1000 seeds: 0..999" in result.output and len(result.output) < 200
+
+
+def test_unknown_seed_among_scattered_seeds_shows_a_few_and_the_count(tmp_path):
+    path = _model_file(tmp_path, [3 * k for k in range(50)])
+    result = runner.invoke(app, ["predict", "--model", path, "--seed", "1", "1"])
+    _assert_one_line_error(result, 2)
+    assert "it holds 50 seeds: 0, 3, 6, " in result.output and ", ..., 147" in result.output
+
+
+@pytest.mark.parametrize("bad", ["x", None, True, [1.0]])
+@pytest.mark.parametrize("by_name", [False, True])
+def test_corrupt_params_of_the_chosen_seed_fail_naming_it(tmp_path, bad, by_name):
+    """Never a quiet switch to another seed: the best's (or the named seed's) params must be usable."""
+    doc = json.loads(Path(_model_file(tmp_path, [7, 8])).read_text())
+    doc["results"][0]["params"]["w21_2"] = bad  # seed 7, ranked 1
+    path = tmp_path / "corrupt.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    args = ["predict", "--model", str(path), *(["--seed", "7"] if by_name else []), "1.0"]
+    result = runner.invoke(app, args)
+    _assert_one_line_error(result, 1)
+    assert "seed 7" in result.output and "w21_2 is " in result.output
+    assert runner.invoke(app, ["predict", "--model", str(path), "--seed", "8", "1.0"]).exit_code == 0
+
+
+def test_huge_sizes_predict_without_warnings(model):
+    path, _ = model
+    for seed in map(str, range(SEEDS)):
+        result = runner.invoke(app, ["predict", "--model", str(path), "--seed", seed, "--json", "1e308", "-1.7e308"])
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""  # numpy's overflow RuntimeWarning would land here
+        assert all(0 <= row["toxicity"] <= 1 for row in json.loads(result.stdout)["predictions"])
 
 
 def _assert_one_line_error(result, code):
@@ -127,7 +175,14 @@ def test_a_model_whose_seeds_all_diverged_has_no_best(tmp_path):
     assert runner.invoke(app, ["predict", "--model", str(path), "--seed", "4", "1.0"]).exit_code == 0
 
 
-@pytest.mark.parametrize("size", ["nan", "NaN", "inf", "-inf", "abc", "1,5", "--jsn"])
+@pytest.mark.parametrize("size", ["nan", "NaN", "inf", "-inf", "abc", "1,5", "--jsn", "1_0", "1e999", "0x10"])
 def test_bad_sizes_fail_in_one_line_with_exit_2(model, size):
     path, _ = model
     _assert_one_line_error(runner.invoke(app, ["predict", "--model", str(path), "1.0", size]), 2)
+
+
+@pytest.mark.parametrize(("text", "value"), [("0.8", 0.8), ("-1", -1.0), (".5", 0.5), ("2.", 2.0), ("+2e-3", 0.002)])
+def test_plain_decimal_sizes_are_taken(text, value):
+    from cli.predict import parse_sizes
+
+    assert parse_sizes([text]) == [value]

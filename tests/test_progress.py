@@ -24,6 +24,7 @@ def test_bar_shows_seed_epochs_and_steps_per_second(monkeypatch):
         on_chunk(1000, 1000)
     text = console.file.getvalue()
     assert "training" in text and "4,000/4,000 seed-epochs" in text, text
+    assert "eta" in text, text  # rich's TimeRemainingColumn follows it
     # the clock starts at the first callback: 1000 epochs x 4 seeds x 100 beans in 4 s
     assert "100.0 k steps/s" in text, text
 

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 import kernels
-from cli.report import format_duration, format_rate, render_report, shown_rows
+from cli.report import MAX_FULL_ROWS, format_duration, format_rate, render_report, shown_rows
 from cli.results import dumps, results_document, summarize
 
 
@@ -22,17 +22,28 @@ def render(result) -> str:
 
 @pytest.fixture(scope="module")
 def many():
-    """25 seeds: more than the table shows in full."""
-    return kernels.train(seeds=tuple(range(25)), epochs=300)
+    """30 seeds: more than the table shows in full."""
+    return kernels.train(seeds=tuple(range(30)), epochs=300)
 
 
-def test_more_than_20_seeds_shows_best_and_worst_10(many):
+def test_more_than_25_seeds_shows_best_and_worst_10(many):
     text = render(many)
     rows = [line for line in text.splitlines() if line.startswith("│")]
     assert len(rows) == 20
     ranks = [int(row.strip("│").split("│")[0]) for row in rows]
-    assert ranks == [*range(1, 11), *range(16, 26)]
-    assert "5 of 25 rows left out (ranks 11-15)" in text
+    assert ranks == [*range(1, 11), *range(21, 31)]
+    assert "10 of 30 rows left out (ranks 11-20)" in text
+
+
+@pytest.mark.parametrize("count", [21, MAX_FULL_ROWS])
+def test_up_to_25_seeds_every_row_shows(count):
+    top, bottom = shown_rows(np.arange(count))
+    assert top.size == count and bottom.size == 0  # leaving out 1..5 rows would save nothing
+
+
+def test_rows_are_left_out_only_when_that_saves_several():
+    top, bottom = shown_rows(np.arange(MAX_FULL_ROWS + 1))
+    assert MAX_FULL_ROWS + 1 - top.size - bottom.size >= 5
 
 
 def test_rows_are_best_first(many):
@@ -44,7 +55,7 @@ def test_rows_are_best_first(many):
 def test_summary_counts_and_spread(many):
     text = render(many)
     numbers = summarize(many)
-    assert f"converged {numbers['converged']} of 25" in text
+    assert f"converged {numbers['converged']} of 30" in text
     assert numbers["final_mse"]["best"] == many.final_mse.min()
     assert numbers["final_mse"]["median"] == np.median(many.final_mse)
     assert numbers["best_seed"] == many.config.seeds[many.best]
@@ -61,6 +72,30 @@ def test_nan_diverged_seed_is_last_and_json_has_null(with_a_nan_seed):
     assert first["diverged"] and first["rank"] == 3
     assert first["final_mse"] is None and first["params"]["w11_1"] is None
     assert doc["summary"]["final_mse"]["worst"] == pytest.approx(result.final_mse[1:].max())
+    assert "(over the 2 seeds that did not diverge)" in text
+
+
+def _all_diverged(result):
+    """``result`` with every seed marked diverged but its finite numbers kept, as --lr 1e10 leaves them."""
+    result.diverged[:] = True
+    result.converged[:] = False
+    return result
+
+
+def test_when_every_seed_diverged_the_summary_names_no_best_seed():
+    result = _all_diverged(kernels.train(seeds=(0, 1, 2), epochs=50))
+    text = render(result)
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    assert len(rows) == 3 and all("diverged" in row for row in rows)
+    assert all(f"{mse:.2e}" in text for mse in result.final_mse)  # the table keeps each seed's numbers
+    assert "all 3 seeds diverged: no final MSE to summarise and no best seed" in text
+    assert "held-out" not in text and "best seed" not in text.replace("no best seed", "")
+    numbers = summarize(result)
+    assert numbers["best_seed"] is None
+    assert numbers["test_mse_of_best"] is None and numbers["test_accuracy_of_best"] is None
+    assert numbers["final_mse"] == {"best": None, "median": None, "worst": None}
+    doc = json.loads(dumps(results_document(result, seed_start=0, versions={})))
+    assert doc["summary"]["best_seed"] is None
 
 
 def test_dumps_refuses_a_stray_nan():
