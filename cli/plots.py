@@ -7,6 +7,7 @@ keeps a 1000-seed plot as fast as a 10-seed one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -152,20 +153,19 @@ def loss_figure(result) -> Figure:
     """Every seed's training MSE against epochs, log scale; the best seed bold (none if all diverged).
 
     A seed with a single drawable loss (``--epochs 0`` records only epoch 0) is a marker, as
-    a line of one point draws nothing. Minor ticks on the log axis are unlabelled.
+    a line of one point draws nothing. Minor ticks on the log axis are unlabelled unless no
+    power of ten is in view; then they get short labels (``0.4``, not ``4x10^-1``).
 
     Parameters
     ----------
     result : kernels.TrainResult; uses ``record_epochs`` (R,) and ``loss_history`` (S, R)
     """
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
-    from matplotlib.ticker import NullFormatter
 
     epochs = result.record_epochs.astype(np.float64)
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()
     ax.set_yscale("log")
-    ax.yaxis.set_minor_formatter(NullFormatter())  # "4.5x10^-1" labels crowd the axis label
 
     def seed_line(row: int) -> np.ndarray:
         """(k, 2) points of one seed, without the NaN/inf or zero losses a log axis cannot show."""
@@ -214,11 +214,27 @@ def loss_figure(result) -> Figure:
     else:  # one snapshot: a unit range around it, not matplotlib's +-0.05 around epoch 0
         ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
         ax.set_xticks([epochs[0]])
+    _label_log_axis(ax)
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE on the training beans")
     ax.set_title(_settings_title(result), fontsize=10)
     _legend(ax)
     return fig
+
+
+def _label_log_axis(ax) -> None:
+    """Minor tick labels off ("4.5x10^-1" crowds the axis label), unless they are all there is.
+
+    Call once the limits are final. Within one decade (a diverged run's losses often are) no
+    power of ten is in view, so the minor ticks keep short plain labels instead.
+    """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    lo, hi = ax.get_ylim()
+    if lo > 0 and math.ceil(math.log10(lo)) > math.log10(hi):
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _pos: f"{value:.2g}"))
+    else:
+        ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def save_plots(result, out_dir: Path, fmt: str, write: Writer = write_atomic) -> list[Path]:

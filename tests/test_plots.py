@@ -75,12 +75,24 @@ def test_one_snapshot_draws_every_seed_as_a_marker_on_a_sensible_range():
     assert lo < 0 < hi and hi - lo >= 1
 
 
-def test_the_log_axis_has_no_minor_tick_labels(result):
-    from matplotlib.ticker import NullFormatter
+def _minor_labels(ax) -> list[str]:
+    ax.figure.canvas.draw()
+    return [label.get_text() for label in ax.yaxis.get_minorticklabels() if label.get_text()]
 
-    ax = loss_figure(result).axes[0]
-    assert isinstance(ax.yaxis.get_minor_formatter(), NullFormatter)
-    assert ax.get_xlim() == (0.0, float(result.record_epochs[-1]))
+
+def test_the_log_axis_has_no_minor_tick_labels_beside_powers_of_ten():
+    run = kernels.train(seeds=(0, 1), epochs=3000)  # losses from about 0.45 down to 0.01
+    ax = loss_figure(run).axes[0]
+    lo, hi = ax.get_ylim()
+    assert lo < 0.1 < hi
+    assert _minor_labels(ax) == []
+    assert ax.get_xlim() == (0.0, 3000.0)
+
+
+def test_within_one_decade_the_minor_ticks_keep_short_labels():
+    run = kernels.train(seeds=(0, 1, 2), epochs=200, lr=1e10)  # every loss between 0.2 and 0.9
+    labels = _minor_labels(loss_figure(run).axes[0])
+    assert labels and all(len(label) <= 4 and "10" not in label for label in labels), labels
 
 
 def test_every_figure_labels_and_colours_the_beans_alike(result):
