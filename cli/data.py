@@ -43,11 +43,12 @@ def data(
     beans: Annotated[int, typer.Option("--beans", min=1, help="How many beans to draw.")] = 100,
     data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the beans' random draws.")] = 0,
     out: Annotated[
-        Path, typer.Option("--out", parser=output_file, help="Scatter plot to write (.png, .svg or .pdf).")
+        Path,
+        typer.Option("--out", metavar="PATH", parser=output_file, help="Scatter plot to write (.png, .svg or .pdf)."),
     ] = Path("beans-out/beans.png"),
     csv: Annotated[
         Path | None,
-        typer.Option("--csv", parser=output_file, help="Also write the beans as CSV (size,toxicity)."),
+        typer.Option("--csv", metavar="PATH", parser=output_file, help="Also write the beans as CSV (size,toxicity)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
