@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.errors import fail
-from cli.files import OutputError, plot_format, prepare_outputs, write_atomic, write_text_atomic
+from cli.files import OutputError, WrongKindError, plot_format, prepare_outputs, write_atomic, write_text_atomic
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -75,6 +75,8 @@ def bench(
             fail(str(err))
     try:
         prepared = prepare_outputs([("--json", json_path, False), ("--plot", plot_path, False)])
+    except WrongKindError as err:  # a folder where a file belongs: a usage error, as in train and data
+        fail(str(err), code=2)
     except OutputError as err:
         fail(str(err), code=1)
     saved: list[Path] = []

@@ -55,9 +55,10 @@ def _forward(params: np.ndarray, xs: np.ndarray) -> np.ndarray:
     """Network output without input checks. params (7,) or (S, 7); xs (n,) -> (n,) or (S, n)."""
     p = params[..., :, None]  # (..., 7, 1) broadcasts each parameter against xs
     w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2 = (p[..., k, :] for k in range(N_PARAMS))
-    a1_1 = sigmoid(w11_1 * xs + b1_1)
-    a2_1 = sigmoid(w12_1 * xs + b2_1)
-    return sigmoid(w11_2 * a1_1 + w21_2 * a2_1 + b1_2)
+    with np.errstate(over="ignore"):  # w*x may overflow to +-inf for huge sizes: sigmoid makes it 0 or 1
+        a1_1 = sigmoid(w11_1 * xs + b1_1)
+        a2_1 = sigmoid(w12_1 * xs + b2_1)
+        return sigmoid(w11_2 * a1_1 + w21_2 * a2_1 + b1_2)
 
 
 def _mse(params: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

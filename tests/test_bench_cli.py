@@ -364,3 +364,10 @@ def test_table_renders_wrong_and_error_rows_without_numbers_they_lack():
     notes = footnotes(results, timing)
     assert any("broken: WRONG" in line for line in notes)
     assert any("kaboom" in line for line in notes)
+
+
+@pytest.mark.parametrize("option", ["--json", "--plot"])
+def test_a_folder_where_a_file_belongs_is_a_usage_error(tmp_path, option):
+    result = bench(option, str(tmp_path))
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and option in result.stderr

@@ -108,3 +108,10 @@ def test_init_params_many_needs_seeds():
         kernels.init_params_many([])
     with pytest.raises(ValueError, match="seeds"):
         kernels.init_params_many([1, -2])
+
+
+def test_predict_is_silent_and_saturated_for_huge_sizes():
+    params = kernels.init_params(0)
+    with np.errstate(all="raise"):
+        out = kernels.predict(params, np.array([1e308, -1e308]))
+    assert np.all((out >= 0) & (out <= 1))
