@@ -163,17 +163,35 @@ def _sgd_block(block, lanes, xs, ys, epochs, lr):
                 b1_1[s] -= lr * d_h1
 
 
+@numba.njit(**LANES_JIT)
+def _copy_block(source, target):
+    """target[...] = source for (7, B) blocks, as plain loops.
+
+    numba compiles slice assignment and array expressions slowly (about a second each here);
+    plain loops keep the first-ever compile of ``beans train`` short.
+    """
+    for k in range(source.shape[0]):
+        for s in range(source.shape[1]):
+            target[k, s] = source[k, s]
+
+
+@numba.njit(**LANES_JIT)
+def _train_block(b, blocks, lanes, xs, ys, epochs, lr):
+    """Train block ``b`` of ``blocks`` (float64 (nb, 7, B)) on a private copy, then store it.
+
+    Working in place in the shared array scaled only 1.55x on 2 threads here, the private
+    copy 1.99x (bench/test_layouts.py, group "threads").
+    """
+    block = blocks[b].copy()
+    _sgd_block(block, lanes[b], xs, ys, epochs, lr)
+    _copy_block(block, blocks[b])
+
+
 @numba.njit(**PARALLEL_LANES_JIT)
 def _sgd_blocks(blocks, lanes, xs, ys, epochs, lr):
-    """Train every block (float64 (nb, 7, B); block b uses its first lanes[b] seeds) in parallel.
-
-    Each thread trains a private copy of its block: working in place in the shared array
-    scaled only 1.55x on 2 threads here, the private copy 1.99x (bench/test_layouts.py).
-    """
+    """Train every block (float64 (nb, 7, B); block b uses its first lanes[b] seeds) in parallel."""
     for b in numba.prange(blocks.shape[0]):
-        block = blocks[b].copy()
-        _sgd_block(block, lanes[b], xs, ys, epochs, lr)
-        blocks[b] = block
+        _train_block(b, blocks, lanes, xs, ys, epochs, lr)
 
 
 @numba.njit(**LANES_JIT)
@@ -181,7 +199,8 @@ def _block_mse(block, lanes, xs, ys, out):
     """Mean squared error of the first ``lanes`` seeds of ``block`` (7, B) into ``out`` (B,)."""
     w11_1, b1_1, w12_1, b2_1 = block[0], block[1], block[2], block[3]
     w11_2, w21_2, b1_2 = block[4], block[5], block[6]
-    out[:lanes] = 0.0
+    for s in range(lanes):
+        out[s] = 0.0
     for i in range(xs.shape[0]):
         x = xs[i]
         y = ys[i]
@@ -190,7 +209,24 @@ def _block_mse(block, lanes, xs, ys, out):
             a2_1 = _sigmoid(w12_1[s] * x + b2_1[s])
             err = y - _sigmoid(w11_2[s] * a1_1 + w21_2[s] * a2_1 + b1_2[s])
             out[s] += err * err
-    out[:lanes] /= xs.shape[0]
+    for s in range(lanes):
+        out[s] /= xs.shape[0]
+
+
+@numba.njit(**LANES_JIT)
+def _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, chunks_done, stop):
+    """Block ``b``'s share of ``_sgd_blocks_recorded``: chunk by chunk on a private copy."""
+    block = blocks[b].copy()
+    _block_mse(block, lanes[b], xs, ys, losses[0, b])
+    for c in range(chunk_epochs.shape[0]):
+        if _read_shared_flag(stop) != 0:
+            break
+        _sgd_block(block, lanes[b], xs, ys, chunk_epochs[c], lr)
+        if history.shape[0] > 0:  # an empty history means: keep losses only
+            _copy_block(block, history[c, b])
+        _block_mse(block, lanes[b], xs, ys, losses[c + 1, b])
+        chunks_done[b] = c + 1
+    _copy_block(block, blocks[b])
 
 
 @numba.njit(**PARALLEL_LANES_JIT)
@@ -208,17 +244,7 @@ def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losse
     stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
     """
     for b in numba.prange(blocks.shape[0]):
-        block = blocks[b].copy()  # private to this thread, as in _sgd_blocks
-        _block_mse(block, lanes[b], xs, ys, losses[0, b])
-        for c in range(chunk_epochs.shape[0]):
-            if _read_shared_flag(stop) != 0:
-                break
-            _sgd_block(block, lanes[b], xs, ys, chunk_epochs[c], lr)
-            if history.shape[0] > 0:  # an empty history means: keep losses only
-                history[c, b] = block
-            _block_mse(block, lanes[b], xs, ys, losses[c + 1, b])
-            chunks_done[b] = c + 1
-        blocks[b] = block
+        _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, chunks_done, stop)
 
 
 def block_layout(n_seeds: int, threads: int) -> tuple[int, int]:
