@@ -43,8 +43,8 @@ def _recompile(options: dict):
     exp = numba.njit(**opts)(clone(many._exp))
     sigmoid = numba.njit(**opts)(clone(many._sigmoid, _exp=exp))
     block = numba.njit(**opts)(clone(many._sgd_block, _sigmoid=sigmoid))
-    blocks = numba.njit(parallel=True, **opts)(clone(many._sgd_blocks, _sgd_block=block))
-    return blocks
+    train_block = numba.njit(**opts)(clone(many._train_block, _sgd_block=block))
+    return numba.njit(parallel=True, **opts)(clone(many._sgd_blocks, _train_block=train_block))
 
 
 @numba.njit(parallel=True, error_model="numpy", fastmath={"contract"})
