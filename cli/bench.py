@@ -6,7 +6,6 @@ are imported inside the command, so ``beans --help`` stays fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -123,8 +122,10 @@ def _run(
 
     if json_path is not None:
         doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())))
-        # strict JSON: to_json has turned every NaN/inf into null, and allow_nan=False proves it
-        write_text_atomic(json_path, json.dumps(doc, indent=2, allow_nan=False) + "\n")
+        # strict JSON: to_json has turned every NaN/inf into null, and results.dumps proves it
+        from cli.results import dumps as results_json
+
+        write_text_atomic(json_path, results_json(doc))
         saved.append(json_path)
         err_console.print(f"saved {json_path}", highlight=False)
     if plot_path is not None:

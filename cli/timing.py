@@ -335,12 +335,10 @@ def add_compile_times(engines: list[AnyEngine], results: list[Result], progress:
 
 def environment(engines: list[AnyEngine]) -> dict:
     """Versions and machine facts stored with a run; ``cc_flags`` maps each built C engine to its flags."""
-    import numba
+    from cli.results import versions
 
     env = {
-        "beans": kernels.__version__,
-        "numba": numba.__version__,
-        "numpy": np.__version__,
+        **versions(),  # beans, numba, numpy: the same set results.json records
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpu": cpu_model(),
