@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import kernels
+import beans
 
 FRAMES = 54  # 6 snapshots x 9: past the lesson's 51
 BUDGET_S = 10.0
@@ -20,14 +20,14 @@ BUDGET_S = 10.0
 @pytest.fixture(scope="module")
 def run():
     """One seed, 500 epochs, a snapshot every 100: 6 snapshots, tiled to ``FRAMES``."""
-    return kernels.train(seeds=[0], epochs=500, chunk=100, test_beans=20)
+    return beans.train(seeds=[0], epochs=500, snapshot_every=100, test_beans=20)
 
 
 @pytest.mark.benchmark(group="animation")
 def test_gif_of_54_frames(benchmark, run, tmp_path):
-    from cli.animation import save_training_gif
+    from beans.cli.animation import save_training_gif
 
-    reps = FRAMES // run.record_epochs.size
+    reps = FRAMES // run.snapshot_epochs.size
     epochs = np.arange(FRAMES) * 100
     params = np.tile(run.param_history[:, 0], (reps, 1))
     losses = np.tile(run.loss_history[0], reps)

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-import kernels
+import beans
 
 SEEDS = tuple(range(50))
 EPOCHS = 5000
@@ -24,7 +24,7 @@ MAX_CHUNKING_OVERHEAD = 0.05
 
 
 def _train(chunk: int):
-    return kernels.train(seeds=SEEDS, epochs=EPOCHS, chunk=chunk)
+    return beans.train(seeds=SEEDS, epochs=EPOCHS, snapshot_every=chunk)
 
 
 @pytest.mark.benchmark(group="end-to-end train")
@@ -59,7 +59,7 @@ def test_chunking_costs_under_5_percent(benchmark):
 
 def _beans_train(out) -> subprocess.CompletedProcess:
     exe = shutil.which("beans")
-    cmd = [exe] if exe else [sys.executable, "-m", "cli"]
+    cmd = [exe] if exe else [sys.executable, "-m", "beans"]
     cmd += ["train", "--seeds", str(len(SEEDS)), "--quiet", "--out", str(out)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
 

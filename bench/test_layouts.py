@@ -23,10 +23,10 @@ import numpy as np
 import pytest
 from conftest import LR
 
-import kernels
-from kernels import many
-from kernels._jit import LANES_JIT
-from kernels.sgd import _sgd_one
+import beans
+from beans.kernels import many
+from beans.kernels._jit import LANES_JIT
+from beans.kernels.sgd import _sgd_one
 
 SEEDS, EPOCHS = 64, 1000
 STEPS = SEEDS * 100 * EPOCHS
@@ -92,8 +92,8 @@ def _variants():
 @pytest.fixture(scope="module")
 def workload(lesson_beans):
     xs, ys = lesson_beans
-    start = kernels.init_params_many(range(SEEDS))
-    want = np.stack([kernels.sgd_jit(p, xs, ys, EPOCHS, LR) for p in start])
+    start = beans.init_params_many(range(SEEDS))
+    want = np.stack([beans.sgd_jit(p, xs, ys, EPOCHS, LR) for p in start])
     return start, xs, ys, want
 
 
@@ -114,18 +114,18 @@ def test_layout(benchmark, workload, variant):
 
 
 @pytest.mark.benchmark(group="threads (sgd_many, 64 seeds)")
-@pytest.mark.parametrize("threads", sorted({1, kernels.max_threads()}))
+@pytest.mark.parametrize("threads", sorted({1, beans.max_threads()}))
 def test_threads(benchmark, workload, threads):
     start, xs, ys, want = workload
-    kernels.sgd_many(start, xs, ys, 1, LR, threads=threads)
-    out = benchmark.pedantic(kernels.sgd_many, args=(start, xs, ys, EPOCHS, LR, threads), rounds=5, warmup_rounds=1)
+    beans.sgd_many(start, xs, ys, 1, LR, threads=threads)
+    out = benchmark.pedantic(beans.sgd_many, args=(start, xs, ys, EPOCHS, LR, threads), rounds=5, warmup_rounds=1)
     np.testing.assert_allclose(out, want, rtol=0, atol=1e-10)
 
 
 @pytest.mark.benchmark(group="threads (sgd_many, 64 seeds)")
 def test_threads_blocks_in_place(benchmark, workload):
     start, xs, ys, want = workload
-    threads = kernels.max_threads()
+    threads = beans.max_threads()
 
     def run():
         blocks, lanes = many.to_blocks(start, threads)

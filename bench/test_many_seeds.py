@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from conftest import LR
 
-import kernels
-from kernels.numpy_loop import sgd_numpy
+import beans
+from beans.kernels.numpy_loop import sgd_numpy
 
 SEEDS = 64
 EPOCHS = {"jit": 1000, "numpy": 5, "c": 1000}
@@ -23,24 +23,24 @@ TOL = 1e-9  # against sgd_jit / sgd_python per parameter (issue 5's bound)
 @pytest.fixture(scope="module")
 def workload(lesson_beans):
     xs, ys = lesson_beans
-    return kernels.init_params_many(range(SEEDS)), xs, ys
+    return beans.init_params_many(range(SEEDS)), xs, ys
 
 
 @pytest.fixture(scope="module")
 def jit_answer(workload):
     """sgd_jit seed by seed: what every fast many-seed engine must reproduce."""
     params, xs, ys = workload
-    return np.stack([kernels.sgd_jit(row, xs, ys, EPOCHS["jit"], LR) for row in params])
+    return np.stack([beans.sgd_jit(row, xs, ys, EPOCHS["jit"], LR) for row in params])
 
 
 @pytest.mark.benchmark(group="many-seeds")
 @pytest.mark.parametrize("threads", ["1", "all"])
 def test_sgd_many(benchmark, workload, jit_answer, threads):
     params, xs, ys = workload
-    n_threads = 1 if threads == "1" else kernels.max_threads()
-    kernels.sgd_many(params[:2], xs, ys, 1, LR, threads=n_threads)  # warm: compile or load the JIT
+    n_threads = 1 if threads == "1" else beans.max_threads()
+    beans.sgd_many(params[:2], xs, ys, 1, LR, threads=n_threads)  # warm: compile or load the JIT
     benchmark.extra_info.update(steps=SEEDS * xs.size * EPOCHS["jit"], threads=n_threads)
-    out = benchmark(kernels.sgd_many, params, xs, ys, EPOCHS["jit"], LR, threads=n_threads)
+    out = benchmark(beans.sgd_many, params, xs, ys, EPOCHS["jit"], LR, threads=n_threads)
     np.testing.assert_allclose(out, jit_answer, rtol=0, atol=TOL)
 
 
@@ -50,7 +50,7 @@ def test_sgd_numpy(benchmark, workload):
     epochs = EPOCHS["numpy"]
     benchmark.extra_info["steps"] = SEEDS * xs.size * epochs
     out = benchmark.pedantic(sgd_numpy, args=(params, xs, ys, epochs, LR), rounds=3, iterations=1)
-    want = np.stack([kernels.sgd_python(row, xs, ys, epochs, LR) for row in params])
+    want = np.stack([beans.sgd_python(row, xs, ys, epochs, LR) for row in params])
     np.testing.assert_allclose(out, want, rtol=0, atol=1e-12)
 
 

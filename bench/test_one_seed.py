@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from conftest import LR
 
-import kernels
+import beans
 
 ENGINES = {
-    "lesson": (kernels.sgd_lesson, 2),
-    "python": (kernels.sgd_python, 10),
-    "jit": (kernels.sgd_jit, 5000),
+    "lesson": (beans.sgd_lesson, 2),
+    "python": (beans.sgd_python, 10),
+    "jit": (beans.sgd_jit, 5000),
 }
 
 
@@ -23,18 +23,18 @@ ENGINES = {
 def test_one_seed(benchmark, lesson_beans, engine):
     fn, epochs = ENGINES[engine]
     xs, ys = lesson_beans
-    start = kernels.init_params(0)
+    start = beans.init_params(0)
     fn(start, xs, ys, 1, LR)  # warm: compile the JIT before timing
     benchmark.extra_info["steps"] = epochs * xs.size
     out = benchmark(fn, start, xs, ys, epochs, LR)
-    np.testing.assert_allclose(out, kernels.sgd_python(start, xs, ys, epochs, LR), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(out, beans.sgd_python(start, xs, ys, epochs, LR), rtol=0, atol=1e-10)
 
 
 @pytest.mark.benchmark(group="one-seed")
 def test_one_seed_c_scalar(benchmark, lesson_beans, c_reference):
     """bench/c's scalar loop, the latency-bound limit sgd_jit is compared with (subprocess; no fused multiply-adds)."""
     xs, ys = lesson_beans
-    start = kernels.init_params(0)[None, :]
+    start = beans.init_params(0)[None, :]
     epochs = ENGINES["jit"][1]
     binary = c_reference("scalar")
 
@@ -45,5 +45,5 @@ def test_one_seed_c_scalar(benchmark, lesson_beans, c_reference):
     benchmark.extra_info.update(
         steps=epochs * xs.size, c_ns_per_step=seconds[0] / (epochs * xs.size) * 1e9, cc_flags=" ".join(binary.flags)
     )
-    # -ffp-contract=off: sgd_jit's arithmetic exactly (cli/c_engine.py CONTRACT)
-    np.testing.assert_array_equal(out[0], kernels.sgd_python(start[0], xs, ys, epochs, LR))
+    # -ffp-contract=off: sgd_jit's arithmetic exactly (cli/c_reference.py CONTRACT)
+    np.testing.assert_array_equal(out[0], beans.sgd_python(start[0], xs, ys, epochs, LR))

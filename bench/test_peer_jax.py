@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import LR
 
-import kernels
+import beans
 
 jax = pytest.importorskip("jax")
 jax.config.update("jax_enable_x64", True)
@@ -59,7 +59,7 @@ def _sgd_jax(epochs: int, lr: float):
 @pytest.fixture(scope="module")
 def job(lesson_beans):
     xs, ys = lesson_beans
-    return kernels.init_params_many(range(SEEDS)), xs, ys
+    return beans.init_params_many(range(SEEDS)), xs, ys
 
 
 @pytest.mark.benchmark(group="peer: jax vs sgd_many (50 seeds)")
@@ -73,13 +73,13 @@ def test_jax(benchmark, job):
     run()  # compile
     out = benchmark.pedantic(run, rounds=3, warmup_rounds=0)
     benchmark.extra_info["steps"] = SEEDS * EPOCHS * xs.size
-    np.testing.assert_allclose(out, kernels.sgd_many(start, xs, ys, EPOCHS, LR), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(out, beans.sgd_many(start, xs, ys, EPOCHS, LR), rtol=0, atol=1e-9)
 
 
 @pytest.mark.benchmark(group="peer: jax vs sgd_many (50 seeds)")
-@pytest.mark.parametrize("threads", sorted({1, kernels.max_threads()}))
+@pytest.mark.parametrize("threads", sorted({1, beans.max_threads()}))
 def test_sgd_many(benchmark, job, threads):
     start, xs, ys = job
-    kernels.sgd_many(start, xs, ys, 1, LR, threads=threads)
+    beans.sgd_many(start, xs, ys, 1, LR, threads=threads)
     benchmark.extra_info["steps"] = SEEDS * EPOCHS * xs.size
-    benchmark.pedantic(kernels.sgd_many, args=(start, xs, ys, EPOCHS, LR, threads), rounds=3, warmup_rounds=1)
+    benchmark.pedantic(beans.sgd_many, args=(start, xs, ys, EPOCHS, LR, threads), rounds=3, warmup_rounds=1)

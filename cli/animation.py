@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cli.figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
-from cli.files import ensure_output_dir, write_atomic
-from cli.plots import COLOURS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR, curves
+from .figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
+from ..files import ensure_output_dir, write_atomic
+from .plots import COLOURS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR, curves
 
 # Frame size and timing, chosen to keep the README's GIF well under 500 KB.
 FIGSIZE = (6.0, 4.0)  # inches
@@ -31,19 +31,19 @@ GRID_POINTS = 201  # sizes 0..2 in steps of 0.01
 PALETTE_COLORS = 64  # one shared palette for every frame: no colour flicker, small file
 
 
-def _check_inputs(xs, ys, record_epochs, params, losses, test_xs, test_ys):
+def _check_inputs(xs, ys, snapshot_epochs, params, losses, test_xs, test_ys):
     """Arrays as float64/int64 with matching shapes; raises ValueError saying what is wrong."""
     xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
     if xs.ndim != 1 or xs.shape != ys.shape:
         raise ValueError(f"xs and ys must be 1-d arrays of one length, got {xs.shape} and {ys.shape}")
-    record_epochs = np.asarray(record_epochs, dtype=np.int64)
+    snapshot_epochs = np.asarray(snapshot_epochs, dtype=np.int64)
     params = np.asarray(params, dtype=np.float64)
     losses = np.asarray(losses, dtype=np.float64)
-    frames = record_epochs.shape[0] if record_epochs.ndim == 1 else -1
+    frames = snapshot_epochs.shape[0] if snapshot_epochs.ndim == 1 else -1
     if frames < 1 or params.shape != (frames, 7) or losses.shape != (frames,):
         raise ValueError(
-            "record_epochs (R,), params (R, 7) and losses (R,) must agree with R >= 1, "
-            f"got {record_epochs.shape}, {params.shape}, {losses.shape}"
+            "snapshot_epochs (R,), params (R, 7) and losses (R,) must agree with R >= 1, "
+            f"got {snapshot_epochs.shape}, {params.shape}, {losses.shape}"
         )
     if (test_xs is None) != (test_ys is None):
         raise ValueError("give both test_xs and test_ys, or neither")
@@ -51,7 +51,7 @@ def _check_inputs(xs, ys, record_epochs, params, losses, test_xs, test_ys):
         test_xs, test_ys = np.asarray(test_xs, dtype=np.float64), np.asarray(test_ys, dtype=np.float64)
         if test_xs.ndim != 1 or test_xs.shape != test_ys.shape:
             raise ValueError(f"test_xs and test_ys must be 1-d arrays of one length, got {test_xs.shape}")
-    return xs, ys, record_epochs, params, losses, test_xs, test_ys
+    return xs, ys, snapshot_epochs, params, losses, test_xs, test_ys
 
 
 def frame_indices(count: int, cap: int = MAX_FRAMES) -> np.ndarray:
@@ -66,15 +66,15 @@ def _frame_title(title: str, epoch: int, loss: float) -> str:
     return f"{head}epoch {epoch:,}   MSE {loss:.4f}"
 
 
-def render_frames(xs, ys, record_epochs, params, losses, *, title="", test_xs=None, test_ys=None) -> list:
+def render_frames(xs, ys, snapshot_epochs, params, losses, *, title="", test_xs=None, test_ys=None) -> list:
     """One RGB ``PIL.Image`` per snapshot (thinned to ``MAX_FRAMES``), all of one size."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # after cli.figures' set-up
     from PIL import Image
 
-    xs, ys, record_epochs, params, losses, test_xs, test_ys = _check_inputs(
-        xs, ys, record_epochs, params, losses, test_xs, test_ys
+    xs, ys, snapshot_epochs, params, losses, test_xs, test_ys = _check_inputs(
+        xs, ys, snapshot_epochs, params, losses, test_xs, test_ys
     )
-    keep = frame_indices(record_epochs.size)
+    keep = frame_indices(snapshot_epochs.size)
     grid = np.linspace(0.0, 2.0, GRID_POINTS)
     lines = curves(params[keep], grid)  # NaN rows (a diverged snapshot) draw no curve
 
@@ -95,14 +95,14 @@ def render_frames(xs, ys, record_epochs, params, losses, *, title="", test_xs=No
     ax.legend(loc="upper right", fontsize=8)
     heading = ax.set_title(_frame_title(title, 0, 0.0), fontsize=10)
 
-    heading.set_text(_frame_title(title, int(record_epochs[-1]), float(losses[-1])))
+    heading.set_text(_frame_title(title, int(snapshot_epochs[-1]), float(losses[-1])))
     canvas.draw()  # lay out once, with the widest title, then freeze it: a steady frame, and faster
     fig.set_layout_engine("none")
 
     frames = []
     for k, r in enumerate(keep):
         line.set_ydata(lines[k])
-        heading.set_text(_frame_title(title, int(record_epochs[r]), float(losses[r])))
+        heading.set_text(_frame_title(title, int(snapshot_epochs[r]), float(losses[r])))
         canvas.draw()
         frames.append(Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3].copy()))
     return frames
@@ -122,7 +122,7 @@ def save_training_gif(
     path,
     xs,
     ys,
-    record_epochs,
+    snapshot_epochs,
     params,
     losses,
     *,
@@ -136,7 +136,7 @@ def save_training_gif(
     ----------
     path : str or Path, where the GIF goes (written whole or not at all; folders are created)
     xs, ys : float64, shape (n,), the training beans
-    record_epochs : int, shape (R,), the epoch of each snapshot
+    snapshot_epochs : int, shape (R,), the epoch of each snapshot
     params : float64, shape (R, 7), the seed's parameters at each snapshot (``PARAM_NAMES`` order)
     losses : float64, shape (R,), its MSE at each snapshot
     title : shown above the epoch and MSE in every frame
@@ -147,7 +147,7 @@ def save_training_gif(
     Path : ``path``. One frame per snapshot (at most ``MAX_FRAMES``, thinned evenly), each
     ``FIGSIZE * DPI`` pixels; the last is shown for ``LAST_FRAME_MS``.
     """
-    frames = render_frames(xs, ys, record_epochs, params, losses, title=title, test_xs=test_xs, test_ys=test_ys)
+    frames = render_frames(xs, ys, snapshot_epochs, params, losses, title=title, test_xs=test_xs, test_ys=test_ys)
     path = Path(path)
     ensure_output_dir(path.parent)
     return write_atomic(path, lambda tmp: _write_gif(tmp, frames))

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from cli import beans_version
-from cli.errors import OneLineErrorCommand, OneLineErrorGroup
+from .. import __version__
+from .errors import OneLineErrorCommand, OneLineErrorGroup
 
 app = typer.Typer(
     name="beans",
@@ -21,7 +21,7 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        typer.echo(f"beans {beans_version()}")
+        typer.echo(f"beans {__version__}")
         raise typer.Exit()
 
 
@@ -36,11 +36,11 @@ def main_callback(
 
 
 # Commands: each module imports only typer at the top; numba and matplotlib load inside the command.
-from cli.bench import bench  # noqa: E402
-from cli.data import data  # noqa: E402
-from cli.predict import CONTEXT_SETTINGS as _PREDICT_SETTINGS  # noqa: E402
-from cli.predict import predict  # noqa: E402
-from cli.train import train  # noqa: E402
+from .bench import bench  # noqa: E402
+from .data import data  # noqa: E402
+from .predict import CONTEXT_SETTINGS as _PREDICT_SETTINGS  # noqa: E402
+from .predict import predict  # noqa: E402
+from .train import train  # noqa: E402
 
 app.command("train", cls=OneLineErrorCommand)(train)
 app.command("data", cls=OneLineErrorCommand)(data)

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.errors import fail
-from cli.files import OutputError, WrongKindError, plot_format, prepare_outputs, write_atomic, write_text_atomic
+from .errors import fail
+from ..files import OutputError, WrongKindError, plot_format, prepare_outputs, write_atomic, write_text_atomic
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from cli.timing import Result, Workload
+    from ..benchmark.timing import Result, Workload
 
 # (epochs, repeat, seconds per timed run) for a default run (~1 min) and for --quick (< 15 s)
 DEFAULTS = {"full": (5000, 5, 2.0), "quick": (200, 3, 0.1)}
@@ -106,7 +106,7 @@ def _run(
     """Time, print, save; every option and output path has been checked. Appends each file saved to ``saved``."""
     from rich.console import Console
 
-    from cli import timing  # numba starts here, not at `beans --help`
+    from ..benchmark import timing  # numba starts here, not at `beans --help`
 
     chosen = {name: timing.ENGINES[name] for name in names}
     work = timing.Workload(seeds=seeds, epochs=epochs)
@@ -123,7 +123,7 @@ def _run(
     if json_path is not None:
         doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())))
         # strict JSON: to_json has turned every NaN/inf into null, and results.dumps proves it
-        from cli.results import dumps as results_json
+        from ..results import dumps as results_json
 
         write_text_atomic(json_path, results_json(doc))
         saved.append(json_path)
@@ -263,7 +263,7 @@ def to_json(results: list[Result], skipped: list[tuple[str, str]], work: Workloa
     """The JSON document saved by ``--json``."""
     from dataclasses import asdict
 
-    from cli.timing import AGREE_EPOCHS, AGREE_SEEDS, AGREE_TOL, BASELINE
+    from ..benchmark.timing import AGREE_EPOCHS, AGREE_SEEDS, AGREE_TOL, BASELINE
 
     return {
         "workload": {**asdict(work), "repeat": repeat},
@@ -277,7 +277,7 @@ def to_json(results: list[Result], skipped: list[tuple[str, str]], work: Workloa
 
 def save_plot(path: Path, results: list[Result], work: Workload) -> None:
     """Horizontal bars of ns per step on a log axis, fastest at the bottom, speedup on each bar."""
-    from cli.figures import Figure
+    from .figures import Figure
 
     rows = [r for r in results if r.ns_per_step]
     fig = Figure(figsize=(8, 0.5 * len(rows) + 1.6), layout="constrained")

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cli.errors import fail
-from cli.files import OutputError, WrongKindError, output_file, plot_format, prepare_outputs
+from .errors import fail
+from ..files import OutputError, WrongKindError, output_file, plot_format, prepare_outputs
 
 
 def beans_csv(xs, ys) -> str:
@@ -19,8 +19,8 @@ def beans_csv(xs, ys) -> str:
 
 def beans_figure(xs, ys):
     """The lesson's "Size-Toxicity Function" scatter plot of the beans, as a matplotlib Figure."""
-    from cli.figures import Figure
-    from cli.plots import SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
+    from .figures import Figure
+    from .plots import SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
 
     fig = Figure(figsize=(6.4, 4.8), layout="constrained")
     ax = fig.add_subplot()
@@ -33,7 +33,7 @@ def beans_figure(xs, ys):
 
 def save_beans_plot(path: Path, xs, ys, fmt: str, write=None) -> Path:
     """``beans_figure`` written whole to ``path`` in format ``fmt``, with ``write`` (default: atomically)."""
-    from cli.files import write_atomic
+    from ..files import write_atomic
 
     fig = beans_figure(xs, ys)
     return (write or write_atomic)(path, lambda tmp: fig.savefig(tmp, format=fmt))
@@ -62,8 +62,8 @@ def data(
     except OutputError as err:
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
 
-    import kernels
-    from cli.files import StagedFiles
+    from .. import kernels
+    from ..files import StagedFiles
 
     try:
         xs, ys = kernels.get_beans(beans, data_seed)

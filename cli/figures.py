@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from cli.private_dir import private_dir
+from ..private_dir import private_dir
 
 
 def _ensure_mpl_config_dir() -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cli.figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
-from cli.files import write_atomic
-from cli.results import best_row
+from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from ..files import write_atomic
+from ..results import best_row
 
 # How a figure reaches its file: ``write(target, fn)`` calls ``fn(tmp_path)`` and returns target.
 Writer = Callable[[Path, Callable[[Path], object]], Path]
@@ -34,7 +34,7 @@ def curves(params: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
     A diverged seed may hold NaN or inf parameters: its row is all NaN, which draws no curve.
     """
-    import kernels  # numba comes with it; only needed once a curve is actually drawn
+    from .. import kernels  # numba comes with it; only needed once a curve is actually drawn
 
     params = np.asarray(params, dtype=np.float64)
     out = np.full((params.shape[0], grid.size), np.nan)
@@ -93,7 +93,7 @@ def fit_figure(result) -> Figure:
 
     Parameters
     ----------
-    result : kernels.TrainResult with S seeds
+    result : beans.training.TrainResult with S seeds
     """
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
 
@@ -158,11 +158,11 @@ def loss_figure(result) -> Figure:
 
     Parameters
     ----------
-    result : kernels.TrainResult; uses ``record_epochs`` (R,) and ``loss_history`` (S, R)
+    result : beans.training.TrainResult; uses ``snapshot_epochs`` (R,) and ``loss_history`` (S, R)
     """
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
 
-    epochs = result.record_epochs.astype(np.float64)
+    epochs = result.snapshot_epochs.astype(np.float64)
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()
     ax.set_yscale("log")

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from cli.errors import fail
+from .errors import fail
 
 # Register with these so a negative size ("-0.5") reaches SIZE instead of being taken for an option.
 CONTEXT_SETTINGS = {"ignore_unknown_options": True}
@@ -180,7 +180,7 @@ def predict(
         fail(str(err), 2)
     import numpy as np
 
-    import kernels
+    from .. import kernels
 
     try:
         chosen = choose_seed(read_model(model, kernels.PARAM_NAMES), seed, model)

@@ -20,7 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from cli.report import format_rate
+from .report import format_rate
 
 
 def animate_progress(quiet: bool) -> bool:

@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from cli.results import ranks, summarize
+from ..results import ranks, summarize
 
 # Above this many seeds the table shows the best and worst ``SHOWN_AT_EACH_END`` only; up to
 # it every row shows, so leaving rows out always saves at least MAX_FULL_ROWS + 1 - 20 of them.
@@ -77,9 +77,9 @@ def results_table(result) -> Table:
 
     Parameters
     ----------
-    result : kernels.TrainResult
+    result : beans.training.TrainResult
     """
-    import kernels
+    from ..training import ranking
 
     with_test = result.config.test_beans > 0
     table = Table(title="beans train: results, best first", title_justify="left")
@@ -92,7 +92,7 @@ def results_table(result) -> Table:
         table.add_column("test acc.", justify="right")
     table.add_column("converged", justify="center")
 
-    order = kernels.ranking(result)
+    order = ranking(result)
     rank_of = ranks(order)
     top, bottom = shown_rows(order)
     for part, rows in enumerate((top, bottom)):

@@ -19,25 +19,15 @@ from typing import Annotated
 
 import typer
 
-from cli.errors import fail
-from cli.files import PLOT_FORMATS, OutputError, WrongKindError, output_file, prepare_outputs
+from .errors import fail
+from ..files import PLOT_FORMATS, OutputError, WrongKindError, output_file, prepare_outputs
+
+from ..config import ENGINES, MAX_EPOCHS
 
 # The python engine's estimate times this many SGD steps (a few ms) before the real run.
 ESTIMATE_PROBE_STEPS = 2000
-# Size caps, checked before anything is allocated. A billion epochs of 100 beans take hours per
-# seed already; past 1e12 the epoch arithmetic would near int64's range.
-MAX_EPOCHS = 10**12
-# The loss plot and the GIF (thinned to 120 frames) gain nothing from more snapshots than this.
-MAX_SNAPSHOTS = 100_000
-# Parameter and loss history, (R, S, 7) + (S, R) float64; the peak is about twice this.
-HISTORY_LIMIT_BYTES = 2 * 2**30
 
-
-class Engine(str, Enum):
-    jit = "jit"
-    python = "python"
-
-
+Engine = Enum("Engine", {name: name for name in ENGINES}, type=str)
 PlotFormat = Enum("PlotFormat", {fmt: fmt for fmt in PLOT_FORMATS}, type=str)
 
 
@@ -64,36 +54,6 @@ def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...]) 
     if seed not in seeds:
         raise typer.BadParameter(
             f"must be one of this run's seeds {seeds[0]}..{seeds[-1]}, got {seed}", param_hint="'--animate-seed'"
-        )
-
-
-def _record_count(epochs: int, snapshot_every: int) -> int:
-    """How many snapshots a run records: epoch 0, every ``snapshot_every`` epochs, and the last."""
-    return 1 if epochs == 0 else -(-epochs // snapshot_every) + 1
-
-
-def _check_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, record_params: bool) -> None:
-    """Refuse a run whose snapshots or history would not fit, before any of it is allocated.
-
-    The run keeps every seed's loss at every snapshot, (S, R) float64, and with --animate its
-    parameters too, (R, S, 7); they are copied once when the run ends, so the peak is about
-    twice this size.
-    """
-    records = _record_count(epochs, snapshot_every)
-    if records > MAX_SNAPSHOTS:
-        at_least = -(-epochs // (MAX_SNAPSHOTS - 1))
-        raise typer.BadParameter(
-            f"{epochs:,} epochs recorded every {snapshot_every:,} make {records:,} snapshots, more than "
-            f"{MAX_SNAPSHOTS:,}; use --snapshot-every {at_least:,} or more",
-            param_hint="'--snapshot-every'",
-        )
-    needed = records * seeds * ((n_params if record_params else 0) + 1) * 8
-    if needed > HISTORY_LIMIT_BYTES:
-        kept = "parameter and loss" if record_params else "loss"
-        raise typer.BadParameter(
-            f"{seeds:,} seeds x {records:,} snapshots need {needed / 2**30:,.1f} GiB of {kept} "
-            f"history, more than {HISTORY_LIMIT_BYTES / 2**30:.0f} GiB; use fewer seeds or a larger --snapshot-every",
-            param_hint="'--seeds'",
         )
 
 
@@ -168,28 +128,24 @@ def train(
         raise typer.BadParameter(
             "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
         )
-    import kernels
+    from .. import kernels
+    from ..config import ConfigError, TrainConfig
 
-    available = kernels.max_threads()
-    if threads is not None and threads > available:
-        raise typer.BadParameter(f"at most {available} on this machine, got {threads}", param_hint="'--threads'")
-    record_params = animate is not None  # only the GIF draws past parameters
-    _check_size(seeds, epochs, snapshot_every, kernels.N_PARAMS, record_params)  # before the seed tuple is built
     try:
-        config = kernels.TrainConfig(
-            seeds=tuple(range(seed_start, seed_start + seeds)),
+        config = TrainConfig(
+            seeds=range(seed_start, seed_start + seeds),
             epochs=epochs,
             lr=lr,
             beans=beans,
             data_seed=data_seed,
-            chunk=snapshot_every,
+            snapshot_every=snapshot_every,
             threads=threads,
             engine=engine.value,
             test_beans=test_beans,
-            record_params=record_params,
+            record_params=animate is not None,  # only the GIF draws past parameters
         )
-    except ValueError as err:  # the options above are checked already; this is a safety net
-        raise typer.BadParameter(str(err)) from err
+    except ConfigError as err:
+        raise typer.BadParameter(str(err), param_hint=f"'--{err.setting.replace('_', '-')}'") from err
 
     _check_animate(animate, animate_seed, config.seeds)
 
@@ -235,10 +191,11 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     """Train, report and save, once every option and path has been checked."""
     from rich.console import Console
 
-    from cli.files import StagedFiles
-    from cli.progress import animate_progress, training_progress
-    from cli.report import format_duration, render_report
-    from cli.results import dumps, results_document, versions
+    from ..files import StagedFiles
+    from .progress import animate_progress, training_progress
+    from .report import format_duration, render_report
+    from ..results import dumps, results_document, versions
+    from ..training import train as train_run
 
     messages = Console(stderr=True)
     if config.engine == "python" and not quiet:
@@ -249,7 +206,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     with training_progress(
         epochs=config.epochs, seeds=len(config.seeds), beans=config.beans, enabled=animate_progress(quiet)
     ) as on_chunk:
-        result = kernels.train(config, on_chunk=on_chunk)
+        result = train_run(config, on_chunk=on_chunk)
 
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
     if files.json_to_stdout:
@@ -269,7 +226,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
         if files.json_file is not None:
             staged.write(files.json_file, write_document)
         if files.plot_format is not None:
-            from cli.plots import save_plots
+            from .plots import save_plots
 
             save_plots(result, files.out, files.plot_format, write=staged.write)
         if files.animate is not None:
@@ -281,7 +238,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
 
 def _save_animation(result, path: Path, seed: int | None) -> Path:
     """The GIF of one seed (rank 1 by default), from the snapshots the run recorded."""
-    from cli.animation import save_training_gif
+    from .animation import save_training_gif
 
     row = result.best if seed is None else result.config.seeds.index(seed)
     config = result.config
@@ -289,7 +246,7 @@ def _save_animation(result, path: Path, seed: int | None) -> Path:
         path,
         result.xs,
         result.ys,
-        result.record_epochs,
+        result.snapshot_epochs,
         result.param_history[:, row, :],
         result.loss_history[row],
         title=f"seed {config.seeds[row]}, lr {config.lr:g}, {config.beans} beans",

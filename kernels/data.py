@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from kernels._checks import as_rng
+from ..checks import as_rng
 
 
 def get_beans(count: int, rng: int | np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -26,8 +26,8 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from kernels._checks import as_data, as_params, check_epochs, check_lr, check_threads
-from kernels._jit import LANES_JIT, PARALLEL_LANES_JIT
+from ..checks import as_data, as_params, check_epochs, check_lr, check_threads
+from ._jit import LANES_JIT, PARALLEL_LANES_JIT
 
 # Seeds per SIMD group: one AVX-512 register of doubles (two AVX2 ones). Blocks are whole
 # groups, so the vector loop never leaves a scalar remainder.

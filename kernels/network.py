@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kernels._checks import as_data, as_params, as_rng
+from ..checks import as_data, as_params, as_rng
 
 PARAM_NAMES: tuple[str, ...] = ("w11_1", "b1_1", "w12_1", "b2_1", "w11_2", "w21_2", "b1_2")
 N_PARAMS = len(PARAM_NAMES)

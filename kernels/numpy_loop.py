@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kernels._checks import as_data, as_params, check_epochs, check_lr
+from ..checks import as_data, as_params, check_epochs, check_lr
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from kernels._checks import as_data, as_params, check_epochs, check_lr
+from ..checks import as_data, as_params, check_epochs, check_lr
 
 # math.exp raises OverflowError above ~709.78; below this the lesson's sigmoid is ~exp(z).
 _EXP_ARG_MAX = 709.0

@@ -13,8 +13,8 @@ import math
 import numba
 import numpy as np
 
-from kernels._checks import as_data, as_params, check_epochs, check_lr
-from kernels._jit import SCALAR_JIT
+from ..checks import as_data, as_params, check_epochs, check_lr
+from ._jit import SCALAR_JIT
 
 
 @numba.njit(**SCALAR_JIT)

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-import kernels
+import beans
 
 # Tolerances named once: how far each loop may drift from the lesson's own loop.
 TOL_PYTHON = 1e-12  # sgd_python vs the lesson: same operations on the same doubles
@@ -19,16 +19,16 @@ PLAIN_ENV = {"_TYPER_FORCE_DISABLE_TERMINAL": "1", "COLUMNS": "120", "NO_COLOR":
 
 
 @pytest.fixture(params=[(0, 100), (1, 37), (2, 7)], ids=lambda p: f"data{p[0]}-n{p[1]}")
-def beans(request):
+def bean_set(request):
     """(xs, ys) from the lesson's distribution, for several data seeds and sizes."""
     data_seed, count = request.param
-    return kernels.get_beans(count, data_seed)
+    return beans.get_beans(count, data_seed)
 
 
 @pytest.fixture(params=[0, 3, 11], ids=lambda s: f"seed{s}")
 def start(request):
     """Start parameters (7,) for several seeds."""
-    return kernels.init_params(request.param)
+    return beans.init_params(request.param)
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def _plain_terminal(monkeypatch):
 def beans_command() -> list[str]:
     """The installed console script, or the module when the script is not on PATH."""
     exe = shutil.which("beans")
-    return [exe] if exe else [sys.executable, "-m", "cli"]
+    return [exe] if exe else [sys.executable, "-m", "beans"]
 
 
 def _with_a_nan_seed(result):

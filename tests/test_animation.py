@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import kernels
-from cli.animation import DPI, FIGSIZE, FRAME_MS, LAST_FRAME_MS, MAX_FRAMES, frame_indices, save_training_gif
+import beans
+from beans.cli.animation import DPI, FIGSIZE, FRAME_MS, LAST_FRAME_MS, MAX_FRAMES, frame_indices, save_training_gif
 
 FRAME_SIZE = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
 
@@ -18,11 +18,11 @@ FRAME_SIZE = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
 @pytest.fixture(scope="module")
 def run():
     """One seed, 500 epochs, a snapshot every 100: 6 snapshots (epochs 0..500)."""
-    return kernels.train(seeds=[0], epochs=500, chunk=100, test_beans=20)
+    return beans.train(seeds=[0], epochs=500, snapshot_every=100, test_beans=20)
 
 
 def _args(run):
-    return run.xs, run.ys, run.record_epochs, run.param_history[:, 0], run.loss_history[0]
+    return run.xs, run.ys, run.snapshot_epochs, run.param_history[:, 0], run.loss_history[0]
 
 
 def _frames(path):
@@ -38,7 +38,7 @@ def test_gif_has_one_frame_per_snapshot_and_holds_the_last(run, tmp_path):
     out = save_training_gif(tmp_path / "train.gif", *_args(run), title="seed 0")
     assert out == tmp_path / "train.gif"
     count, size, durations = _frames(out)
-    assert count == run.record_epochs.size == 6
+    assert count == run.snapshot_epochs.size == 6
     assert size == FRAME_SIZE
     assert durations[:-1] == [FRAME_MS] * 5 and durations[-1] == LAST_FRAME_MS
 
@@ -56,7 +56,7 @@ def test_a_diverged_snapshot_draws_no_curve_instead_of_failing(run, tmp_path):
     params[-1] = np.nan
     losses = run.loss_history[0].copy()
     losses[-1] = np.nan
-    out = save_training_gif(tmp_path / "nan.gif", run.xs, run.ys, run.record_epochs, params, losses)
+    out = save_training_gif(tmp_path / "nan.gif", run.xs, run.ys, run.snapshot_epochs, params, losses)
     assert _frames(out)[0] == 6
 
 
@@ -83,8 +83,8 @@ def test_frame_thinning_keeps_first_and_last(count, cap):
 def test_gif_draws_the_beans_in_the_colours_of_fit_png():
     from matplotlib.colors import to_rgba
 
-    from cli.animation import render_frames
-    from cli.plots import HELD_OUT_COLOUR, TRAINING_COLOUR
+    from beans.cli.animation import render_frames
+    from beans.cli.plots import HELD_OUT_COLOUR, TRAINING_COLOUR
 
     frame = render_frames([0.5], [1.0], [0], np.zeros((1, 7)), [0.1], test_xs=[1.5], test_ys=[0.0])[0]
     pixels = np.asarray(frame).reshape(-1, 3)

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-import cli.bench
-import kernels
-from cli import c_engine, timing
-from cli.app import app
+import beans.cli.bench
+import beans
+from beans.benchmark import c_reference, timing
+from beans.cli.app import app
 
 PLAIN_ENV = {"_TYPER_FORCE_DISABLE_TERMINAL": "1", "COLUMNS": "120", "NO_COLOR": "1"}
 runner = CliRunner(env=PLAIN_ENV)
@@ -68,18 +68,18 @@ def strict_json(text: str):
 def add_engine(monkeypatch, engine: timing.Engine) -> None:
     """Register a test engine for one test, with timing and with --engines' static name check."""
     monkeypatch.setitem(timing.ENGINES, engine.name, engine)
-    monkeypatch.setattr(cli.bench, "ENGINE_NAMES", (*cli.bench.ENGINE_NAMES, engine.name))
+    monkeypatch.setattr(beans.cli.bench, "ENGINE_NAMES", (*beans.cli.bench.ENGINE_NAMES, engine.name))
 
 
 def test_engine_names_are_checked_against_the_engines_timing_has():
-    assert cli.bench.ENGINE_NAMES == tuple(timing.default_engines())
+    assert beans.cli.bench.ENGINE_NAMES == tuple(timing.default_engines())
 
 
 def wrong_by(delta: float):
     """A fast engine whose every result is off by ``delta``."""
 
     def train(params, xs, ys, epochs, lr):
-        return kernels.sgd_many(params, xs, ys, epochs, lr) + delta
+        return beans.sgd_many(params, xs, ys, epochs, lr) + delta
 
     return train
 
@@ -151,7 +151,7 @@ def test_plot_writes_a_png_that_reads_back(tmp_path):
 
 def test_without_a_compiler_the_c_rows_are_skipped_with_a_note(tmp_path, monkeypatch):
     monkeypatch.setattr(timing, "ENGINES", timing.default_engines())  # C engines not yet built
-    monkeypatch.setattr(c_engine, "find_compiler", lambda: None)
+    monkeypatch.setattr(c_reference, "find_compiler", lambda: None)
     path = tmp_path / "bench.json"
     result = bench(*SMALL, "--no-compile", "--engines", "python-lesson,c-lanes", "--json", str(path))
     assert result.exit_code == 0, result.output
@@ -214,7 +214,7 @@ def test_ctrl_c_while_plotting_removes_the_json_already_saved(tmp_path, monkeypa
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.bench, "save_plot", interrupted)
+    monkeypatch.setattr(beans.cli.bench, "save_plot", interrupted)
     out = tmp_path / "out"
     result = bench(
         *SMALL, "--no-compile", "--engines", "python", "--json", str(out / "b.json"), "--plot", str(out / "b.png")
@@ -228,7 +228,7 @@ def test_an_unknown_engine_fails_before_numba_is_imported():
     code = (
         "import sys;"
         "from typer.testing import CliRunner;"
-        "from cli.app import app;"
+        "from beans.cli.app import app;"
         "result = CliRunner().invoke(app, ['bench', '--engines', 'warp-drive']);"
         "print(result.exit_code, 'numba' in sys.modules)"
     )
@@ -238,7 +238,7 @@ def test_an_unknown_engine_fails_before_numba_is_imported():
 
 
 def test_ratios_to_c_name_thread_counts_when_they_differ():
-    from cli.bench import footnotes
+    from beans.cli.bench import footnotes
 
     rows = [
         timing.Result("jit", "", 1, agrees=True, ns_per_step=40.0),
@@ -253,32 +253,32 @@ def test_ratios_to_c_name_thread_counts_when_they_differ():
 
 
 def test_c_workload_round_trips_exactly():
-    xs, ys = kernels.get_beans(7, 3)
-    params = kernels.init_params_many([0, 1])
-    text = c_engine.workload_text(params, xs, ys, 5, 0.03)
+    xs, ys = beans.get_beans(7, 3)
+    params = beans.init_params_many([0, 1])
+    text = c_reference.workload_text(params, xs, ys, 5, 0.03)
     numbers = text.split()
     assert numbers[:4] == ["2", "7", "5", "0.03"]
     back = np.array([float(v) for v in numbers[4:]])
     np.testing.assert_array_equal(back, np.concatenate([xs, ys, params.ravel()]))
     out = "seconds 1.5e-03 2.0e-03\nparams\n" + "\n".join(" ".join(v.hex() for v in row) for row in params.tolist())
-    seconds, got = c_engine.parse_output(out, 2)
+    seconds, got = c_reference.parse_output(out, 2)
     assert seconds == [1.5e-3, 2.0e-3]
     np.testing.assert_array_equal(got, params)
 
 
 def test_c_build_without_source_or_compiler_says_why(tmp_path, monkeypatch):
-    with pytest.raises(c_engine.CUnavailable, match="no C source"):
-        c_engine.build("lanes", tmp_path / "missing.c")
-    monkeypatch.setattr(c_engine, "find_compiler", lambda: None)
-    with pytest.raises(c_engine.CUnavailable, match="no C compiler"):
-        c_engine.build()
+    with pytest.raises(c_reference.CUnavailable, match="no C source"):
+        c_reference.build("lanes", tmp_path / "missing.c")
+    monkeypatch.setattr(c_reference, "find_compiler", lambda: None)
+    with pytest.raises(c_reference.CUnavailable, match="no C compiler"):
+        c_reference.build()
     with pytest.raises(ValueError, match="variant"):
-        c_engine.build("simd")
+        c_reference.build("simd")
 
 
 def test_c_binaries_are_cached_in_the_user_cache_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert c_engine.cache_dir() == tmp_path / "beans"
+    assert c_reference.cache_dir() == tmp_path / "beans"
     assert (tmp_path / "beans").stat().st_mode & 0o777 == 0o700
 
 
@@ -287,18 +287,18 @@ def test_a_c_cache_dir_others_could_write_is_not_used(tmp_path, monkeypatch):
     shared.mkdir()
     (tmp_path / "beans").symlink_to(shared)  # ~/.cache/beans: a symlink
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(c_engine.tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(c_reference.tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     planted = tmp_path / "tmp" / f"beans-c-{os.getuid()}"
     planted.mkdir()
     planted.chmod(0o777)  # /tmp/beans-c-UID: writable by anyone
-    got = c_engine.cache_dir()
+    got = c_reference.cache_dir()
     assert got.parent == tmp_path / "tmp" and got.name.startswith("beans-c-") and got != planted
 
 
 def test_an_interrupted_c_build_leaves_no_part_file(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(c_engine, "find_compiler", lambda: "fake-cc")
+    monkeypatch.setattr(c_reference, "find_compiler", lambda: "fake-cc")
     real_run = subprocess.run
 
     def fake_run(cmd, **kwargs):
@@ -311,35 +311,35 @@ def test_an_interrupted_c_build_leaves_no_part_file(tmp_path, monkeypatch):
             half.write("half a binary")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(c_engine.subprocess, "run", fake_run)
+    monkeypatch.setattr(c_reference.subprocess, "run", fake_run)
     with pytest.raises(KeyboardInterrupt):
-        c_engine.build("scalar")
+        c_reference.build("scalar")
     assert files_under(tmp_path / "beans") == []
 
 
-@pytest.mark.skipif(c_engine.find_compiler() is None, reason="no C compiler")
+@pytest.mark.skipif(c_reference.find_compiler() is None, reason="no C compiler")
 def test_c_scalar_is_sgd_python_bit_for_bit():
     # -ffp-contract=off: no fused multiply-adds, like sgd_jit, so the same libm exp gives the same bits
-    binary = c_engine.build("scalar")
-    assert c_engine.CONTRACT["scalar"] in binary.flags
-    xs, ys = kernels.get_beans(30, 2)
-    params = kernels.init_params_many(range(5))
+    binary = c_reference.build("scalar")
+    assert c_reference.CONTRACT["scalar"] in binary.flags
+    xs, ys = beans.get_beans(30, 2)
+    params = beans.init_params_many(range(5))
     seconds, got = binary.run(params, xs, ys, 40, 0.03, repeat=2)
     assert len(seconds) == 2 and min(seconds) > 0
-    want = np.stack([kernels.sgd_python(row, xs, ys, 40, 0.03) for row in params])
+    want = np.stack([beans.sgd_python(row, xs, ys, 40, 0.03) for row in params])
     np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.skipif(c_engine.find_compiler() is None, reason="no C compiler")
+@pytest.mark.skipif(c_reference.find_compiler() is None, reason="no C compiler")
 def test_c_lanes_agrees_with_sgd_python():
     # fused multiply-adds and libmvec's exp, like sgd_many's contract flag and 2-ulp exp
-    binary = c_engine.build("lanes")
-    assert c_engine.CONTRACT["lanes"] in binary.flags
-    xs, ys = kernels.get_beans(30, 2)
-    params = kernels.init_params_many(range(5))  # not a multiple of the SIMD width: the tail runs too
+    binary = c_reference.build("lanes")
+    assert c_reference.CONTRACT["lanes"] in binary.flags
+    xs, ys = beans.get_beans(30, 2)
+    params = beans.init_params_many(range(5))  # not a multiple of the SIMD width: the tail runs too
     seconds, got = binary.run(params, xs, ys, 40, 0.03, repeat=2)
     assert len(seconds) == 2 and min(seconds) > 0
-    want = np.stack([kernels.sgd_python(row, xs, ys, 40, 0.03) for row in params])
+    want = np.stack([beans.sgd_python(row, xs, ys, 40, 0.03) for row in params])
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-11)
 
 
@@ -348,7 +348,7 @@ def test_table_renders_wrong_and_error_rows_without_numbers_they_lack():
 
     from rich.console import Console
 
-    from cli.bench import footnotes, render_table
+    from beans.cli.bench import footnotes, render_table
 
     good = timing.Result("jit", "", 1, agrees=True, max_abs_diff=0.0, steps=1000, ns_per_step=40.0, speedup=70.0)
     wrong = timing.Result("broken", "", 1, agrees=False, max_abs_diff=1e-3, steps=1000, ns_per_step=1.0)

@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-import kernels
-from cli.app import app
-from cli.train import HISTORY_LIMIT_BYTES, INTERRUPTED, MAX_EPOCHS, MAX_SNAPSHOTS, _record_count
+import beans
+import beans.training
+from beans.cli.app import app
+from beans.cli.train import INTERRUPTED
+from beans.config import HISTORY_LIMIT_BYTES, MAX_EPOCHS, MAX_SNAPSHOTS, snapshot_count
 
 EPOCHS = "200"  # enough for the curves to move; keeps each run a fraction of a second
 runner = CliRunner()  # the plain-terminal environment comes from conftest's autouse fixture
@@ -54,7 +56,7 @@ def test_seeds_3_gives_three_results_with_params_by_name(three_seeds):
     assert doc["settings"]["epochs"] == int(EPOCHS)
     assert sorted(r["rank"] for r in doc["results"]) == [1, 2, 3]
     for entry in doc["results"]:
-        assert list(entry["params"]) == list(kernels.PARAM_NAMES)
+        assert list(entry["params"]) == list(beans.PARAM_NAMES)
     assert set(doc["versions"]) == {"beans", "numba", "numpy"}
     assert doc["summary"]["seeds"] == 3
 
@@ -62,8 +64,8 @@ def test_seeds_3_gives_three_results_with_params_by_name(three_seeds):
 def test_json_numbers_equal_kernels_train(three_seeds):
     _, out = three_seeds
     doc = read_results(out)
-    direct = kernels.train(seeds=(5, 6, 7), epochs=int(EPOCHS))
-    saved = np.array([[r["params"][n] for n in kernels.PARAM_NAMES] for r in doc["results"]])
+    direct = beans.train(seeds=(5, 6, 7), epochs=int(EPOCHS))
+    saved = np.array([[r["params"][n] for n in beans.PARAM_NAMES] for r in doc["results"]])
     np.testing.assert_array_equal(saved, direct.params)
     np.testing.assert_array_equal([r["final_mse"] for r in doc["results"]], direct.final_mse)
     np.testing.assert_array_equal([r["test_accuracy"] for r in doc["results"]], direct.test_accuracy)
@@ -133,7 +135,7 @@ def test_same_command_twice_gives_identical_numbers(tmp_path):
     assert runs[0]["settings"] == runs[1]["settings"]
 
 
-@pytest.mark.skipif(kernels.max_threads() < 2, reason="needs 2 threads")
+@pytest.mark.skipif(beans.max_threads() < 2, reason="needs 2 threads")
 def test_thread_count_does_not_change_params(tmp_path):
     docs = []
     for threads in ("1", "2"):
@@ -251,7 +253,7 @@ BAD_USAGE = [
     (["--test-beans", "-1"], "--test-beans"),
     (["--snapshot-every", "0"], "--snapshot-every"),
     (["--threads", "0"], "--threads"),
-    (["--threads", str(kernels.max_threads() + 1)], "--threads"),
+    (["--threads", str(beans.max_threads() + 1)], "--threads"),
     (["--engine", "python", "--threads", "1"], "--threads"),
     (["--epochs", str(MAX_EPOCHS + 1)], "--epochs"),
     (["--snapshot-every", str(MAX_EPOCHS + 1)], "--snapshot-every"),
@@ -343,8 +345,8 @@ def test_missing_parents_of_every_output_are_created(tmp_path):
     ("epochs", "every", "records"), [(0, 100, 1), (5000, 100, 51), (5001, 100, 52), (99, 100, 2), (7, 1, 8)]
 )
 def test_record_count_matches_what_kernels_records(epochs, every, records):
-    assert _record_count(epochs, every) == records
-    assert kernels.TrainConfig(epochs=epochs, chunk=every).record_epochs.size == records
+    assert snapshot_count(epochs, every) == records
+    assert beans.TrainConfig(epochs=epochs, snapshot_every=every).snapshot_epochs.size == records
 
 
 def test_snapshot_cap_is_inclusive_and_the_history_cap_leaves_room_for_big_runs(tmp_path):
@@ -361,7 +363,7 @@ def test_interrupt_or_memory_error_is_one_line_and_leaves_nothing(tmp_path, monk
     def failing(*_args, **_kwargs):
         raise error
 
-    monkeypatch.setattr(kernels, "train", failing)
+    monkeypatch.setattr(beans.training, "train", failing)
     result = train(tmp_path / "deep" / "out", "--json", str(tmp_path / "j" / "r.json"))
     assert result.exit_code == code
     assert result.stderr.startswith("Error: ") and message in result.stderr
@@ -373,7 +375,7 @@ def test_an_unforeseen_error_still_removes_the_folders_it_made(tmp_path, monkeyp
     def failing(*_args, **_kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(kernels, "train", failing)
+    monkeypatch.setattr(beans.training, "train", failing)
     result = train(tmp_path / "deep" / "out")
     assert isinstance(result.exception, RuntimeError)
     assert files_under(tmp_path) == []
@@ -385,9 +387,9 @@ def _interrupt(*_args, **_kwargs):
 
 def test_ctrl_c_while_writing_files_removes_every_file_and_folder_it_made(tmp_path, monkeypatch):
     """Interrupted after results.json, the JSON copy and fit.png are written: none of them stays."""
-    import cli.plots
+    import beans.cli.plots
 
-    monkeypatch.setattr(cli.plots, "loss_figure", _interrupt)
+    monkeypatch.setattr(beans.cli.plots, "loss_figure", _interrupt)
     gif, doc = tmp_path / "g" / "t.gif", tmp_path / "j" / "r.json"
     result = train(tmp_path / "deep" / "out", "--json", str(doc), "--animate", str(gif))
     assert result.exit_code == 130, result.output
@@ -397,26 +399,26 @@ def test_ctrl_c_while_writing_files_removes_every_file_and_folder_it_made(tmp_pa
 
 
 def test_ctrl_c_while_writing_the_gif_removes_the_plots_and_json(tmp_path, monkeypatch):
-    import cli.animation
+    import beans.cli.animation
 
-    monkeypatch.setattr(cli.animation, "save_training_gif", _interrupt)
+    monkeypatch.setattr(beans.cli.animation, "save_training_gif", _interrupt)
     result = train(tmp_path / "out", "--animate", str(tmp_path / "out" / "t.gif"))
     assert result.exit_code == 130, result.output
     assert files_under(tmp_path) == []
 
 
 def test_an_interrupted_rerun_keeps_the_previous_runs_files(tmp_path, monkeypatch):
-    import cli.plots
+    import beans.cli.plots
 
     assert train(tmp_path, "--seeds", "2").exit_code == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    monkeypatch.setattr(cli.plots, "loss_figure", _interrupt)
+    monkeypatch.setattr(beans.cli.plots, "loss_figure", _interrupt)
     assert train(tmp_path, "--seeds", "3").exit_code == 130
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary files either
 
 
 def test_a_write_error_after_training_leaves_nothing(tmp_path, monkeypatch):
-    import cli.plots
+    import beans.cli.plots
 
     class DiskFull:
         """A figure whose saving fails as on a full disk."""
@@ -427,7 +429,7 @@ def test_a_write_error_after_training_leaves_nothing(tmp_path, monkeypatch):
         def clear(self):
             pass
 
-    monkeypatch.setattr(cli.plots, "loss_figure", lambda _result: DiskFull())
+    monkeypatch.setattr(beans.cli.plots, "loss_figure", lambda _result: DiskFull())
     result = train(tmp_path / "deep" / "out")
     assert result.exit_code == 1, result.output
     assert "No space left on device" in result.stderr and result.stderr.count("\n") == 1
@@ -448,7 +450,7 @@ def test_ctrl_c_during_training_exits_130_and_leaves_nothing(tmp_path, monkeypat
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(kernels, "train", interrupted)
+    monkeypatch.setattr(beans.training, "train", interrupted)
     result = train(tmp_path / "deep" / "out")
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
@@ -500,7 +502,7 @@ def test_real_sigint_exits_130_and_leaves_nothing(tmp_path, beans_command):
 def test_real_sigint_stops_the_jit_engine_and_leaves_nothing(tmp_path, beans_command):
     """The default engine trains in a worker thread; Ctrl-C must stop it at a chunk boundary."""
     out = tmp_path / "deep" / "out"
-    epochs = 400_000 * max(1, kernels.max_threads() // 2)  # about 2.5 s on any core count
+    epochs = 400_000 * max(1, beans.max_threads() // 2)  # about 2.5 s on any core count
     cmd = [*beans_command, "train", "--seeds", "20", "--epochs", str(epochs), "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import kernels
+import beans
 
 
 def test_sizes_sorted_in_range_and_float64():
-    xs, ys = kernels.get_beans(500, 4)
+    xs, ys = beans.get_beans(500, 4)
     assert xs.shape == ys.shape == (500,)
     assert xs.dtype == ys.dtype == np.float64
     assert np.all(np.diff(xs) >= 0)
@@ -17,7 +17,7 @@ def test_sizes_sorted_in_range_and_float64():
 
 
 def test_labels_follow_the_lessons_rule():
-    xs, ys = kernels.get_beans(2000, 9)
+    xs, ys = beans.get_beans(2000, 9)
     assert set(np.unique(ys)) <= {0.0, 1.0}
     # the noise term (0.5-u)/50 moves the level by at most 0.01, so away from the band's
     # edges (x = 3/7 and x = 9/7) the label is fixed by the size alone
@@ -29,7 +29,7 @@ def test_labels_follow_the_lessons_rule():
 
 def test_labels_replay_the_rule_with_the_same_draws():
     rng = np.random.default_rng(5)
-    xs, ys = kernels.get_beans(300, np.random.default_rng(5))
+    xs, ys = beans.get_beans(300, np.random.default_rng(5))
     expect_xs = np.sort(rng.random(300) * 2)
     level = 0.7 * expect_xs + (0.5 - rng.random(300)) / 50 + 0.5
     np.testing.assert_array_equal(xs, expect_xs)
@@ -37,24 +37,24 @@ def test_labels_replay_the_rule_with_the_same_draws():
 
 
 def test_same_seed_same_beans_and_different_seeds_differ():
-    a, b, c = kernels.get_beans(50, 1), kernels.get_beans(50, 1), kernels.get_beans(50, 2)
+    a, b, c = beans.get_beans(50, 1), beans.get_beans(50, 1), beans.get_beans(50, 2)
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
     assert not np.array_equal(a[0], c[0])
 
 
 def test_accepts_a_generator():
-    xs, _ = kernels.get_beans(10, np.random.default_rng(0))
-    np.testing.assert_array_equal(xs, kernels.get_beans(10, 0)[0])
+    xs, _ = beans.get_beans(10, np.random.default_rng(0))
+    np.testing.assert_array_equal(xs, beans.get_beans(10, 0)[0])
 
 
 @pytest.mark.parametrize("count", [0, -3, 2.5, "10", True])
 def test_bad_count_raises(count):
     with pytest.raises(ValueError, match="count"):
-        kernels.get_beans(count, 0)
+        beans.get_beans(count, 0)
 
 
 @pytest.mark.parametrize("rng", [-1, "seed", 1.5, None])
 def test_bad_rng_raises(rng):
     with pytest.raises(ValueError, match="rng"):
-        kernels.get_beans(10, rng)
+        beans.get_beans(10, rng)

@@ -7,8 +7,8 @@ import pytest
 from matplotlib import image as mpimg
 from typer.testing import CliRunner
 
-import kernels
-from cli.app import app
+import beans
+from beans.cli.app import app
 
 runner = CliRunner()
 
@@ -25,7 +25,7 @@ def test_csv_round_trips_exactly(tmp_path):
     result = runner.invoke(app, ["data", "--beans", "37", "--data-seed", "5", "--out", str(out), "--csv", str(csv)])
     assert result.exit_code == 0, result.output
     xs, ys = _read_csv(csv)
-    want_xs, want_ys = kernels.get_beans(37, 5)
+    want_xs, want_ys = beans.get_beans(37, 5)
     np.testing.assert_array_equal(xs, want_xs)  # exact, not approximate: repr round-trips
     np.testing.assert_array_equal(ys, want_ys)
     assert str(csv) in result.output and str(out) in result.output
@@ -103,12 +103,12 @@ def test_missing_parents_of_both_outputs_are_created(tmp_path):
 
 
 def test_ctrl_c_while_writing_leaves_neither_file_nor_folder(tmp_path, monkeypatch):
-    import cli.data
+    import beans.cli.data
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.data, "beans_figure", interrupted)  # after the CSV is staged
+    monkeypatch.setattr(beans.cli.data, "beans_figure", interrupted)  # after the CSV is staged
     result = runner.invoke(
         app, ["data", "--out", str(tmp_path / "p" / "b.png"), "--csv", str(tmp_path / "c" / "b.csv")]
     )

@@ -8,11 +8,11 @@ import numba
 import numpy as np
 import pytest
 
-from kernels._jit import LANES_JIT
-from kernels.many import EXP_MAX_ARG, EXP_MIN_ARG, _exp, _sgd_block, _sigmoid
+from beans.kernels._jit import LANES_JIT
+from beans.kernels.many import EXP_MAX_ARG, EXP_MIN_ARG, _exp, _sgd_block, _sigmoid
 
 ULP = 2.0**-52
-EXP_REL_BOUND = 2 * ULP  # stated in kernels.many._exp's docstring
+EXP_REL_BOUND = 2 * ULP  # stated in beans.many._exp's docstring
 SIGMOID_REL_BOUND = 4 * ULP
 SMALLEST_NORMAL = 2.2250738585072014e-308
 

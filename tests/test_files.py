@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.files import (
+from beans.files import (
     PLOT_FORMATS,
     PLOT_SUFFIXES,
     OutputError,
@@ -108,9 +108,9 @@ def test_staged_files_vanish_on_any_error_and_old_files_stay(tmp_path):
 
 
 def test_an_interrupted_commit_removes_what_it_had_renamed(tmp_path, monkeypatch):
-    import cli.files
+    import beans.files
 
-    real_replace, calls = cli.files.os.replace, []
+    real_replace, calls = beans.files.os.replace, []
 
     def replace_then_interrupt(src, dst):
         calls.append(dst)
@@ -118,7 +118,7 @@ def test_an_interrupted_commit_removes_what_it_had_renamed(tmp_path, monkeypatch
             raise KeyboardInterrupt
         real_replace(src, dst)
 
-    monkeypatch.setattr(cli.files.os, "replace", replace_then_interrupt)
+    monkeypatch.setattr(beans.files.os, "replace", replace_then_interrupt)
     with pytest.raises(KeyboardInterrupt), StagedFiles() as staged:
         for name in ("a", "b", "c"):
             staged.write(tmp_path / name, lambda tmp: tmp.write_text("x"))

@@ -6,53 +6,53 @@ import numpy as np
 import pytest
 from conftest import TOL_JIT
 
-import kernels
-from kernels.many import block_layout, from_blocks, to_blocks, train_rows_inplace
+import beans
+from beans.kernels.many import block_layout, from_blocks, to_blocks, train_rows_inplace
 
 LR = 0.03
 TOL_MANY_LONG = 1e-9  # after the lesson's 5000 epochs: fused multiply-adds and _exp's last ulp add up
 
 
 @pytest.mark.parametrize("n_seeds", [1, 7, 9, 50])
-def test_every_row_equals_sgd_jit_and_the_lesson(beans, n_seeds):
-    xs, ys = beans
-    start = kernels.init_params_many(range(100, 100 + n_seeds))
-    got = kernels.sgd_many(start, xs, ys, 3, LR)
+def test_every_row_equals_sgd_jit_and_the_lesson(bean_set, n_seeds):
+    xs, ys = bean_set
+    start = beans.init_params_many(range(100, 100 + n_seeds))
+    got = beans.sgd_many(start, xs, ys, 3, LR)
     for row, params in zip(got, start, strict=True):
-        np.testing.assert_allclose(row, kernels.sgd_jit(params, xs, ys, 3, LR), rtol=0, atol=TOL_JIT)
-    np.testing.assert_allclose(got[0], kernels.sgd_lesson(start[0], xs, ys, 3, LR), rtol=0, atol=TOL_JIT)
+        np.testing.assert_allclose(row, beans.sgd_jit(params, xs, ys, 3, LR), rtol=0, atol=TOL_JIT)
+    np.testing.assert_allclose(got[0], beans.sgd_lesson(start[0], xs, ys, 3, LR), rtol=0, atol=TOL_JIT)
 
 
 def test_fifty_seeds_after_the_lessons_full_training():
-    xs, ys = kernels.get_beans(100, 0)
-    start = kernels.init_params_many(range(50))
-    got = kernels.sgd_many(start, xs, ys, 5000, LR)
-    want = np.stack([kernels.sgd_jit(p, xs, ys, 5000, LR) for p in start])
+    xs, ys = beans.get_beans(100, 0)
+    start = beans.init_params_many(range(50))
+    got = beans.sgd_many(start, xs, ys, 5000, LR)
+    want = np.stack([beans.sgd_jit(p, xs, ys, 5000, LR) for p in start])
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL_MANY_LONG)
 
 
-@pytest.mark.skipif(kernels.max_threads() < 2, reason="needs 2 threads")
+@pytest.mark.skipif(beans.max_threads() < 2, reason="needs 2 threads")
 @pytest.mark.parametrize("n_seeds", [3, 50, 301])
 def test_results_do_not_depend_on_the_thread_count(n_seeds):
-    xs, ys = kernels.get_beans(60, 2)
-    start = kernels.init_params_many(range(n_seeds))
-    one = kernels.sgd_many(start, xs, ys, 20, LR, threads=1)
-    two = kernels.sgd_many(start, xs, ys, 20, LR, threads=2)
+    xs, ys = beans.get_beans(60, 2)
+    start = beans.init_params_many(range(n_seeds))
+    one = beans.sgd_many(start, xs, ys, 20, LR, threads=1)
+    two = beans.sgd_many(start, xs, ys, 20, LR, threads=2)
     np.testing.assert_array_equal(one, two)
 
 
 def test_a_seed_does_not_depend_on_its_company():
-    xs, ys = kernels.get_beans(40, 3)
-    start = kernels.init_params_many(range(20))
-    together = kernels.sgd_many(start, xs, ys, 10, LR)
-    alone = kernels.sgd_many(start[13:14], xs, ys, 10, LR)
+    xs, ys = beans.get_beans(40, 3)
+    start = beans.init_params_many(range(20))
+    together = beans.sgd_many(start, xs, ys, 10, LR)
+    alone = beans.sgd_many(start[13:14], xs, ys, 10, LR)
     np.testing.assert_array_equal(together[13], alone[0])
 
 
 def test_a_diverged_lane_stays_nan_and_leaves_the_others_alone():
-    xs, ys = kernels.get_beans(30, 0)
-    start = kernels.init_params_many(range(9))
-    clean = kernels.sgd_many(start, xs, ys, 5, LR)
+    xs, ys = beans.get_beans(30, 0)
+    start = beans.init_params_many(range(9))
+    clean = beans.sgd_many(start, xs, ys, 5, LR)
     poisoned = start.copy()
     poisoned[4, 2] = np.nan
     train_rows_inplace(poisoned, xs, ys, 5, LR, threads=1)  # the checked wrapper refuses NaN
@@ -61,10 +61,10 @@ def test_a_diverged_lane_stays_nan_and_leaves_the_others_alone():
 
 
 def test_input_is_not_modified():
-    xs, ys = kernels.get_beans(10, 0)
-    start = kernels.init_params_many(range(4))
+    xs, ys = beans.get_beans(10, 0)
+    start = beans.init_params_many(range(4))
     before = start.copy()
-    kernels.sgd_many(start, xs, ys, 2, LR)
+    beans.sgd_many(start, xs, ys, 2, LR)
     np.testing.assert_array_equal(start, before)
 
 
@@ -96,4 +96,4 @@ def test_bad_input_raises(change, message):
     args = dict(params=np.full((2, 7), 0.5), xs=np.array([0.1, 0.2]), ys=np.array([0.0, 1.0]), epochs=1, lr=LR)
     args.update(change)
     with pytest.raises(ValueError, match=message):
-        kernels.sgd_many(**args)
+        beans.sgd_many(**args)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-import kernels
+import beans
 
 
 def lesson_forward(params, x):
@@ -18,56 +18,56 @@ def lesson_forward(params, x):
 
 
 def test_param_names_fix_the_order():
-    assert kernels.PARAM_NAMES == ("w11_1", "b1_1", "w12_1", "b2_1", "w11_2", "w21_2", "b1_2")
+    assert beans.PARAM_NAMES == ("w11_1", "b1_1", "w12_1", "b2_1", "w11_2", "w21_2", "b1_2")
 
 
 def test_init_params_uniform_unit_and_reproducible():
-    p = kernels.init_params(3)
+    p = beans.init_params(3)
     assert p.shape == (7,) and p.dtype == np.float64
     assert np.all((p >= 0) & (p < 1))
-    np.testing.assert_array_equal(p, kernels.init_params(3))
-    assert not np.array_equal(p, kernels.init_params(4))
+    np.testing.assert_array_equal(p, beans.init_params(3))
+    assert not np.array_equal(p, beans.init_params(4))
 
 
 def test_init_params_many_rows_do_not_depend_on_company():
-    many = kernels.init_params_many([5, 6, 7])
+    many = beans.init_params_many([5, 6, 7])
     assert many.shape == (3, 7)
-    np.testing.assert_array_equal(many[1], kernels.init_params(6))
-    np.testing.assert_array_equal(kernels.init_params_many([6])[0], many[1])
+    np.testing.assert_array_equal(many[1], beans.init_params(6))
+    np.testing.assert_array_equal(beans.init_params_many([6])[0], many[1])
 
 
 def test_predict_matches_the_lessons_forward_pass(start):
     xs = np.linspace(0, 2, 11)
-    got = kernels.predict(start, xs)
+    got = beans.predict(start, xs)
     want = [lesson_forward(start.tolist(), x) for x in xs]
     np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
 
 
 def test_predict_many_stacks_rows():
-    many = kernels.init_params_many([0, 1, 2])
+    many = beans.init_params_many([0, 1, 2])
     xs = np.linspace(0, 2, 5)
-    out = kernels.predict(many, xs)
+    out = beans.predict(many, xs)
     assert out.shape == (3, 5)
-    np.testing.assert_array_equal(out[2], kernels.predict(many[2], xs))
+    np.testing.assert_array_equal(out[2], beans.predict(many[2], xs))
 
 
 def test_sigmoid_never_overflows_or_warns():
     with np.errstate(all="raise"):  # any overflow, underflow or invalid op would raise
-        out = kernels.sigmoid(np.array([-1e308, -800.0, -40.0, 0.0, 40.0, 800.0, 1e308]))
+        out = beans.sigmoid(np.array([-1e308, -800.0, -40.0, 0.0, 40.0, 800.0, 1e308]))
     assert out[0] == 0.0 and out[-1] == 1.0 and out[3] == 0.5
     assert np.all(np.diff(out) >= 0)
 
 
 def test_mse_and_accuracy_by_hand():
     xs = np.array([0.0, 1.0, 2.0])
-    params = kernels.init_params(0)
+    params = beans.init_params(0)
     pred = np.array([lesson_forward(params.tolist(), x) for x in xs])
     ys = np.array([0.0, 1.0, 1.0])
-    assert kernels.mse(params, xs, ys) == pytest.approx(np.mean((ys - pred) ** 2), rel=1e-14)
-    assert kernels.accuracy(params, xs, ys) == pytest.approx(np.mean((pred > 0.5) == (ys > 0.5)))
+    assert beans.mse(params, xs, ys) == pytest.approx(np.mean((ys - pred) ** 2), rel=1e-14)
+    assert beans.accuracy(params, xs, ys) == pytest.approx(np.mean((pred > 0.5) == (ys > 0.5)))
     many = np.stack([params, params])
-    assert kernels.mse(many, xs, ys).shape == (2,)
-    assert kernels.accuracy(many, xs, ys).shape == (2,)
+    assert beans.mse(many, xs, ys).shape == (2,)
+    assert beans.accuracy(many, xs, ys).shape == (2,)
 
 
 BAD_PARAMS = [
@@ -85,7 +85,7 @@ def test_bad_params_raise(fn, params, message):
     xs = np.linspace(0, 2, 4)
     args = (params, xs) if fn == "predict" else (params, xs, np.zeros(4))
     with pytest.raises(ValueError, match=message):
-        getattr(kernels, fn)(*args)
+        getattr(beans, fn)(*args)
 
 
 @pytest.mark.parametrize(
@@ -100,18 +100,18 @@ def test_bad_params_raise(fn, params, message):
 )
 def test_bad_data_raises(xs, ys, message):
     with pytest.raises(ValueError, match=message):
-        kernels.mse(kernels.init_params(0), xs, ys)
+        beans.mse(beans.init_params(0), xs, ys)
 
 
 def test_init_params_many_needs_seeds():
     with pytest.raises(ValueError, match="at least one"):
-        kernels.init_params_many([])
+        beans.init_params_many([])
     with pytest.raises(ValueError, match="seeds"):
-        kernels.init_params_many([1, -2])
+        beans.init_params_many([1, -2])
 
 
 def test_predict_is_silent_and_saturated_for_huge_sizes():
-    params = kernels.init_params(0)
+    params = beans.init_params(0)
     with np.errstate(all="raise"):
-        out = kernels.predict(params, np.array([1e308, -1e308]))
+        out = beans.predict(params, np.array([1e308, -1e308]))
     assert np.all((out >= 0) & (out <= 1))

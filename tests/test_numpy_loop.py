@@ -6,34 +6,34 @@ import numpy as np
 import pytest
 from conftest import TOL_PYTHON
 
-import kernels
-from kernels.numpy_loop import sgd_numpy
+import beans
+from beans.kernels.numpy_loop import sgd_numpy
 
 LR = 0.03
 
 
 @pytest.mark.parametrize("epochs", [1, 3])
-def test_each_row_equals_the_lesson(beans, epochs):
-    xs, ys = beans
-    starts = kernels.init_params_many([0, 3, 11])
+def test_each_row_equals_the_lesson(bean_set, epochs):
+    xs, ys = bean_set
+    starts = beans.init_params_many([0, 3, 11])
     got = sgd_numpy(starts, xs, ys, epochs, LR)
-    want = np.stack([kernels.sgd_lesson(p, xs, ys, epochs, LR) for p in starts])
+    want = np.stack([beans.sgd_lesson(p, xs, ys, epochs, LR) for p in starts])
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL_PYTHON)
 
 
 @pytest.mark.parametrize("seeds", [1, 2, 17])
 def test_each_row_equals_sgd_python(seeds):
-    xs, ys = kernels.get_beans(50, 4)
-    starts = kernels.init_params_many(range(seeds))
+    xs, ys = beans.get_beans(50, 4)
+    starts = beans.init_params_many(range(seeds))
     got = sgd_numpy(starts, xs, ys, 20, LR)
-    want = np.stack([kernels.sgd_python(p, xs, ys, 20, LR) for p in starts])
+    want = np.stack([beans.sgd_python(p, xs, ys, 20, LR) for p in starts])
     assert got.shape == (seeds, 7)
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL_PYTHON)
 
 
 def test_zero_epochs_return_the_start_and_input_is_untouched():
-    xs, ys = kernels.get_beans(20, 0)
-    starts = kernels.init_params_many([1, 2])
+    xs, ys = beans.get_beans(20, 0)
+    starts = beans.init_params_many([1, 2])
     before = starts.copy()
     np.testing.assert_array_equal(sgd_numpy(starts, xs, ys, 0, LR), before)
     sgd_numpy(starts, xs, ys, 2, LR)
@@ -41,10 +41,10 @@ def test_zero_epochs_return_the_start_and_input_is_untouched():
 
 
 def test_a_huge_learning_rate_blows_up_like_sgd_python():
-    xs, ys = kernels.get_beans(100, 0)
-    starts = kernels.init_params_many([0])
+    xs, ys = beans.get_beans(100, 0)
+    starts = beans.init_params_many([0])
     got = sgd_numpy(starts, xs, ys, 20, 1e10)[0]
-    np.testing.assert_allclose(got, kernels.sgd_python(starts[0], xs, ys, 20, 1e10), rtol=1e-12)
+    np.testing.assert_allclose(got, beans.sgd_python(starts[0], xs, ys, 20, 1e10), rtol=1e-12)
 
 
 GOOD_XS, GOOD_YS = np.linspace(0, 2, 5), np.array([0.0, 1.0, 1.0, 0.0, 0.0])

@@ -1,17 +1,17 @@
-"""fit and loss figures (cli.plots): they save, read back, and survive diverged seeds."""
+"""fit and loss figures (beans.cli.plots): they save, read back, and survive diverged seeds."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-import kernels
-from cli.plots import fit_figure, loss_figure, save_plots
+import beans
+from beans.cli.plots import fit_figure, loss_figure, save_plots
 
 
 @pytest.fixture(scope="module")
 def result():
-    return kernels.train(seeds=(0, 1, 2, 3), epochs=300)
+    return beans.train(seeds=(0, 1, 2, 3), epochs=300)
 
 
 def test_save_plots_writes_both_and_they_decode(tmp_path, result):
@@ -44,7 +44,7 @@ def test_loss_figure_is_log_scale(result):
 
 
 def test_nan_diverged_seed_is_left_out_of_the_curves(tmp_path, with_a_nan_seed):
-    broken = with_a_nan_seed(kernels.train(seeds=(0, 1), epochs=200))
+    broken = with_a_nan_seed(beans.train(seeds=(0, 1), epochs=200))
     ax = fit_figure(broken).axes[0]
     drawn = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))
     assert drawn == 1
@@ -57,7 +57,7 @@ def _legend_labels(ax) -> list[str]:
 
 
 def test_when_every_seed_diverged_no_curve_is_drawn_as_best():
-    run = kernels.train(seeds=(0, 1), epochs=200)
+    run = beans.train(seeds=(0, 1), epochs=200)
     run.diverged[:], run.converged[:] = True, False  # finite numbers, as --lr 1e10 leaves them
     for figure in (fit_figure, loss_figure):
         labels = _legend_labels(figure(run).axes[0])
@@ -66,7 +66,7 @@ def test_when_every_seed_diverged_no_curve_is_drawn_as_best():
 
 
 def test_one_snapshot_draws_every_seed_as_a_marker_on_a_sensible_range():
-    run = kernels.train(seeds=(0, 1, 2), epochs=0)  # --epochs 0: one record, at epoch 0
+    run = beans.train(seeds=(0, 1, 2), epochs=0)  # --epochs 0: one record, at epoch 0
     run.converged[1] = False  # a failed seed must show too
     ax = loss_figure(run).axes[0]
     dots = [c for c in ax.collections if not hasattr(c, "get_segments")]
@@ -81,7 +81,7 @@ def _minor_labels(ax) -> list[str]:
 
 
 def test_the_log_axis_has_no_minor_tick_labels_beside_powers_of_ten():
-    run = kernels.train(seeds=(0, 1), epochs=3000)  # losses from about 0.45 down to 0.01
+    run = beans.train(seeds=(0, 1), epochs=3000)  # losses from about 0.45 down to 0.01
     ax = loss_figure(run).axes[0]
     lo, hi = ax.get_ylim()
     assert lo < 0.1 < hi
@@ -90,7 +90,7 @@ def test_the_log_axis_has_no_minor_tick_labels_beside_powers_of_ten():
 
 
 def test_within_one_decade_the_minor_ticks_keep_short_labels():
-    run = kernels.train(seeds=(0, 1, 2), epochs=200, lr=1e10)  # every loss between 0.2 and 0.9
+    run = beans.train(seeds=(0, 1, 2), epochs=200, lr=1e10)  # every loss between 0.2 and 0.9
     labels = _minor_labels(loss_figure(run).axes[0])
     assert labels and all(len(label) <= 4 and "10" not in label for label in labels), labels
 
@@ -99,8 +99,8 @@ def test_every_figure_labels_and_colours_the_beans_alike(result):
     """fit.png, beans.png and the GIF: one colour per bean set, one pair of axis labels."""
     from matplotlib.colors import to_rgba
 
-    from cli.data import beans_figure
-    from cli.plots import HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
+    from beans.cli.data import beans_figure
+    from beans.cli.plots import HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
 
     ax = fit_figure(result).axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel()) == (SIZE_LABEL, TOXICITY_LABEL)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-import kernels
-from cli.app import app
+import beans
+from beans.cli.app import app
 
 runner = CliRunner()
 SEEDS, EPOCHS = 3, 300
@@ -25,7 +25,7 @@ def model(tmp_path_factory):
         app, ["train", "--seeds", str(SEEDS), "--epochs", str(EPOCHS), "--out", str(out), "--no-plot", "-q"]
     )
     assert result.exit_code == 0, result.output
-    return out / "results.json", kernels.train(seeds=list(range(SEEDS)), epochs=EPOCHS)
+    return out / "results.json", beans.train(seeds=list(range(SEEDS)), epochs=EPOCHS)
 
 
 def _predict_json(*args):
@@ -39,11 +39,11 @@ def test_best_seed_agrees_with_kernels_predict(model):
     doc = _predict_json("--model", str(path), *SIZES)
     best = run.best
     assert doc["seed"] == run.config.seeds[best]
-    want = kernels.predict(run.params[best], np.array([float(s) for s in SIZES]))
+    want = beans.predict(run.params[best], np.array([float(s) for s in SIZES]))
     got = np.array([row["toxicity"] for row in doc["predictions"]])
     np.testing.assert_array_equal(got, want)  # params survive JSON exactly, so do predictions
     assert [row["size"] for row in doc["predictions"]] == [float(s) for s in SIZES]
-    assert [row["toxic"] for row in doc["predictions"]] == list(want > kernels.TOXIC_ABOVE)
+    assert [row["toxic"] for row in doc["predictions"]] == list(want > beans.TOXIC_ABOVE)
 
 
 def test_best_is_the_seed_train_ranked_first(model, tmp_path):
@@ -63,7 +63,7 @@ def test_seed_option_picks_that_seeds_params(model, seed):
     path, run = model
     doc = _predict_json("--model", str(path), "--seed", str(seed), "0.7", "1.9")
     assert doc["seed"] == seed
-    want = kernels.predict(run.params[seed], np.array([0.7, 1.9]))
+    want = beans.predict(run.params[seed], np.array([0.7, 1.9]))
     np.testing.assert_array_equal([row["toxicity"] for row in doc["predictions"]], want)
 
 
@@ -86,7 +86,7 @@ def test_unknown_seed_lists_the_available_ones(model):
 
 def _model_file(tmp_path, seeds, params=None) -> str:
     """A results.json with ``seeds``, ranked in that order, every one with ``params`` (default: 1.0s)."""
-    params = dict.fromkeys(kernels.PARAM_NAMES, 1.0) if params is None else params
+    params = dict.fromkeys(beans.PARAM_NAMES, 1.0) if params is None else params
     entries = [{"seed": s, "rank": k + 1, "diverged": False, "params": dict(params)} for k, s in enumerate(seeds)]
     path = tmp_path / "model.json"
     path.write_text(json.dumps({"results": entries}), encoding="utf-8")
@@ -148,9 +148,9 @@ def _assert_one_line_error(result, code):
         ("some-params.json", json.dumps({"results": [{"seed": 0, "rank": 1, "params": {"w11_1": 1.0}}]})),
         (
             "null-params.json",
-            json.dumps({"results": [{"seed": 0, "rank": 1, "params": dict.fromkeys(kernels.PARAM_NAMES)}]}),
+            json.dumps({"results": [{"seed": 0, "rank": 1, "params": dict.fromkeys(beans.PARAM_NAMES)}]}),
         ),
-        ("no-rank.json", json.dumps({"results": [{"seed": 0, "params": dict.fromkeys(kernels.PARAM_NAMES, 1.0)}]})),
+        ("no-rank.json", json.dumps({"results": [{"seed": 0, "params": dict.fromkeys(beans.PARAM_NAMES, 1.0)}]})),
     ],
 )
 def test_bad_model_files_fail_in_one_line_with_exit_1(tmp_path, name, content):
@@ -166,7 +166,7 @@ def test_a_model_whose_seeds_all_diverged_has_no_best(tmp_path):
         "rank": 1,
         "final_mse": None,
         "diverged": True,
-        "params": dict.fromkeys(kernels.PARAM_NAMES, 1.0),
+        "params": dict.fromkeys(beans.PARAM_NAMES, 1.0),
     }
     path = tmp_path / "diverged.json"
     path.write_text(json.dumps({"results": [entry]}), encoding="utf-8")
@@ -183,6 +183,6 @@ def test_bad_sizes_fail_in_one_line_with_exit_2(model, size):
 
 @pytest.mark.parametrize(("text", "value"), [("0.8", 0.8), ("-1", -1.0), (".5", 0.5), ("2.", 2.0), ("+2e-3", 0.002)])
 def test_plain_decimal_sizes_are_taken(text, value):
-    from cli.predict import parse_sizes
+    from beans.cli.predict import parse_sizes
 
     assert parse_sizes([text]) == [value]

@@ -1,4 +1,4 @@
-"""cli.progress: the training bar shows progress and speed, and is silent when disabled."""
+"""beans.cli.progress: the training bar shows progress and speed, and is silent when disabled."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from io import StringIO
 
 from rich.console import Console
 
-import cli.progress as progress_module
-from cli.progress import training_progress
+import beans.cli.progress as progress_module
+from beans.cli.progress import training_progress
 
 
 def _console() -> Console:

@@ -1,4 +1,4 @@
-"""The results table, the summary and the results.json document (cli.report, cli.results)."""
+"""The results table, the summary and the results.json document (beans.cli.report, cli.results)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-import kernels
-from cli.report import MAX_FULL_ROWS, format_duration, format_rate, render_report, shown_rows
-from cli.results import dumps, results_document, summarize
+import beans
+from beans.cli.report import MAX_FULL_ROWS, format_duration, format_rate, render_report, shown_rows
+from beans.results import dumps, results_document, summarize
 
 
 def render(result) -> str:
@@ -23,7 +23,7 @@ def render(result) -> str:
 @pytest.fixture(scope="module")
 def many():
     """30 seeds: more than the table shows in full."""
-    return kernels.train(seeds=tuple(range(30)), epochs=300)
+    return beans.train(seeds=tuple(range(30)), epochs=300)
 
 
 def test_more_than_25_seeds_shows_best_and_worst_10(many):
@@ -47,7 +47,7 @@ def test_rows_are_left_out_only_when_that_saves_several():
 
 
 def test_rows_are_best_first(many):
-    top, bottom = shown_rows(kernels.ranking(many))
+    top, bottom = shown_rows(beans.ranking(many))
     shown = np.concatenate([top, bottom])
     assert np.all(np.diff(many.final_mse[shown]) >= 0)
 
@@ -62,7 +62,7 @@ def test_summary_counts_and_spread(many):
 
 
 def test_nan_diverged_seed_is_last_and_json_has_null(with_a_nan_seed):
-    result = with_a_nan_seed(kernels.train(seeds=(0, 1, 2), epochs=200))
+    result = with_a_nan_seed(beans.train(seeds=(0, 1, 2), epochs=200))
     text = render(result)
     rows = [line for line in text.splitlines() if line.startswith("│")]
     assert "diverged" in rows[-1] and "—" in rows[-1]
@@ -83,7 +83,7 @@ def _all_diverged(result):
 
 
 def test_when_every_seed_diverged_the_summary_names_no_best_seed():
-    result = _all_diverged(kernels.train(seeds=(0, 1, 2), epochs=50))
+    result = _all_diverged(beans.train(seeds=(0, 1, 2), epochs=50))
     text = render(result)
     rows = [line for line in text.splitlines() if line.startswith("│")]
     assert len(rows) == 3 and all("diverged" in row for row in rows)

@@ -6,38 +6,38 @@ import numpy as np
 import pytest
 from conftest import TOL_JIT, TOL_PYTHON
 
-import kernels
+import beans
 
 LR = 0.03
 
 
 @pytest.mark.parametrize("epochs", [1, 4])
-def test_python_reference_equals_the_lesson(beans, start, epochs):
-    xs, ys = beans
-    want = kernels.sgd_lesson(start, xs, ys, epochs, LR)
-    got = kernels.sgd_python(start, xs, ys, epochs, LR)
+def test_python_reference_equals_the_lesson(bean_set, start, epochs):
+    xs, ys = bean_set
+    want = beans.sgd_lesson(start, xs, ys, epochs, LR)
+    got = beans.sgd_python(start, xs, ys, epochs, LR)
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL_PYTHON)
 
 
 @pytest.mark.parametrize("epochs", [1, 4])
-def test_jit_equals_the_lesson(beans, start, epochs):
-    xs, ys = beans
-    want = kernels.sgd_lesson(start, xs, ys, epochs, LR)
-    got = kernels.sgd_jit(start, xs, ys, epochs, LR)
+def test_jit_equals_the_lesson(bean_set, start, epochs):
+    xs, ys = bean_set
+    want = beans.sgd_lesson(start, xs, ys, epochs, LR)
+    got = beans.sgd_jit(start, xs, ys, epochs, LR)
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL_JIT)
 
 
 def test_jit_equals_python_after_full_training():
-    xs, ys = kernels.get_beans(100, 0)
-    start = kernels.init_params(7)
+    xs, ys = beans.get_beans(100, 0)
+    start = beans.init_params(7)
     np.testing.assert_allclose(
-        kernels.sgd_jit(start, xs, ys, 300, LR), kernels.sgd_python(start, xs, ys, 300, LR), rtol=0, atol=TOL_JIT
+        beans.sgd_jit(start, xs, ys, 300, LR), beans.sgd_python(start, xs, ys, 300, LR), rtol=0, atol=TOL_JIT
     )
 
 
-@pytest.mark.parametrize("fn", [kernels.sgd_python, kernels.sgd_jit, kernels.sgd_lesson])
+@pytest.mark.parametrize("fn", [beans.sgd_python, beans.sgd_jit, beans.sgd_lesson])
 def test_zero_epochs_return_the_start_and_input_is_untouched(fn, start):
-    xs, ys = kernels.get_beans(20, 0)
+    xs, ys = beans.get_beans(20, 0)
     before = start.copy()
     out = fn(start, xs, ys, 0, LR)
     np.testing.assert_array_equal(out, before)
@@ -46,10 +46,10 @@ def test_zero_epochs_return_the_start_and_input_is_untouched(fn, start):
 
 
 def squared_error(params, x, y):
-    return (y - kernels.predict(params, np.array([x]))[0]) ** 2
+    return (y - beans.predict(params, np.array([x]))[0]) ** 2
 
 
-@pytest.mark.parametrize("fn", [kernels.sgd_python, kernels.sgd_jit])
+@pytest.mark.parametrize("fn", [beans.sgd_python, beans.sgd_jit])
 @pytest.mark.parametrize("x, y", [(0.3, 0.0), (0.9, 1.0), (1.7, 0.0)])
 def test_one_step_is_lr_times_the_finite_difference_gradient(fn, start, x, y):
     step = start - fn(start, np.array([x]), np.array([y]), 1, LR)
@@ -64,31 +64,31 @@ def test_one_step_is_lr_times_the_finite_difference_gradient(fn, start, x, y):
 
 
 def test_lessons_settings_converge_on_most_seeds():
-    xs, ys = kernels.get_beans(100, 0)
-    accs = [kernels.accuracy(kernels.sgd_jit(kernels.init_params(s), xs, ys, 5000, LR), xs, ys) for s in range(10)]
+    xs, ys = beans.get_beans(100, 0)
+    accs = [beans.accuracy(beans.sgd_jit(beans.init_params(s), xs, ys, 5000, LR), xs, ys) for s in range(10)]
     assert sum(a >= 0.95 for a in accs) >= 8, accs
 
 
 def test_a_huge_learning_rate_blows_up_the_same_way_in_both_loops():
     # the sigmoids saturate, so the weights run off to huge finite values rather than NaN
-    xs, ys = kernels.get_beans(100, 0)
-    start = kernels.init_params(0)
-    jit, python = kernels.sgd_jit(start, xs, ys, 20, 1e10), kernels.sgd_python(start, xs, ys, 20, 1e10)
+    xs, ys = beans.get_beans(100, 0)
+    start = beans.init_params(0)
+    jit, python = beans.sgd_jit(start, xs, ys, 20, 1e10), beans.sgd_python(start, xs, ys, 20, 1e10)
     assert np.abs(jit).max() > 1e8
     np.testing.assert_allclose(jit, python, rtol=1e-12)
 
 
 def test_the_kernel_propagates_nan_instead_of_hiding_it():
-    from kernels.sgd import _sgd_one  # the wrapper refuses NaN, so feed the kernel directly
+    from beans.kernels.sgd import _sgd_one  # the wrapper refuses NaN, so feed the kernel directly
 
-    params = kernels.init_params(0)
+    params = beans.init_params(0)
     params[0] = np.nan
-    xs, ys = kernels.get_beans(10, 0)
+    xs, ys = beans.get_beans(10, 0)
     _sgd_one(params, xs, ys, 3, LR)
     assert np.isnan(params).all()
 
 
-@pytest.mark.parametrize("fn", [kernels.sgd_python, kernels.sgd_jit])
+@pytest.mark.parametrize("fn", [beans.sgd_python, beans.sgd_jit])
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -106,7 +106,7 @@ def test_the_kernel_propagates_nan_instead_of_hiding_it():
     ],
 )
 def test_bad_input_raises_with_a_useful_message(fn, change, message):
-    args = dict(params=kernels.init_params(0), xs=np.array([0.1, 0.2]), ys=np.array([0.0, 1.0]), epochs=1, lr=LR)
+    args = dict(params=beans.init_params(0), xs=np.array([0.1, 0.2]), ys=np.array([0.0, 1.0]), epochs=1, lr=LR)
     args.update(change)
     with pytest.raises(ValueError, match=message):
         fn(**args)

@@ -1,4 +1,4 @@
-"""kernels.train: the chunked driver behind `beans train`."""
+"""beans.train: the chunked driver behind `beans train`."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import time
 import numpy as np
 import pytest
 
-import kernels
+import beans
 
 
 def test_chunked_training_equals_one_uninterrupted_call():
-    result = kernels.train(seeds=range(5), epochs=300, chunk=100, test_beans=0)
-    xs, ys = kernels.get_beans(100, 0)
-    whole = kernels.sgd_many(kernels.init_params_many(range(5)), xs, ys, 300, 0.03)
+    result = beans.train(seeds=range(5), epochs=300, snapshot_every=100, test_beans=0)
+    xs, ys = beans.get_beans(100, 0)
+    whole = beans.sgd_many(beans.init_params_many(range(5)), xs, ys, 300, 0.03)
     np.testing.assert_array_equal(result.params, whole)
 
 
@@ -23,55 +23,55 @@ def test_histories_records_and_callbacks():
     def on_chunk(done, total):
         calls.append((done, total))
 
-    result = kernels.train(seeds=[3, 4], epochs=250, chunk=100, on_chunk=on_chunk)
-    assert result.record_epochs.tolist() == [0, 100, 200, 250]
+    result = beans.train(seeds=[3, 4], epochs=250, snapshot_every=100, on_chunk=on_chunk)
+    assert result.snapshot_epochs.tolist() == [0, 100, 200, 250]
     # reported while the kernel runs: never backwards, ending at the total
     assert calls[-1] == (250, 250) and all(total == 250 for _, total in calls)
     assert [done for done, _ in calls] == sorted({done for done, _ in calls})
     assert result.loss_history.shape == (2, 4) and result.param_history.shape == (4, 2, 7)
-    np.testing.assert_array_equal(result.param_history[0], kernels.init_params_many([3, 4]))
+    np.testing.assert_array_equal(result.param_history[0], beans.init_params_many([3, 4]))
     np.testing.assert_array_equal(result.param_history[-1], result.params)
-    np.testing.assert_allclose(result.loss_history[:, 0], kernels.mse(result.start_params, result.xs, result.ys))
-    np.testing.assert_allclose(result.final_mse, kernels.mse(result.params, result.xs, result.ys))
+    np.testing.assert_allclose(result.loss_history[:, 0], beans.mse(result.start_params, result.xs, result.ys))
+    np.testing.assert_allclose(result.final_mse, beans.mse(result.params, result.xs, result.ys))
     assert result.steps == 2 * 250 * 100
 
 
 def test_python_engine_reports_every_chunk():
     calls = []
-    kernels.train(seeds=[0], epochs=5, chunk=2, beans=10, engine="python", on_chunk=lambda d, t: calls.append(d))
+    beans.train(seeds=[0], epochs=5, snapshot_every=2, beans=10, engine="python", on_chunk=lambda d, t: calls.append(d))
     assert calls == [2, 4, 5]
 
 
 def test_an_interrupt_stops_the_kernel_and_propagates():
-    from kernels.many import train_rows_recorded
+    from beans.kernels.many import train_rows_recorded
 
     def interrupt(_done):
         raise KeyboardInterrupt
 
-    xs, ys = kernels.get_beans(100, 0)
+    xs, ys = beans.get_beans(100, 0)
     chunks = np.full(20_000, 100)  # 2M epochs: ~6 s here, unless the stop flag works
     began = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
-        train_rows_recorded(kernels.init_params_many(range(4)), xs, ys, chunks, 0.03, 1, on_progress=interrupt)
+        train_rows_recorded(beans.init_params_many(range(4)), xs, ys, chunks, 0.03, 1, on_progress=interrupt)
     assert time.perf_counter() - began < 2
 
 
 def test_zero_epochs_records_only_the_start():
-    result = kernels.train(seeds=[0], epochs=0)
-    assert result.record_epochs.tolist() == [0]
+    result = beans.train(seeds=[0], epochs=0)
+    assert result.snapshot_epochs.tolist() == [0]
     np.testing.assert_array_equal(result.params, result.start_params)
 
 
 def test_python_engine_agrees_with_jit():
-    jit = kernels.train(seeds=[0, 1], epochs=4, chunk=2, beans=30)
-    python = kernels.train(seeds=[0, 1], epochs=4, chunk=2, beans=30, engine="python")
+    jit = beans.train(seeds=[0, 1], epochs=4, snapshot_every=2, beans=30)
+    python = beans.train(seeds=[0, 1], epochs=4, snapshot_every=2, beans=30, engine="python")
     np.testing.assert_allclose(python.params, jit.params, rtol=0, atol=1e-10)
 
 
 def test_lessons_settings_converge_and_rank_best_first():
-    result = kernels.train(seeds=range(10))
+    result = beans.train(seeds=range(10))
     assert result.converged.sum() >= 8
-    order = kernels.ranking(result)
+    order = beans.ranking(result)
     assert result.best == order[0]
     assert np.all(np.diff(result.final_mse[order]) >= 0)
     assert np.all(result.test_accuracy[result.converged] >= 0.9)
@@ -79,12 +79,12 @@ def test_lessons_settings_converge_and_rank_best_first():
 
 
 def test_held_out_beans_can_be_turned_off():
-    result = kernels.train(seeds=[0], epochs=10, test_beans=0)
+    result = beans.train(seeds=[0], epochs=10, test_beans=0)
     assert result.test_xs.size == 0 and np.isnan(result.test_mse).all()
 
 
 def test_a_huge_learning_rate_is_reported_as_diverged():
-    result = kernels.train(seeds=range(3), epochs=20, lr=1e10)
+    result = beans.train(seeds=range(3), epochs=20, lr=1e10)
     assert result.diverged.all() and not result.converged.any()
     assert result.best in range(3)
 
@@ -97,7 +97,7 @@ def test_a_huge_learning_rate_is_reported_as_diverged():
         (dict(epochs=-1), "epochs"),
         (dict(lr=float("inf")), "lr"),
         (dict(beans=1), "beans"),
-        (dict(chunk=0), "chunk"),
+        (dict(snapshot_every=0), "snapshot_every"),
         (dict(engine="gpu"), "engine"),
         (dict(threads=0), "threads"),
         (dict(test_beans=-1), "test_beans"),
@@ -105,14 +105,14 @@ def test_a_huge_learning_rate_is_reported_as_diverged():
 )
 def test_bad_settings_raise(settings, message):
     with pytest.raises(ValueError, match=message):
-        kernels.TrainConfig(**settings)
+        beans.TrainConfig(**settings)
 
 
 @pytest.mark.parametrize("engine", ["jit", "python"])
 def test_losses_only_when_parameters_are_not_recorded(engine):
-    settings = dict(seeds=range(3), epochs=6, chunk=2, beans=20, engine=engine)
-    full = kernels.train(**settings)
-    lean = kernels.train(**settings, record_params=False)
+    settings = dict(seeds=range(3), epochs=6, snapshot_every=2, beans=20, engine=engine)
+    full = beans.train(**settings)
+    lean = beans.train(**settings, record_params=False)
     assert lean.param_history is None
     np.testing.assert_array_equal(lean.params, full.params)
     np.testing.assert_array_equal(lean.loss_history, full.loss_history)
@@ -122,16 +122,16 @@ def test_a_run_too_short_to_poll_still_reports_its_end():
     calls = []
     for _ in range(20):  # a warm 1-epoch run ends before the watcher's first poll
         calls.clear()
-        kernels.train(seeds=[0], epochs=1, beans=2, test_beans=0, on_chunk=lambda d, t: calls.append((d, t)))
+        beans.train(seeds=[0], epochs=1, beans=2, test_beans=0, on_chunk=lambda d, t: calls.append((d, t)))
         assert calls and calls[-1] == (1, 1)
 
 
 def test_an_error_in_the_kernel_thread_reaches_the_caller(monkeypatch):
-    from kernels import many
+    from beans.kernels import many
 
     def broken(*args):
         raise RuntimeError("kernel failed")
 
     monkeypatch.setattr(many, "_sgd_blocks_recorded", broken)
     with pytest.raises(RuntimeError, match="kernel failed"):
-        kernels.train(seeds=[0], epochs=3, on_chunk=lambda d, t: None)
+        beans.train(seeds=[0], epochs=3, on_chunk=lambda d, t: None)

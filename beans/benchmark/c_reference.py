@@ -20,10 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-import cli
-from cli.private_dir import make_private, private_dir
+from ..private_dir import make_private, private_dir
 
-SOURCE = Path(cli.__file__).resolve().parents[1] / "bench" / "c" / "sgd_c.c"
+SOURCE = Path(__file__).with_name("sgd_c.c")  # package data: installed beside this module
 
 # Tried in order; the first that compiles and links wins. The first matches the spirit of a
 # speed-of-light build (-O3 -march=native, packed exp from glibc's libmvec) without
@@ -117,7 +116,7 @@ def cache_dir() -> Path:
     a fresh build, every run, in the rare case that both are taken).
 
     The binaries found here are executed, so a folder someone else made or links to is never
-    used (see cli/private_dir.py). Raises CUnavailable when no folder can be had at all.
+    used (see beans/private_dir.py). Raises CUnavailable when no folder can be had at all.
     """
     xdg = os.environ.get("XDG_CACHE_HOME", "")
     try:

@@ -1,6 +1,6 @@
 """``train``: the plain-Python driver behind ``beans train``.
 
-It owns the epoch schedule: the kernels run ``chunk`` epochs at a time (the lesson redraws
+It owns the epoch schedule: the kernels run ``snapshot_every`` epochs at a time (the lesson redraws
 its curve every 100), and between chunks the driver records each seed's loss and parameters
 and calls the progress callback. Nothing here prints or plots.
 """
@@ -13,62 +13,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kernels._checks import check_epochs, check_int, check_lr, check_threads
-from kernels.data import get_beans
-from kernels.many import max_threads, train_rows_recorded
-from kernels.network import _accuracy, _mse, init_params_many
-from kernels.reference import sgd_python_unchecked
+from .checks import check_threads
+from .config import TrainConfig
+from .kernels.data import get_beans
+from .kernels.many import max_threads, train_rows_recorded
+from .kernels.network import _accuracy, _mse, init_params_many
+from .kernels.reference import sgd_python_unchecked
 
-ENGINES = ("jit", "python")
 # Past this size every sigmoid is saturated, the gradients vanish and the seed can no longer
 # learn: report it as diverged along with seeds whose numbers became NaN or inf.
 DIVERGED_PARAM_LIMIT = 1e6
 
 ProgressCallback = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """What to train: the lesson's settings by default."""
-
-    seeds: tuple[int, ...] = (0,)
-    epochs: int = 5000
-    lr: float = 0.03
-    beans: int = 100
-    data_seed: int = 0
-    chunk: int = 100
-    threads: int | None = None
-    engine: str = "jit"
-    converged_accuracy: float = 0.95
-    test_beans: int = 100
-    record_params: bool = True
-
-    def __post_init__(self):
-        if not self.seeds:
-            raise ValueError("seeds must name at least one seed")
-        for seed in self.seeds:
-            check_int(seed, "seeds", 0)
-        check_epochs(self.epochs)
-        check_lr(self.lr)
-        check_int(self.beans, "beans", 2)
-        check_int(self.data_seed, "data_seed", 0)
-        check_int(self.chunk, "chunk", 1)
-        check_int(self.test_beans, "test_beans", 0)
-        check_threads(self.threads, max_threads())
-        if self.engine not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
-        if not 0 <= self.converged_accuracy <= 1:
-            raise ValueError(f"converged_accuracy must be in [0, 1], got {self.converged_accuracy}")
-
-    @property
-    def test_data_seed(self) -> int:
-        """The held-out beans come from the next data seed: same distribution, other draws."""
-        return self.data_seed + 1
-
-    @property
-    def record_epochs(self) -> np.ndarray:
-        """Epoch counts at which losses are recorded: 0, chunk, 2*chunk, ..., epochs. int64 (R,)."""
-        return np.unique(np.append(np.arange(0, self.epochs, self.chunk), self.epochs))
 
 
 @dataclass
@@ -80,7 +36,7 @@ class TrainResult:
     config : TrainConfig
     xs, ys : float64 (n,), the training beans
     start_params, params : float64 (S, 7), before and after training
-    record_epochs : int64 (R,), the epoch count of each record, starting with 0
+    snapshot_epochs : int64 (R,), the epoch count of each record, starting with 0
     loss_history : float64 (S, R), each seed's MSE at each record
     param_history : float64 (R, S, 7), each seed's parameters at each record; None when
         ``config.record_params`` is False (the losses are always recorded)
@@ -96,7 +52,7 @@ class TrainResult:
     ys: np.ndarray
     start_params: np.ndarray
     params: np.ndarray
-    record_epochs: np.ndarray
+    snapshot_epochs: np.ndarray
     loss_history: np.ndarray
     param_history: np.ndarray | None
     final_mse: np.ndarray
@@ -182,7 +138,7 @@ def train(
         raise ValueError("pass either a TrainConfig or keyword settings, not both")
     xs, ys = get_beans(config.beans, config.data_seed)
     start = init_params_many(config.seeds)
-    marks = config.record_epochs
+    marks = config.snapshot_epochs
     chunk_epochs = np.diff(marks)
     on_progress = None if on_chunk is None else (lambda done: on_chunk(done, config.epochs))
     began = time.perf_counter()
@@ -212,7 +168,7 @@ def train(
         ys=ys,
         start_params=start,
         params=params,
-        record_epochs=marks,
+        snapshot_epochs=marks,
         loss_history=loss_history,
         param_history=param_history,
         final_mse=final_mse,

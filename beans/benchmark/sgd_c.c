@@ -8,7 +8,7 @@
  *           vectorises across seeds, exp included (compare with `jit-many` at 1 thread).
  *
  * The arithmetic is sgd_python's, grouped the same way. Both variants are single-threaded.
- * cli/c_engine.py builds each variant separately, so that each fuses multiply-adds exactly
+ * beans/benchmark/c_reference.py builds each variant separately, so that each fuses multiply-adds exactly
  * when the numba kernel it is compared with does (GNU C would otherwise fuse by default):
  *   scalar: -ffp-contract=off, as sgd_jit (no fastmath): with the same libm exp, the very
  *           bits of sgd_python and sgd_jit.
@@ -16,7 +16,7 @@
  *           exp where this calls libmvec's): within ~1e-12 of sgd_python.
  *
  * Usage:  sgd_c scalar|lanes REPEAT  < workload
- * The workload is text on stdin (written by cli/c_engine.py):
+ * The workload is text on stdin (written by beans/benchmark/c_reference.py):
  *     S N EPOCHS LR
  *     N values xs, N values ys, S*7 start parameters (row per seed, PARAM_NAMES order)
  * Each of the REPEAT runs starts again from the given parameters. Output on stdout:

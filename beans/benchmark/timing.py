@@ -30,9 +30,9 @@ from typing import ClassVar
 
 import numpy as np
 
-import kernels
-from cli import c_engine
-from kernels.numpy_loop import sgd_numpy
+from .. import kernels
+from . import c_reference
+from ..kernels.numpy_loop import sgd_numpy
 
 BASELINE = "python-lesson"
 AGREE_TOL = 1e-9  # max |difference| from sgd_python on the common workload, any parameter
@@ -100,34 +100,34 @@ class CEngine:
 
     name: str
     about: str
-    variant: str  # c_engine.VARIANTS
+    variant: str  # c_reference.VARIANTS
     threads: ClassVar[int] = 1
     jit: ClassVar[bool] = False
     probe: ClassVar[str | None] = None
-    _binary: c_engine.CBinary | None = field(default=None, init=False, repr=False)
+    _binary: c_reference.CBinary | None = field(default=None, init=False, repr=False)
     _why_not: str | None = field(default=None, init=False, repr=False)
 
     @property
-    def built(self) -> c_engine.CBinary | None:
+    def built(self) -> c_reference.CBinary | None:
         """The binary if it has been built (by :meth:`available` or a run), else None."""
         return self._binary
 
-    def binary(self) -> c_engine.CBinary:
+    def binary(self) -> c_reference.CBinary:
         """The built binary, building it on first call; CUnavailable (every call) if it cannot be."""
         if self._binary is None and self._why_not is None:
             try:
-                self._binary = c_engine.build(self.variant)
-            except c_engine.CUnavailable as err:
+                self._binary = c_reference.build(self.variant)
+            except c_reference.CUnavailable as err:
                 self._why_not = str(err)
         if self._binary is None:
-            raise c_engine.CUnavailable(self._why_not)
+            raise c_reference.CUnavailable(self._why_not)
         return self._binary
 
     def available(self) -> str | None:
         """None when the binary builds here, else a one-line reason it cannot."""
         try:
             self.binary()
-        except c_engine.CUnavailable as err:
+        except c_reference.CUnavailable as err:
             return str(err)
         return None
 
@@ -161,7 +161,7 @@ def many_at(threads: int) -> TrainFn:
 
 _PROBE = """
 import json, time
-import kernels
+from beans import kernels
 xs, ys = kernels.get_beans(10, 0)
 params = kernels.init_params_many([0, 1])
 start = time.perf_counter()
@@ -335,7 +335,7 @@ def add_compile_times(engines: list[AnyEngine], results: list[Result], progress:
 
 def environment(engines: list[AnyEngine]) -> dict:
     """Versions and machine facts stored with a run; ``cc_flags`` maps each built C engine to its flags."""
-    from cli.results import versions
+    from ..results import versions
 
     env = {
         **versions(),  # beans, numba, numpy: the same set results.json records

@@ -1,7 +1,7 @@
 """What a training run produced, as plain data: the summary numbers and the results.json document.
 
 Both the rich report and the JSON file read their numbers from here, so they always agree.
-No rich, no matplotlib: only numpy, and kernels' result object passed in.
+No rich, no matplotlib: only numpy, and the driver's result object passed in.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _finite_stats(values: np.ndarray) -> dict[str, float | None]:
 def best_row(result) -> int | None:
     """The row of the best seed, or None when every seed diverged.
 
-    ``kernels.ranking`` puts diverged seeds last, so rank 1 (``result.best``) is a diverged seed
+    ``beans.training.ranking`` puts diverged seeds last, so rank 1 (``result.best``) is a diverged seed
     only when all of them are; such a seed is no fit, and beans names no best seed then: not in
     the summary, not in results.json's ``best_seed``, not as the bold curve of the plots.
     """
@@ -39,7 +39,7 @@ def summarize(result) -> dict[str, Any]:
 
     Parameters
     ----------
-    result : kernels.TrainResult with S seeds
+    result : beans.training.TrainResult with S seeds
 
     Returns
     -------
@@ -83,7 +83,7 @@ def _settings(config, seed_start: int) -> dict[str, Any]:
         "data_seed": config.data_seed,
         "test_beans": config.test_beans,
         "test_data_seed": config.test_data_seed if config.test_beans else None,
-        "snapshot_every": config.chunk,
+        "snapshot_every": config.snapshot_every,
         "threads": config.threads,  # None: all of them (results do not depend on it)
         "engine": config.engine,
         "converged_accuracy": config.converged_accuracy,
@@ -91,7 +91,7 @@ def _settings(config, seed_start: int) -> dict[str, Any]:
 
 
 def ranks(order: np.ndarray) -> np.ndarray:
-    """Each row's rank (1 = best) from ``order``, the rows best first (``kernels.ranking``). int64 (S,)."""
+    """Each row's rank (1 = best) from ``order``, the rows best first (``beans.training.ranking``). int64 (S,)."""
     rank_of_row = np.empty(order.size, dtype=np.int64)
     rank_of_row[order] = np.arange(1, order.size + 1)
     return rank_of_row
@@ -121,17 +121,18 @@ def results_document(result, *, seed_start: int, versions: dict[str, str]) -> di
 
     Parameters
     ----------
-    result : kernels.TrainResult
+    result : beans.training.TrainResult
     seed_start : the first seed, as given on the command line
     versions : package name -> version string
     """
-    import kernels  # already imported by the caller: this costs nothing
+    from .kernels import PARAM_NAMES
+    from .training import ranking
 
     return {
         "format": RESULTS_FORMAT,
         "settings": _settings(result.config, seed_start),
         "versions": versions,
-        "results": _per_seed(result, kernels.ranking(result), kernels.PARAM_NAMES),
+        "results": _per_seed(result, ranking(result), PARAM_NAMES),
         "summary": summarize(result),
     }
 
@@ -140,9 +141,9 @@ def versions() -> dict[str, str]:
     """Versions of beans and of the libraries that decide its numbers."""
     import numba
 
-    from cli import beans_version
+    from . import __version__
 
-    return {"beans": beans_version(), "numba": numba.__version__, "numpy": np.__version__}
+    return {"beans": __version__, "numba": numba.__version__, "numpy": np.__version__}
 
 
 def dumps(document: dict[str, Any]) -> str:

@@ -1,0 +1,139 @@
+"""``TrainConfig``: what to train, checked on construction, and the limits of a run.
+
+Every setting has one name here, used by the driver, the results file and the command line
+(``snapshot_every`` is ``--snapshot-every``). The size limits live with the settings they
+limit, so any front end (the CLI, a notebook, a sweep) refuses a run that would not fit
+before anything is allocated. numpy only: the command line imports this for its help text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .checks import check_epochs, check_int, check_lr, check_threads
+
+ENGINES = ("jit", "python")  # jit: numba kernels; python: the pure-Python reference loop
+
+# A billion epochs of 100 beans take hours per seed already; past 1e12 the epoch arithmetic
+# would near int64's range.
+MAX_EPOCHS = 10**12
+# The loss plot and the GIF (thinned to 120 frames) gain nothing from more snapshots than this.
+MAX_SNAPSHOTS = 100_000
+# Parameter and loss history, (R, S, P) + (S, R) float64; the peak is about twice this.
+HISTORY_LIMIT_BYTES = 2 * 2**30
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be trained; ``setting`` names it (a TrainConfig field)."""
+
+    def __init__(self, setting: str, message: str):
+        super().__init__(message)
+        self.setting = setting
+
+
+def snapshot_count(epochs: int, snapshot_every: int) -> int:
+    """How many snapshots a run records: epoch 0, every ``snapshot_every`` epochs, and the last."""
+    return 1 if epochs == 0 else -(-epochs // snapshot_every) + 1
+
+
+def snapshot_schedule(epochs: int, snapshot_every: int) -> np.ndarray:
+    """The epochs at which snapshots are taken: 0, K, 2K, ..., epochs. int64 (snapshot_count,)."""
+    return np.unique(np.append(np.arange(0, epochs, snapshot_every, dtype=np.int64), np.int64(epochs)))
+
+
+def check_run_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, record_params: bool) -> None:
+    """Refuse a run whose snapshots or history would not fit, before any of it is allocated.
+
+    A run keeps every seed's loss at every snapshot, (S, R) float64, and with ``record_params``
+    its parameters too, (R, S, P); they are copied once when the run ends, so the peak is about
+    twice this size. Raises ConfigError naming the setting to change.
+    """
+    records = snapshot_count(epochs, snapshot_every)
+    if records > MAX_SNAPSHOTS:
+        at_least = -(-epochs // (MAX_SNAPSHOTS - 1))
+        raise ConfigError(
+            "snapshot_every",
+            f"{epochs:,} epochs recorded every {snapshot_every:,} make {records:,} snapshots, more than "
+            f"{MAX_SNAPSHOTS:,}; record every {at_least:,} epochs or more",
+        )
+    needed = records * seeds * ((n_params if record_params else 0) + 1) * 8
+    if needed > HISTORY_LIMIT_BYTES:
+        kept = "parameter and loss" if record_params else "loss"
+        raise ConfigError(
+            "seeds",
+            f"{seeds:,} seeds x {records:,} snapshots need {needed / 2**30:,.1f} GiB of {kept} history, "
+            f"more than {HISTORY_LIMIT_BYTES / 2**30:.0f} GiB; use fewer seeds or record snapshots less often",
+        )
+
+
+def _max_threads() -> int:
+    from .kernels.many import max_threads  # numba; only when a thread count is given
+
+    return max_threads()
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to train: the lesson's settings by default.
+
+    ``seeds`` may be any sequence of ints >= 0; a ``range`` stays a range, so a huge run is
+    refused by its size before a tuple of its seeds is ever built.
+    """
+
+    seeds: Sequence[int] = (0,)
+    epochs: int = 5000
+    lr: float = 0.03
+    beans: int = 100
+    data_seed: int = 0
+    snapshot_every: int = 100
+    threads: int | None = None
+    engine: str = "jit"
+    converged_accuracy: float = 0.95
+    test_beans: int = 100
+    record_params: bool = True
+
+    def __post_init__(self):
+        seeds = self.seeds if isinstance(self.seeds, range) else tuple(self.seeds)
+        object.__setattr__(self, "seeds", seeds)
+        if not seeds:
+            raise ConfigError("seeds", "seeds must name at least one seed")
+        _checked("epochs", check_epochs, self.epochs)
+        if self.epochs > MAX_EPOCHS:
+            raise ConfigError("epochs", f"epochs must be <= {MAX_EPOCHS:,}, got {self.epochs:,}")
+        _checked("snapshot_every", check_int, self.snapshot_every, "snapshot_every", 1)
+        check_run_size(len(seeds), self.epochs, self.snapshot_every, 7, self.record_params)
+        for seed in seeds if not isinstance(seeds, range) else (min(seeds), max(seeds)):
+            _checked("seeds", check_int, seed, "seeds", 0)
+        _checked("lr", check_lr, self.lr)
+        _checked("beans", check_int, self.beans, "beans", 2)
+        _checked("data_seed", check_int, self.data_seed, "data_seed", 0)
+        _checked("test_beans", check_int, self.test_beans, "test_beans", 0)
+        if self.threads is not None:
+            _checked("threads", check_threads, self.threads, _max_threads())
+        if self.engine not in ENGINES:
+            raise ConfigError("engine", f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if not 0 <= self.converged_accuracy <= 1:
+            raise ConfigError(
+                "converged_accuracy", f"converged_accuracy must be in [0, 1], got {self.converged_accuracy}"
+            )
+
+    @property
+    def test_data_seed(self) -> int:
+        """The held-out beans come from the next data seed: same distribution, other draws."""
+        return self.data_seed + 1
+
+    @property
+    def snapshot_epochs(self) -> np.ndarray:
+        """The epochs at which every seed's loss (and parameters) are recorded. int64 (R,)."""
+        return snapshot_schedule(self.epochs, self.snapshot_every)
+
+
+def _checked(setting: str, check, *args):
+    """Run one of ``beans.checks``' checks, reporting a failure as a ConfigError for ``setting``."""
+    try:
+        return check(*args)
+    except ValueError as err:
+        raise ConfigError(setting, str(err)) from None

@@ -1,6 +1,0 @@
-"""``python -m cli`` runs the beans command line."""
-
-from cli.app import main
-
-if __name__ == "__main__":
-    main()
