@@ -371,3 +371,21 @@ def test_a_folder_where_a_file_belongs_is_a_usage_error(tmp_path, option):
     result = bench(option, str(tmp_path))
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1 and option in result.stderr
+
+
+@pytest.mark.skipif(c_reference.find_compiler() is None, reason="no C compiler")
+def test_c_hidden_layer_build_of_width_2_is_the_lessons_network():
+    # the 1-H-1 loop at H = 2 must train the lesson's network: same parameter order, same sums
+    binary = c_reference.build("lanes", hidden=2)
+    assert "-DBEANS_HIDDEN=2" in binary.flags and binary.hidden == 2
+    xs, ys = beans.get_beans(30, 2)
+    params = beans.init_params_many(range(9))
+    _, got = binary.run(params, xs, ys, 40, 0.03, repeat=1)
+    want = np.stack([beans.sgd_python(row, xs, ys, 40, 0.03) for row in params])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-11)
+
+
+def test_c_hidden_layer_builds_are_lanes_only_and_bounded():
+    for variant, hidden in (("scalar", 8), ("lanes", 0), ("lanes", 65)):
+        with pytest.raises(ValueError, match="1-H-1"):
+            c_reference.build(variant, hidden=hidden)

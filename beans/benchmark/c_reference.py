@@ -56,11 +56,15 @@ class CBinary:
     compiler: str
     compiler_version: str
     flags: tuple[str, ...]
+    hidden: int | None = None  # a 1-H-1 lanes build; None: the lesson's 1-2-1 loops
 
     def run(
         self, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float, repeat: int
     ) -> tuple[list[float], np.ndarray]:
-        """Train ``params`` (S, 7) ``repeat`` times; returns (seconds of each run, final (S, 7) params)."""
+        """Train ``params`` (S, P) ``repeat`` times; returns (seconds of each run, final (S, P) params).
+
+        P is 7 for the lesson's network, 3H + 1 for a 1-H-1 build.
+        """
         text = workload_text(params, xs, ys, epochs, lr)
         try:
             done = subprocess.run(
@@ -70,7 +74,7 @@ class CBinary:
             raise CUnavailable(f"cannot run {self.path}: {err.strerror or err}") from err
         if done.returncode != 0:
             raise RuntimeError(f"sgd_c {self.variant} failed: {done.stderr.strip() or done.returncode}")
-        return parse_output(done.stdout, params.shape[0])
+        return parse_output(done.stdout, params.shape[0], params.shape[1])
 
 
 def workload_text(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float) -> str:
@@ -84,13 +88,15 @@ def workload_text(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: in
     return "\n".join([header, values(xs), values(ys), values(params)]) + "\n"
 
 
-def parse_output(stdout: str, seeds: int) -> tuple[list[float], np.ndarray]:
-    """(seconds per run, (seeds, 7) params) from sgd_c's output; hex floats are exact."""
+def parse_output(stdout: str, seeds: int, n_params: int = 7) -> tuple[list[float], np.ndarray]:
+    """(seconds per run, (seeds, n_params) params) from sgd_c's output; hex floats are exact."""
     lines = stdout.strip().splitlines()
     if len(lines) != seeds + 2 or not lines[0].startswith("seconds") or lines[1] != "params":
         raise RuntimeError("sgd_c printed output in an unexpected form")
     seconds = [float(v) for v in lines[0].split()[1:]]
     params = np.array([[float.fromhex(v) for v in line.split()] for line in lines[2:]], dtype=np.float64)
+    if params.shape != (seeds, n_params):
+        raise RuntimeError("sgd_c printed output in an unexpected form")
     return seconds, params
 
 
@@ -131,10 +137,16 @@ def cache_dir() -> Path:
         raise CUnavailable(f"no folder to build in: {err.strerror or err}") from err
 
 
-def build(variant: str = "lanes", source: Path | None = None) -> CBinary:
-    """Compile ``source`` (default ``SOURCE``) for ``variant``, or reuse a cached build; CUnavailable if impossible."""
+def build(variant: str = "lanes", source: Path | None = None, hidden: int | None = None) -> CBinary:
+    """Compile ``source`` (default ``SOURCE``) for ``variant``, or reuse a cached build; CUnavailable if impossible.
+
+    ``hidden=H`` builds the lanes loop of a 1-H-1 sigmoid network (H fixed at compile time).
+    """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
+    if hidden is not None and (variant != "lanes" or not 1 <= hidden <= 64):
+        raise ValueError(f"a 1-H-1 build is lanes only, with 1 <= H <= 64; got {variant} and H={hidden}")
+    shape_flags = () if hidden is None else (f"-DBEANS_HIDDEN={int(hidden)}",)
     source = SOURCE if source is None else Path(source)
     if not source.is_file():
         raise CUnavailable(f"no C source at {source} (run from a checkout of the repository)")
@@ -146,18 +158,18 @@ def build(variant: str = "lanes", source: Path | None = None) -> CBinary:
     out_dir = cache_dir()
     errors = []
     for base_flags in FLAG_SETS:
-        flags = (*base_flags, CONTRACT[variant])
+        flags = (*base_flags, CONTRACT[variant], *shape_flags)
         key = hashlib.sha256(b"\0".join([code, compiler.encode(), version.encode(), *map(str.encode, flags)]))
         exe = out_dir / f"sgd_c-{key.hexdigest()[:16]}"
         if exe.is_file() and os.access(exe, os.X_OK):
-            return CBinary(exe, variant, compiler, version, flags)
+            return CBinary(exe, variant, compiler, version, flags, hidden)
         tmp = exe.with_name(f".{exe.name}.{os.getpid()}.part")  # concurrent builds never clash
         cmd = [compiler, *flags, "-o", str(tmp), str(source), "-lm"]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
             if done.returncode == 0:
                 os.replace(tmp, exe)
-                return CBinary(exe, variant, compiler, version, flags)
+                return CBinary(exe, variant, compiler, version, flags, hidden)
             errors.append((done.stderr.strip().splitlines() or ["failed"])[-1])
         except (OSError, subprocess.TimeoutExpired) as err:
             errors.append(str(err))

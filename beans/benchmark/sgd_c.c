@@ -15,13 +15,18 @@
  *   lanes : -ffp-contract=fast, as sgd_many (fastmath "contract", and its own 2-ulp vector
  *           exp where this calls libmvec's): within ~1e-12 of sgd_python.
  *
+ * Built with -DBEANS_HIDDEN=H, the lanes variant trains a 1-H-1 sigmoid network instead
+ * (sgd_lanes_hidden below): the same loop for a wider hidden layer, H fixed at compile time
+ * as beans' generated kernels fix it, to compare those with C at the same shape.
+ *
  * Usage:  sgd_c scalar|lanes REPEAT  < workload
  * The workload is text on stdin (written by beans/benchmark/c_reference.py):
  *     S N EPOCHS LR
- *     N values xs, N values ys, S*7 start parameters (row per seed, PARAM_NAMES order)
+ *     N values xs, N values ys, S*P start parameters (row per seed, in beans' parameter
+ *     order; P = 7, or 3H+1 with BEANS_HIDDEN)
  * Each of the REPEAT runs starts again from the given parameters. Output on stdout:
  *     seconds T1 ... TREPEAT          wall time of each run (training loop only)
- *     params                          then S lines of 7 parameters in C99 hex floats (%a)
+ *     params                          then S lines of P parameters in C99 hex floats (%a)
  * Exit status 2 on bad usage or input.
  */
 #include <math.h>
@@ -96,6 +101,47 @@ static void sgd_lanes(double *restrict P, int S, const double *xs, const double 
         }
 }
 
+#ifdef BEANS_HIDDEN
+#define H BEANS_HIDDEN
+#define NP (3 * H + 1)
+/* 1-H-1, beans' parameter order: neuron j of the hidden layer has rows 2j (its weight on the
+ * input) and 2j+1 (its bias); the output neuron's weight on hidden neuron j is row 2H+j, its
+ * bias row 3H. Sums are written in the lesson's order (w*x + b; the output's terms by j, then
+ * its bias), updates use the parameters as they were before the sample. The loops over j are
+ * unrolled, so a[] and d[] become registers and the loop over seeds s is the one vectorised. */
+static void sgd_lanes_hidden(double *restrict P, int S, const double *xs, const double *ys, int n, long epochs,
+                             double lr) {
+    for (long e = 0; e < epochs; e++)
+        for (int i = 0; i < n; i++) {
+            double x = xs[i], y = ys[i];
+#pragma omp simd
+            for (int s = 0; s < S; s++) {
+                double a[H], d[H];
+                double z = 0;
+                #pragma GCC unroll 64
+                for (int j = 0; j < H; j++) {
+                    a[j] = 1 / (1 + exp(-(P[(2 * j) * S + s] * x + P[(2 * j + 1) * S + s])));
+                    z = j == 0 ? P[(2 * H) * S + s] * a[0] : z + P[(2 * H + j) * S + s] * a[j];
+                }
+                double out = 1 / (1 + exp(-(z + P[(3 * H) * S + s])));
+                double d_out = -2 * (y - out) * (out * (1 - out));
+                #pragma GCC unroll 64
+                for (int j = 0; j < H; j++) d[j] = d_out * P[(2 * H + j) * S + s] * (a[j] * (1 - a[j]));
+                #pragma GCC unroll 64
+                for (int j = 0; j < H; j++) P[(2 * H + j) * S + s] -= lr * (d_out * a[j]);
+                P[(3 * H) * S + s] -= lr * d_out;
+                #pragma GCC unroll 64
+                for (int j = 0; j < H; j++) {
+                    P[(2 * j) * S + s] -= lr * (d[j] * x);
+                    P[(2 * j + 1) * S + s] -= lr * d[j];
+                }
+            }
+        }
+}
+#else
+#define NP 7
+#endif
+
 static int read_doubles(double *out, long count) {
     for (long k = 0; k < count; k++)
         if (scanf("%lf", &out[k]) != 1) return 0;
@@ -119,18 +165,25 @@ int main(int argc, char **argv) {
     if (scanf("%d %d %ld %lf", &S, &n, &epochs, &lr) != 4 || S < 1 || n < 1 || epochs < 0)
         return fail("bad workload header (want: S N EPOCHS LR)");
     double *xs = malloc(sizeof(double) * n), *ys = malloc(sizeof(double) * n);
-    double *start = malloc(sizeof(double) * 7 * S), *P = malloc(sizeof(double) * 7 * S);
+#ifdef BEANS_HIDDEN
+    if (!lanes) return fail("a BEANS_HIDDEN build has the lanes variant only");
+#endif
+    double *start = malloc(sizeof(double) * NP * S), *P = malloc(sizeof(double) * NP * S);
     double *times = malloc(sizeof(double) * repeat);
     if (!xs || !ys || !start || !P || !times) return fail("out of memory");
-    if (!read_doubles(xs, n) || !read_doubles(ys, n) || !read_doubles(start, 7L * S))
+    if (!read_doubles(xs, n) || !read_doubles(ys, n) || !read_doubles(start, (long)NP * S))
         return fail("workload ends early or holds a non-number");
 
     for (int r = 0; r < repeat; r++) {
         if (lanes) {
             for (int s = 0; s < S; s++)
-                for (int k = 0; k < 7; k++) P[k * S + s] = start[s * 7 + k];
+                for (int k = 0; k < NP; k++) P[k * S + s] = start[s * NP + k];
             double t = now();
+#ifdef BEANS_HIDDEN
+            sgd_lanes_hidden(P, S, xs, ys, n, epochs, lr);
+#else
             sgd_lanes(P, S, xs, ys, n, epochs, lr);
+#endif
             times[r] = now() - t;
         } else {
             memcpy(P, start, sizeof(double) * 7 * S);
@@ -144,9 +197,9 @@ int main(int argc, char **argv) {
     for (int r = 0; r < repeat; r++) printf(" %.9e", times[r]);
     printf("\nparams\n");
     for (int s = 0; s < S; s++)
-        for (int k = 0; k < 7; k++) {
-            double v = lanes ? P[k * S + s] : P[s * 7 + k];
-            printf("%a%c", v, k == 6 ? '\n' : ' ');
+        for (int k = 0; k < NP; k++) {
+            double v = lanes ? P[k * S + s] : P[s * NP + k];
+            printf("%a%c", v, k == NP - 1 ? '\n' : ' ');
         }
     free(xs); free(ys); free(start); free(P); free(times);
     return 0;
