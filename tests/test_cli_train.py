@@ -460,10 +460,18 @@ def test_ctrl_c_during_training_exits_130_and_leaves_nothing(tmp_path, monkeypat
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--engine", "foo"], "Error: Invalid value for '--engine': 'foo' is not one of 'jit', 'python'."),
-        (["--seeds", "0"], "Error: Invalid value for '--seeds': must be >= 1"),
-        (["--epochs", str(MAX_EPOCHS + 1)], f"Error: Invalid value for '--epochs': must be <= {MAX_EPOCHS}"),
-        (["--seeds", "2.5"], "Error: Invalid value for '--seeds': must be a whole number"),
+        (["--engine", "foo"], "Error: Invalid value for '--engine': must be one of jit, python; got 'foo'"),
+        (["--plot-format", "gif"], "Error: Invalid value for '--plot-format': must be one of png, svg, pdf; got 'gif'"),
+        (["--seeds", "0"], "Error: Invalid value for '--seeds': must be >= 1, got 0"),
+        (
+            ["--epochs", str(MAX_EPOCHS + 1)],
+            f"Error: Invalid value for '--epochs': must be <= {MAX_EPOCHS:,}, got {MAX_EPOCHS + 1:,}",
+        ),
+        (["--seeds", "2.5"], "Error: Invalid value for '--seeds': must be a whole number, got '2.5'"),
+        (["--threads", "1_0"], "Error: Invalid value for '--threads': must be a whole number, got '1_0'"),
+        (["--lr", "fast"], "Error: Invalid value for '--lr': must be a finite number > 0, got 'fast'"),
+        (["--lr", "inf"], "Error: Invalid value for '--lr': must be a finite number > 0, got 'inf'"),
+        (["--lr", "-0.5"], "Error: Invalid value for '--lr': must be a finite number > 0, got -0.5"),
     ],
 )
 def test_usage_errors_read_as_plain_words(tmp_path, args, message):
