@@ -209,6 +209,8 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     ) as on_chunk:
         result = train_run(config, on_chunk=on_chunk)
 
+    # Before anything is printed or written: a GIF of "the best seed" needs one (all or nothing).
+    animate_row = None if files.animate is None else _animation_row(result, files.animate_seed)
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
     if files.json_to_stdout:
         sys.stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
@@ -231,17 +233,35 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
 
             save_plots(result, files.out, files.plot_format, write=staged.write)
         if files.animate is not None:
-            staged.write(files.animate, lambda tmp: _save_animation(result, tmp, files.animate_seed))
+            staged.write(files.animate, lambda tmp: _save_animation(result, tmp, animate_row))
     if not quiet:
         for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
 
 
-def _save_animation(result, path: Path, seed: int | None) -> Path:
-    """The GIF of one seed (rank 1 by default), from the snapshots the run recorded."""
+def _animation_row(result, seed: int | None) -> int:
+    """The row the GIF shows: ``--animate-seed``'s, else the best seed's; OutputError when every seed diverged.
+
+    The summary names no best seed then (``results.best_row``), and neither does the GIF: the
+    run fails with nothing written, rather than leave a GIF of a seed it calls no fit.
+    """
+    from ..results import best_row
+
+    if seed is not None:
+        return result.config.seeds.index(seed)
+    row = best_row(result)
+    if row is None:
+        raise OutputError(
+            f"--animate: all {len(result.config.seeds)} seeds diverged, so there is no best seed to draw; "
+            "none of this run's files were written (name a seed with --animate-seed K, or try a smaller --lr)"
+        )
+    return row
+
+
+def _save_animation(result, path: Path, row: int) -> Path:
+    """The GIF of the seed in ``row``, from the snapshots the run recorded."""
     from .animation import save_training_gif
 
-    row = result.best if seed is None else result.config.seeds.index(seed)
     config = result.config
     return save_training_gif(
         path,

@@ -237,6 +237,28 @@ def test_animate_writes_a_gif_of_the_chosen_seed(tmp_path):
     assert f"wrote {gif}" in result.stderr
 
 
+def test_animate_refuses_when_every_seed_diverged_and_writes_nothing(tmp_path):
+    """No best seed in the summary, so none in the GIF: the run fails whole (exit 1) instead."""
+    gif = tmp_path / "anim" / "train.gif"
+    result = train(tmp_path / "out", "--seeds", "3", "--lr", "1e10", "--animate", str(gif))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: --animate: all 3 seeds diverged, so there is no best seed to draw; ")
+    assert "--animate-seed" in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+    assert files_under(tmp_path) == []  # not results.json, not the plots, not the folders
+
+
+def test_animate_draws_a_named_seed_even_when_every_seed_diverged(tmp_path):
+    from PIL import Image
+
+    gif = tmp_path / "train.gif"
+    result = train(tmp_path / "out", "--seeds", "3", "--lr", "1e10", "--animate", str(gif), "--animate-seed", "2")
+    assert result.exit_code == 0, result.output
+    assert read_results(tmp_path / "out")["summary"]["best_seed"] is None
+    with Image.open(gif) as image:
+        assert image.n_frames == int(EPOCHS) // 100 + 1
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 BAD_USAGE = [
