@@ -56,7 +56,7 @@ def bench(
             help=f"Comma-separated engines to run, in table order: {', '.join(known_engines.ABOUT)}. (default: all)"
         ),
     ] = None,
-    quick: Annotated[bool, typer.Option("--quick", help="A short run (under 15 s): fewer epochs and repeats.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="A short run: fewer epochs and repeats.")] = False,
     compile_times: Annotated[
         bool, typer.Option("--compile/--no-compile", help="Measure JIT compile and cached-load times.")
     ] = True,
