@@ -50,7 +50,6 @@ def ensure_numba_cache_dir(source_dir: Path) -> str | None:
     return fallback
 
 
-
 # numba keys a cached kernel on its own source file and bytecode, not on the options it was
 # decorated with (numba#6845): with the options kept in kernels/_jit.py, an edited option
 # would keep loading machine code compiled with the old one. So the options' fingerprint is

@@ -76,7 +76,9 @@ def train(
     ),
     test_beans: Annotated[
         int,
-        typer.Option("--test-beans", **whole(0), help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none."),
+        typer.Option(
+            "--test-beans", **whole(0), help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none."
+        ),
     ] = TrainConfig.test_beans,
     snapshot_every: Annotated[
         int,
@@ -106,9 +108,9 @@ def train(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no messages.")] = False,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip the fit and loss plots.")] = False,
-    plot_format: Annotated[str, typer.Option("--plot-format", **choice(PLOT_FORMATS), help="File format of the plots.")] = (
-        "png"
-    ),
+    plot_format: Annotated[
+        str, typer.Option("--plot-format", **choice(PLOT_FORMATS), help="File format of the plots.")
+    ] = "png",
     animate: Annotated[
         Path | None,
         typer.Option(

@@ -10,7 +10,8 @@ a scalar libm call with no vector version in llvmlite's LLVM, replaced by ``_exp
 Each seed's lane runs exactly the arithmetic of ``sgd_jit`` except that exp comes from
 ``_exp`` (within 2 ulp of libm's) and multiply-adds may be fused, so rows agree with
 ``sgd_jit`` in all but the last bits (tests hold them to 1e-9 after the lesson's 5000 epochs).
-A lane never reads another, and every lane runs the same instructions, so results do not depend on the thread count or blocking.
+A lane never reads another, and every lane runs the same instructions, so results do not
+depend on the thread count or blocking.
 Keep every jitted helper the kernels call in this module (numba's cache does not notice edits
 to helpers in other files).
 """

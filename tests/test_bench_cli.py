@@ -16,8 +16,7 @@ import beans
 from beans.benchmark import c_reference, engines, timing
 from beans.cli.app import app
 
-PLAIN_ENV = {"_TYPER_FORCE_DISABLE_TERMINAL": "1", "COLUMNS": "120", "NO_COLOR": "1"}
-runner = CliRunner(env=PLAIN_ENV)
+runner = CliRunner()  # the plain-terminal environment comes from conftest's autouse fixture
 # a tiny workload: every engine's timed runs take milliseconds
 SMALL = ["--quick", "--seeds", "3", "--epochs", "10", "--repeat", "2"]
 

@@ -17,7 +17,7 @@ import beans
 import beans.training
 from beans.cli.app import app
 from beans.cli.train import INTERRUPTED
-from beans.config import HISTORY_LIMIT_BYTES, MAX_EPOCHS, MAX_SNAPSHOTS, snapshot_count
+from beans.config import MAX_EPOCHS, MAX_SNAPSHOTS, check_run_size, snapshot_count
 
 EPOCHS = "200"  # enough for the curves to move; keeps each run a fraction of a second
 runner = CliRunner()  # the plain-terminal environment comes from conftest's autouse fixture
@@ -160,9 +160,14 @@ def test_held_out_beans_are_reported(three_seeds):
 
 
 def test_snapshot_every_sets_the_recording_interval(tmp_path):
-    result = train(tmp_path, "--snapshot-every", "50", "--no-plot")
+    from PIL import Image
+
+    gif = tmp_path / "t.gif"
+    result = train(tmp_path, "--snapshot-every", "50", "--no-plot", "--animate", str(gif))
     assert result.exit_code == 0, result.output
     assert read_results(tmp_path)["settings"]["snapshot_every"] == 50
+    with Image.open(gif) as image:  # a frame per snapshot: epochs 0, 50, ..., EPOCHS
+        assert image.n_frames == int(EPOCHS) // 50 + 1
 
 
 def test_zero_epochs_still_plots(tmp_path):
@@ -374,7 +379,8 @@ def test_record_count_matches_what_kernels_records(epochs, every, records):
 def test_snapshot_cap_is_inclusive_and_the_history_cap_leaves_room_for_big_runs(tmp_path):
     result = train(tmp_path, "--epochs", str(MAX_SNAPSHOTS - 1), "--snapshot-every", "1", "--no-plot", "-q")
     assert result.exit_code == 0, result.output
-    assert 10_000 * 51 * 8 * 8 < HISTORY_LIMIT_BYTES  # 10k seeds at the default snapshots fit
+    # 10k seeds at the lesson's settings fit, their parameters recorded too
+    check_run_size(seeds=10_000, epochs=5000, snapshot_every=100, n_params=7, record_params=True)
 
 
 @pytest.mark.parametrize(
