@@ -11,19 +11,12 @@ LR = 0.03
 
 
 @pytest.mark.parametrize("epochs", [1, 4])
-def test_python_reference_equals_the_lesson(bean_set, start, epochs, tol):
+@pytest.mark.parametrize(("fn", "within"), [(beans.sgd_python, "python"), (beans.sgd_jit, "jit")])
+def test_each_loop_equals_the_lesson(bean_set, start, epochs, fn, within, tol):
     xs, ys = bean_set
     want = beans.sgd_lesson(start, xs, ys, epochs, LR)
-    got = beans.sgd_python(start, xs, ys, epochs, LR)
-    np.testing.assert_allclose(got, want, rtol=0, atol=tol.python)
-
-
-@pytest.mark.parametrize("epochs", [1, 4])
-def test_jit_equals_the_lesson(bean_set, start, epochs, tol):
-    xs, ys = bean_set
-    want = beans.sgd_lesson(start, xs, ys, epochs, LR)
-    got = beans.sgd_jit(start, xs, ys, epochs, LR)
-    np.testing.assert_allclose(got, want, rtol=0, atol=tol.jit)
+    got = fn(start, xs, ys, epochs, LR)
+    np.testing.assert_allclose(got, want, rtol=0, atol=getattr(tol, within))
 
 
 def test_jit_equals_python_after_full_training(tol):
