@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -22,6 +23,7 @@ import beans
 from beans.benchmark import c_reference
 
 ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ("pyproject.toml", "README.md", "beans", "kernels", "cli")  # what pyproject.toml packages
 # pip's words when it cannot get setuptools for the isolated build: no index to reach
 NO_INDEX = ("Could not find a version that satisfies", "No matching distribution", "Failed to establish", "Network is")
 
@@ -65,8 +67,16 @@ def installed(tmp_path_factory) -> Install:
     (site / "beans-test-parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("NUMBA_")}
     env["XDG_CACHE_HOME"] = str(tmp / "cache")  # the C binaries are built afresh, here
+    # from a copy of what the wheel is built from: setuptools writes build/ into the source tree
+    source = tmp / "source"
+    source.mkdir()
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, source / name)
     pip = subprocess.run(
-        [bin_dir / "pip", "install", "--no-deps", str(ROOT)],
+        [bin_dir / "pip", "install", "--no-deps", str(source)],
         capture_output=True,
         text=True,
         timeout=600,
