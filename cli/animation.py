@@ -4,8 +4,7 @@ The lesson redraws the fitted curve over the beans every 100 epochs while it tra
 headless, so it renders one frame per recorded snapshot instead. One ``Figure`` is drawn on an
 Agg canvas and updated in place (only the curve and the title change between frames), and the
 frames go to Pillow directly: that allows a per-frame duration, so the last frame is held
-longer without repeating it. Measured here (2 shared cores): 51 frames render and save in
-about 1.3 s.
+longer without repeating it (bench/test_animation.py times it).
 
 Imports matplotlib (through ``cli.figures``) and numba (through ``kernels``): import this module
 only inside commands that animate.

@@ -7,13 +7,13 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .errors import OneLineErrorCommand, OneLineErrorGroup
+from .errors import OneLineErrors
 
 app = typer.Typer(
     name="beans",
-    cls=OneLineErrorGroup,
+    cls=OneLineErrors,
     help="Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba.",
-    no_args_is_help=True,
+    invoke_without_command=True,  # bare `beans` reaches main_callback, which shows the help
     add_completion=True,
     pretty_exceptions_enable=False,
 )
@@ -27,12 +27,16 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba."""
+    if ctx.invoked_subcommand is None:  # no command given: the help, as --help shows it, and click's code 2
+        typer.echo(ctx.get_help())
+        raise typer.Exit(2)
 
 
 # Commands: each module imports only typer at the top; numba and matplotlib load inside the command.
@@ -42,10 +46,10 @@ from .predict import CONTEXT_SETTINGS as _PREDICT_SETTINGS  # noqa: E402
 from .predict import predict  # noqa: E402
 from .train import train  # noqa: E402
 
-app.command("train", cls=OneLineErrorCommand)(train)
-app.command("data", cls=OneLineErrorCommand)(data)
-app.command("predict", cls=OneLineErrorCommand, context_settings=_PREDICT_SETTINGS)(predict)
-app.command("bench", cls=OneLineErrorCommand)(bench)
+app.command("train")(train)
+app.command("data")(data)
+app.command("predict", context_settings=_PREDICT_SETTINGS)(predict)
+app.command("bench")(bench)
 
 
 def main() -> None:

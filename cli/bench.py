@@ -1,6 +1,6 @@
 """``beans bench``: time every engine on one workload and print one table.
 
-Only Typer is imported at module level; rich, numba (through ``cli.timing``) and matplotlib
+Only Typer is imported at module level; rich, numba (through ``beans.benchmark.timing``) and matplotlib
 are imported inside the command, so ``beans --help`` stays fast.
 """
 
@@ -12,61 +12,74 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..benchmark import engines as known_engines  # names only: no numba yet
 from .errors import fail
+from ..config import TrainConfig
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs, write_atomic, write_text_atomic
+from .options import SUFFIXES_TEXT, whole
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from ..benchmark.timing import Result, Workload
 
-# (epochs, repeat, seconds per timed run) for a default run (~1 min) and for --quick (< 15 s)
-DEFAULTS = {"full": (5000, 5, 2.0), "quick": (200, 3, 0.1)}
+# (epochs, repeat, seconds per timed run) for a default run and for --quick; a full run
+# trains the lesson's epochs
+DEFAULTS = {"full": (TrainConfig.epochs, 5, 2.0), "quick": (200, 3, 0.1)}
 SEEDS = 64
-# timing.ENGINES' names, in table order, written out so --engines is checked before numba loads
-# (tests/test_bench_cli.py holds the two equal)
-ENGINE_NAMES = ("python-lesson", "python", "numpy", "jit", "jit-many-1", "jit-many-all", "c-scalar", "c-lanes")
+MAX_SEEDS, MAX_REPEAT = 100_000, 1000
 
 
 def bench(
     seeds: Annotated[
-        int, typer.Option(min=1, max=100_000, help="Seeds trained together (one workload for all).")
+        int, typer.Option(**whole(1, MAX_SEEDS), help="Seeds trained together (one workload for all).")
     ] = SEEDS,
     epochs: Annotated[
         int | None,
-        typer.Option(min=1, help="Epochs for fast engines; slow ones run fewer. (default 5000; 200 with --quick)"),
+        typer.Option(
+            **whole(1),
+            help="Epochs for fast engines; slow ones run fewer. "
+            f"(default {DEFAULTS['full'][0]}; {DEFAULTS['quick'][0]} with --quick)",
+        ),
     ] = None,
     repeat: Annotated[
         int | None,
-        typer.Option(min=1, max=1000, help="Timed runs per engine; the median counts. (default 5; 3 with --quick)"),
+        typer.Option(
+            **whole(1, MAX_REPEAT),
+            help="Timed runs per engine; the median counts. "
+            f"(default {DEFAULTS['full'][1]}; {DEFAULTS['quick'][1]} with --quick)",
+        ),
     ] = None,
     engines: Annotated[
-        str | None, typer.Option(help="Comma-separated engines to run, in table order. (default: all)")
+        str | None,
+        typer.Option(
+            help=f"Comma-separated engines to run, in table order: {', '.join(known_engines.ABOUT)}. (default: all)"
+        ),
     ] = None,
-    quick: Annotated[bool, typer.Option("--quick", help="A short run (under 15 s): fewer epochs and repeats.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="A short run: fewer epochs and repeats.")] = False,
     compile_times: Annotated[
         bool, typer.Option("--compile/--no-compile", help="Measure JIT compile and cached-load times.")
     ] = True,
     json_path: Annotated[Path | None, typer.Option("--json", help="Save the results as JSON here.")] = None,
     plot_path: Annotated[
-        Path | None, typer.Option("--plot", help="Save a bar chart of ns per step here (.png, .svg or .pdf).")
+        Path | None, typer.Option("--plot", help=f"Save a bar chart of ns per step here ({SUFFIXES_TEXT}).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
 ) -> None:
     """Time the lesson's loop in every engine: ns per SGD step, speedup, compile time.
 
-    Engines: python-lesson (the lesson's loop as written; the baseline), python,
-    numpy, jit, jit-many-1, jit-many-all, and c-scalar and c-lanes (bench/c) when
-    a C compiler exists. See the README's "beans bench" section for each.
+    The lesson's loop as written (python-lesson) is the baseline; the C rows need a C
+    compiler. See the README's "beans bench" section for each engine.
 
     Every engine first trains a short common workload that is checked against
-    sgd_python; one that differs by more than 1e-9 is marked WRONG, no speedup.
+    sgd_python; one that differs by more than the agreement tolerance is marked
+    WRONG (a note under the table says by how much) and gets no speedup.
     """
     mode = "quick" if quick else "full"
     epochs = epochs if epochs is not None else DEFAULTS[mode][0]
     repeat = repeat if repeat is not None else DEFAULTS[mode][1]
     budget_s = DEFAULTS[mode][2]
-    names = choose_engines(engines, ENGINE_NAMES)  # before numba is imported: a typo fails at once
+    names = choose_engines(engines, tuple(known_engines.ABOUT))  # before numba loads: a typo fails at once
     if plot_path is not None:
         try:
             plot_format(plot_path, "--plot")

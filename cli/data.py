@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from .errors import fail
-from ..files import OutputError, WrongKindError, output_file, plot_format, prepare_outputs
+from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
+from .options import SUFFIXES_TEXT, output_path, whole
 
 
 def beans_csv(xs, ys) -> str:
@@ -40,15 +41,15 @@ def save_beans_plot(path: Path, xs, ys, fmt: str, write=None) -> Path:
 
 
 def data(
-    beans: Annotated[int, typer.Option("--beans", min=1, help="How many beans to draw.")] = 100,
-    data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the beans' random draws.")] = 0,
+    beans: Annotated[int, typer.Option("--beans", **whole(1), help="How many beans to draw.")] = 100,
+    data_seed: Annotated[int, typer.Option("--data-seed", **whole(0), help="Seed of the beans' random draws.")] = 0,
     out: Annotated[
         Path,
-        typer.Option("--out", metavar="PATH", parser=output_file, help="Scatter plot to write (.png, .svg or .pdf)."),
+        typer.Option("--out", metavar="PATH", parser=output_path, help=f"Scatter plot to write ({SUFFIXES_TEXT})."),
     ] = Path("beans-out/beans.png"),
     csv: Annotated[
         Path | None,
-        typer.Option("--csv", metavar="PATH", parser=output_file, help="Also write the beans as CSV (size,toxicity)."),
+        typer.Option("--csv", metavar="PATH", parser=output_path, help="Also write the beans as CSV (size,toxicity)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:

@@ -1,6 +1,6 @@
 """matplotlib set-up for a headless, file-only tool.
 
-Import this module only inside commands that plot: it imports matplotlib (~0.5 s).
+Import this module only inside commands that plot: it imports matplotlib, which is slow to load.
 Figures are ``matplotlib.figure.Figure`` objects, never pyplot's, so there is no global
 figure registry to leak and no GUI backend is ever chosen.
 """

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -18,11 +17,10 @@ from typing import Annotated
 import typer
 
 from .errors import fail
+from .options import DECIMAL, whole
 
 # Register with these so a negative size ("-0.5") reaches SIZE instead of being taken for an option.
 CONTEXT_SETTINGS = {"ignore_unknown_options": True}
-# A size as people write one: 0.8, -1, .5, 2e-3. Not Python's wider float() syntax ("1_0", " 1 ").
-DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 # An unknown --seed lists the file's seeds when there are at most this many, else a summary.
 LISTED_SEEDS = 10
 
@@ -170,7 +168,10 @@ def predict(
     model: Annotated[
         Path, typer.Option("--model", "-m", help="A results.json written by beans train.", show_default=False)
     ],
-    seed: Annotated[int | None, typer.Option("--seed", help="Use this seed's params instead of the best.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", **whole(), help="Use this seed's params instead of the best."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Predict the toxicity of beans of the given sizes with a trained model (the best seed by default)."""

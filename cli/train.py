@@ -9,38 +9,28 @@ Heavy modules (kernels -> numba, rich, matplotlib) are imported inside the comma
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .errors import fail
-from ..files import PLOT_FORMATS, OutputError, WrongKindError, output_file, prepare_outputs
+from .options import choice, output_path, positive_number, whole
+from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
 
-from ..config import ENGINES, MAX_EPOCHS
+from ..config import ENGINES, MAX_EPOCHS, TrainConfig
 
 # The python engine's estimate times this many SGD steps (a few ms) before the real run.
 ESTIMATE_PROBE_STEPS = 2000
 
-Engine = Enum("Engine", {name: name for name in ENGINES}, type=str)
-PlotFormat = Enum("PlotFormat", {fmt: fmt for fmt in PLOT_FORMATS}, type=str)
-
-
-def _positive_finite(value: float) -> float:
-    """Typer callback for --lr: click's float type accepts nan and inf, SGD does not."""
-    if not math.isfinite(value) or value <= 0:
-        raise typer.BadParameter(f"must be a finite number > 0, got {value}")
-    return value
 
 
 def _json_target(value: str) -> str:
     """Typer parser for --json: ``-`` (stdout) or a file name, never a folder's."""
-    return value if value == "-" else str(output_file(value))
+    return value if value == "-" else str(output_path(value))
 
 
 def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...]) -> None:
@@ -68,32 +58,45 @@ def _python_estimate(kernels, config) -> float:
 
 
 def train(
-    seeds: Annotated[int, typer.Option("--seeds", min=1, help="How many random starts to train.")] = 1,
+    seeds: Annotated[int, typer.Option("--seeds", **whole(1), help="How many random starts to train.")] = 1,
     seed_start: Annotated[
-        int, typer.Option("--seed-start", min=0, help="First seed; seeds are SEED_START .. SEED_START+SEEDS-1.")
+        int, typer.Option("--seed-start", **whole(0), help="First seed; seeds are SEED_START .. SEED_START+SEEDS-1.")
     ] = 0,
-    epochs: Annotated[int, typer.Option("--epochs", min=0, max=MAX_EPOCHS, help="Passes over the beans.")] = 5000,
-    lr: Annotated[float, typer.Option("--lr", callback=_positive_finite, help="Learning rate, finite and > 0.")] = 0.03,
-    beans: Annotated[int, typer.Option("--beans", min=2, help="How many training beans to draw.")] = 100,
-    data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the training beans.")] = 0,
+    epochs: Annotated[
+        int, typer.Option("--epochs", **whole(0, MAX_EPOCHS), help="Passes over the beans.")
+    ] = TrainConfig.epochs,
+    lr: Annotated[
+        float, typer.Option("--lr", parser=positive_number, metavar="FLOAT", help="Learning rate, finite and > 0.")
+    ] = TrainConfig.lr,
+    beans: Annotated[int, typer.Option("--beans", **whole(2), help="How many training beans to draw.")] = (
+        TrainConfig.beans
+    ),
+    data_seed: Annotated[int, typer.Option("--data-seed", **whole(0), help="Seed of the training beans.")] = (
+        TrainConfig.data_seed
+    ),
     test_beans: Annotated[
         int,
-        typer.Option("--test-beans", min=0, help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none."),
-    ] = 100,
+        typer.Option(
+            "--test-beans", **whole(0), help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none."
+        ),
+    ] = TrainConfig.test_beans,
     snapshot_every: Annotated[
         int,
         typer.Option(
-            "--snapshot-every", min=1, max=MAX_EPOCHS, help="Record loss and parameters every this many epochs."
+            "--snapshot-every", **whole(1, MAX_EPOCHS), help="Record loss and parameters every this many epochs."
         ),
-    ] = 100,
+    ] = TrainConfig.snapshot_every,
     out: Annotated[Path, typer.Option("--out", help="Directory for results.json and the plots.")] = Path("beans-out"),
     threads: Annotated[
         int | None,
-        typer.Option("--threads", min=1, show_default="all cores", help="Threads for the jit engine (jit only)."),
+        typer.Option(
+            "--threads", **whole(1), show_default="all cores", help="Threads for the jit engine (jit only)."
+        ),
     ] = None,
     engine: Annotated[
-        Engine, typer.Option("--engine", help="jit: the numba kernel; python: the pure-Python loop (slow).")
-    ] = Engine.jit,
+        str,
+        typer.Option("--engine", **choice(ENGINES), help="jit: the numba kernel; python: the pure-Python loop (slow)."),
+    ] = TrainConfig.engine,
     json_path: Annotated[
         str | None,
         typer.Option(
@@ -105,18 +108,18 @@ def train(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no messages.")] = False,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip the fit and loss plots.")] = False,
-    plot_format: Annotated[PlotFormat, typer.Option("--plot-format", help="File format of the plots.")] = (
-        PlotFormat.png
-    ),
+    plot_format: Annotated[
+        str, typer.Option("--plot-format", **choice(PLOT_FORMATS), help="File format of the plots.")
+    ] = "png",
     animate: Annotated[
         Path | None,
         typer.Option(
-            "--animate", metavar="PATH.gif", parser=output_file, help="Also save a GIF of one seed's training."
+            "--animate", metavar="PATH.gif", parser=output_path, help="Also save a GIF of one seed's training."
         ),
     ] = None,
     animate_seed: Annotated[
         int | None,
-        typer.Option("--animate-seed", show_default="the best seed", help="Which seed --animate shows."),
+        typer.Option("--animate-seed", **whole(), show_default="the best seed", help="Which seed --animate shows."),
     ] = None,
 ) -> None:
     """Train the lesson's 1-2-1 network from many random seeds at once and save the results.
@@ -124,7 +127,7 @@ def train(
     Prints a results table (best seed first) and writes results.json, fit.png and loss.png
     under --out.
     """
-    if threads is not None and engine is not Engine.jit:
+    if threads is not None and engine != "jit":
         raise typer.BadParameter(
             "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
         )
@@ -140,7 +143,7 @@ def train(
             data_seed=data_seed,
             snapshot_every=snapshot_every,
             threads=threads,
-            engine=engine.value,
+            engine=engine,
             test_beans=test_beans,
             record_params=animate is not None,  # only the GIF draws past parameters
         )
@@ -156,7 +159,7 @@ def train(
     except OutputError as err:
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
     try:
-        files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format.value, animate, animate_seed)
+        files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format, animate, animate_seed)
         _run(kernels, config, seed_start, files, quiet)
     except KeyboardInterrupt:  # _run has removed any file it wrote; this removes the folders
         prepared.cleanup()
@@ -208,6 +211,8 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     ) as on_chunk:
         result = train_run(config, on_chunk=on_chunk)
 
+    # Before anything is printed or written: a GIF of "the best seed" needs one (all or nothing).
+    animate_row = None if files.animate is None else _animation_row(result, files.animate_seed)
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
     if files.json_to_stdout:
         sys.stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
@@ -230,17 +235,35 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
 
             save_plots(result, files.out, files.plot_format, write=staged.write)
         if files.animate is not None:
-            staged.write(files.animate, lambda tmp: _save_animation(result, tmp, files.animate_seed))
+            staged.write(files.animate, lambda tmp: _save_animation(result, tmp, animate_row))
     if not quiet:
         for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
 
 
-def _save_animation(result, path: Path, seed: int | None) -> Path:
-    """The GIF of one seed (rank 1 by default), from the snapshots the run recorded."""
+def _animation_row(result, seed: int | None) -> int:
+    """The row the GIF shows: ``--animate-seed``'s, else the best seed's; OutputError when every seed diverged.
+
+    The summary names no best seed then (``results.best_row``), and neither does the GIF: the
+    run fails with nothing written, rather than leave a GIF of a seed it calls no fit.
+    """
+    from ..results import best_row
+
+    if seed is not None:
+        return result.config.seeds.index(seed)
+    row = best_row(result)
+    if row is None:
+        raise OutputError(
+            f"--animate: all {len(result.config.seeds)} seeds diverged, so there is no best seed to draw; "
+            "none of this run's files were written (name a seed with --animate-seed K, or try a smaller --lr)"
+        )
+    return row
+
+
+def _save_animation(result, path: Path, row: int) -> Path:
+    """The GIF of the seed in ``row``, from the snapshots the run recorded."""
     from .animation import save_training_gif
 
-    row = result.best if seed is None else result.config.seeds.index(seed)
     config = result.config
     return save_training_gif(
         path,

@@ -5,27 +5,30 @@ Imports numpy and numba only; nothing here prints or plots.
 
 from pathlib import Path
 
-from ..numba_cache import ensure_numba_cache_dir
+from ..numba_cache import ensure_numba_cache_dir, numba_cache_for_options
+from . import _jit
 
 ensure_numba_cache_dir(Path(__file__).parent)  # before any cache=True kernel is decorated
 
-from .data import get_beans  # noqa: E402
-from .lesson import sgd_lesson  # noqa: E402
-from .many import max_threads, sgd_many  # noqa: E402
-from .network import (  # noqa: E402
-    N_PARAMS,
-    PARAM_NAMES,
-    TOXIC_ABOVE,
-    accuracy,
-    init_params,
-    init_params_many,
-    mse,
-    predict,
-    sigmoid,
-)
-from .numpy_loop import sgd_numpy  # noqa: E402
-from .reference import sgd_python  # noqa: E402
-from .sgd import sgd_jit  # noqa: E402
+# numba's cache key leaves the decorators' options out: code cached with other options is dropped
+with numba_cache_for_options(Path(__file__).parent, _jit.OPTIONS):
+    from .data import get_beans
+    from .lesson import sgd_lesson
+    from .many import max_threads, sgd_many
+    from .network import (
+        N_PARAMS,
+        PARAM_NAMES,
+        TOXIC_ABOVE,
+        accuracy,
+        init_params,
+        init_params_many,
+        mse,
+        predict,
+        sigmoid,
+    )
+    from .numpy_loop import sgd_numpy
+    from .reference import sgd_python
+    from .sgd import sgd_jit
 
 __all__ = [
     "N_PARAMS",

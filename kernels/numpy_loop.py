@@ -4,7 +4,8 @@ This is what a numpy user would write to train many seeds at once: each of the s
 parameters becomes an (S,) array and every line of the loop works on all seeds together.
 The samples are still visited one by one (per-sample SGD), so each step pays numpy's
 per-call overhead a few dozen times; that overhead, spread over S seeds, is what it measures.
-The arithmetic and its order are ``sgd_python``'s, so results agree with it to ~1e-12.
+The steps are ``sgd_python``'s own (``reference.sgd_steps``, on arrays instead of floats), so
+results agree with it in all but the last bits (numpy's exp may differ from math.exp there).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks import as_data, as_params, check_epochs, check_lr
+from .reference import sgd_steps
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -31,26 +33,15 @@ def sgd_numpy(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, l
 
     Returns
     -------
-    float64, shape (S, 7): row s equals ``sgd_python(params[s], ...)`` to ~1e-12; NaN/inf where
+    float64, shape (S, 7): row s equals ``sgd_python(params[s], ...)`` in all but the last bits; NaN/inf where
     a seed diverged.
     """
     params = as_params(params, "params", many=True)
     xs, ys = as_data(xs, "xs"), as_data(ys, "ys", like=xs)
     epochs, lr = check_epochs(epochs), check_lr(lr)
-    # one contiguous (S,) array per parameter
-    w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2 = (params[:, k].copy() for k in range(params.shape[1]))
+    # one contiguous (S,) array per parameter, through sgd_python's very steps
+    weights = [params[:, k].copy() for k in range(params.shape[1])]
     samples = list(zip(xs.tolist(), ys.tolist(), strict=True))
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging seed goes to inf/NaN, as in sgd_jit
-        for _ in range(epochs):
-            for x, y in samples:
-                a1_1 = _sigmoid(w11_1 * x + b1_1)
-                a2_1 = _sigmoid(w12_1 * x + b2_1)
-                a1_2 = _sigmoid(w11_2 * a1_1 + w21_2 * a2_1 + b1_2)
-                # the lesson's chains, grouped left to right as in sgd_python
-                d_out = -2 * (y - a1_2) * (a1_2 * (1 - a1_2))
-                d_h1 = d_out * w11_2 * (a1_1 * (1 - a1_1))
-                d_h2 = d_out * w21_2 * (a2_1 * (1 - a2_1))
-                w11_2, w21_2, b1_2 = w11_2 - lr * (d_out * a1_1), w21_2 - lr * (d_out * a2_1), b1_2 - lr * d_out
-                w12_1, b2_1 = w12_1 - lr * (d_h2 * x), b2_1 - lr * d_h2
-                w11_1, b1_1 = w11_1 - lr * (d_h1 * x), b1_1 - lr * d_h1
-    return np.stack([w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2], axis=1)
+        trained = sgd_steps(weights, samples, epochs, lr, _sigmoid)
+    return np.stack(trained, axis=1)

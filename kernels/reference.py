@@ -48,13 +48,31 @@ def sgd_python(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, 
 
 def sgd_python_unchecked(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float) -> np.ndarray:
     """``sgd_python`` without input checks, for callers that checked already (NaN runs on)."""
-    w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2 = (float(v) for v in params)
     samples = list(zip(xs.tolist(), ys.tolist(), strict=True))
+    trained = sgd_steps([float(v) for v in params], samples, epochs, lr, _sigmoid)
+    return np.array(trained, dtype=np.float64)
+
+
+def sgd_steps(weights: list, samples: list[tuple[float, float]], epochs: int, lr: float, sigmoid) -> list:
+    """The lesson's per-sample SGD in plain Python operators, on whatever the seven weights are.
+
+    Parameters
+    ----------
+    weights : the seven parameters in ``PARAM_NAMES`` order: floats (``sgd_python``), or
+        float64 (S,) arrays, one value per seed (``sgd_numpy``); every operation is elementwise
+    samples : (x, y) Python floats, visited in order every epoch
+    sigmoid : the logistic function for that kind of weight (``math.exp`` or ``np.exp`` inside)
+
+    Returns
+    -------
+    list of the seven trained parameters, in ``PARAM_NAMES`` order, of the weights' kind.
+    """
+    w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2 = weights
     for _ in range(epochs):
         for x, y in samples:
-            a1_1 = _sigmoid(w11_1 * x + b1_1)
-            a2_1 = _sigmoid(w12_1 * x + b2_1)
-            a1_2 = _sigmoid(w11_2 * a1_1 + w21_2 * a2_1 + b1_2)
+            a1_1 = sigmoid(w11_1 * x + b1_1)
+            a2_1 = sigmoid(w12_1 * x + b2_1)
+            a1_2 = sigmoid(w11_2 * a1_1 + w21_2 * a2_1 + b1_2)
             # the lesson's chains, grouped left to right as Python evaluates them there
             d_out = -2 * (y - a1_2) * (a1_2 * (1 - a1_2))
             d_h1 = d_out * w11_2 * (a1_1 * (1 - a1_1))
@@ -62,4 +80,4 @@ def sgd_python_unchecked(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epo
             w11_2, w21_2, b1_2 = w11_2 - lr * (d_out * a1_1), w21_2 - lr * (d_out * a2_1), b1_2 - lr * d_out
             w12_1, b2_1 = w12_1 - lr * (d_h2 * x), b2_1 - lr * d_h2
             w11_1, b1_1 = w11_1 - lr * (d_h1 * x), b1_1 - lr * d_h1
-    return np.array([w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2], dtype=np.float64)
+    return [w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2]

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import shutil
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 import beans
 
-# Tolerances named once: how far each loop may drift from the lesson's own loop.
-TOL_PYTHON = 1e-12  # sgd_python vs the lesson: same operations on the same doubles
-TOL_JIT = 1e-10  # numba kernels vs the lesson: libm exp vs numpy's exp may differ in the last ulp
 # Typer and rich output without colour codes, at a fixed width: set for every test (below), and
 # inherited by the subprocesses tests start.
 PLAIN_ENV = {"_TYPER_FORCE_DISABLE_TERMINAL": "1", "COLUMNS": "120", "NO_COLOR": "1"}
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """How far (absolute, per parameter) each loop may be from the lesson's own after a few epochs."""
+
+    python: float = 1e-12  # sgd_python and sgd_numpy: the same operations on the same doubles
+    jit: float = 1e-10  # numba kernels: libm's exp vs numpy's may differ in the last ulp
+
+
+@pytest.fixture(scope="session")
+def tol() -> Tolerances:
+    """The tolerances, named once: ``tol.python``, ``tol.jit``."""
+    return Tolerances()
 
 
 @pytest.fixture(params=[(0, 100), (1, 37), (2, 7)], ids=lambda p: f"data{p[0]}-n{p[1]}")

@@ -17,7 +17,7 @@ import beans
 import beans.training
 from beans.cli.app import app
 from beans.cli.train import INTERRUPTED
-from beans.config import HISTORY_LIMIT_BYTES, MAX_EPOCHS, MAX_SNAPSHOTS, snapshot_count
+from beans.config import MAX_EPOCHS, MAX_SNAPSHOTS, check_run_size, snapshot_count
 
 EPOCHS = "200"  # enough for the curves to move; keeps each run a fraction of a second
 runner = CliRunner()  # the plain-terminal environment comes from conftest's autouse fixture
@@ -160,9 +160,14 @@ def test_held_out_beans_are_reported(three_seeds):
 
 
 def test_snapshot_every_sets_the_recording_interval(tmp_path):
-    result = train(tmp_path, "--snapshot-every", "50", "--no-plot")
+    from PIL import Image
+
+    gif = tmp_path / "t.gif"
+    result = train(tmp_path, "--snapshot-every", "50", "--no-plot", "--animate", str(gif))
     assert result.exit_code == 0, result.output
     assert read_results(tmp_path)["settings"]["snapshot_every"] == 50
+    with Image.open(gif) as image:  # a frame per snapshot: epochs 0, 50, ..., EPOCHS
+        assert image.n_frames == int(EPOCHS) // 50 + 1
 
 
 def test_zero_epochs_still_plots(tmp_path):
@@ -235,6 +240,28 @@ def test_animate_writes_a_gif_of_the_chosen_seed(tmp_path):
     with Image.open(gif) as image:
         assert image.n_frames == int(EPOCHS) // 100 + 1
     assert f"wrote {gif}" in result.stderr
+
+
+def test_animate_refuses_when_every_seed_diverged_and_writes_nothing(tmp_path):
+    """No best seed in the summary, so none in the GIF: the run fails whole (exit 1) instead."""
+    gif = tmp_path / "anim" / "train.gif"
+    result = train(tmp_path / "out", "--seeds", "3", "--lr", "1e10", "--animate", str(gif))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: --animate: all 3 seeds diverged, so there is no best seed to draw; ")
+    assert "--animate-seed" in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+    assert files_under(tmp_path) == []  # not results.json, not the plots, not the folders
+
+
+def test_animate_draws_a_named_seed_even_when_every_seed_diverged(tmp_path):
+    from PIL import Image
+
+    gif = tmp_path / "train.gif"
+    result = train(tmp_path / "out", "--seeds", "3", "--lr", "1e10", "--animate", str(gif), "--animate-seed", "2")
+    assert result.exit_code == 0, result.output
+    assert read_results(tmp_path / "out")["summary"]["best_seed"] is None
+    with Image.open(gif) as image:
+        assert image.n_frames == int(EPOCHS) // 100 + 1
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -352,7 +379,8 @@ def test_record_count_matches_what_kernels_records(epochs, every, records):
 def test_snapshot_cap_is_inclusive_and_the_history_cap_leaves_room_for_big_runs(tmp_path):
     result = train(tmp_path, "--epochs", str(MAX_SNAPSHOTS - 1), "--snapshot-every", "1", "--no-plot", "-q")
     assert result.exit_code == 0, result.output
-    assert 10_000 * 51 * 8 * 8 < HISTORY_LIMIT_BYTES  # 10k seeds at the default snapshots fit
+    # 10k seeds at the lesson's settings fit, their parameters recorded too
+    check_run_size(seeds=10_000, epochs=5000, snapshot_every=100, n_params=7, record_params=True)
 
 
 @pytest.mark.parametrize(
@@ -460,10 +488,18 @@ def test_ctrl_c_during_training_exits_130_and_leaves_nothing(tmp_path, monkeypat
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--engine", "foo"], "Error: Invalid value for '--engine': 'foo' is not one of 'jit', 'python'."),
-        (["--seeds", "0"], "Error: Invalid value for '--seeds': must be >= 1"),
-        (["--epochs", str(MAX_EPOCHS + 1)], f"Error: Invalid value for '--epochs': must be <= {MAX_EPOCHS}"),
-        (["--seeds", "2.5"], "Error: Invalid value for '--seeds': must be a whole number"),
+        (["--engine", "foo"], "Error: Invalid value for '--engine': must be one of jit, python; got 'foo'"),
+        (["--plot-format", "gif"], "Error: Invalid value for '--plot-format': must be one of png, svg, pdf; got 'gif'"),
+        (["--seeds", "0"], "Error: Invalid value for '--seeds': must be >= 1, got 0"),
+        (
+            ["--epochs", str(MAX_EPOCHS + 1)],
+            f"Error: Invalid value for '--epochs': must be <= {MAX_EPOCHS:,}, got {MAX_EPOCHS + 1:,}",
+        ),
+        (["--seeds", "2.5"], "Error: Invalid value for '--seeds': must be a whole number, got '2.5'"),
+        (["--threads", "1_0"], "Error: Invalid value for '--threads': must be a whole number, got '1_0'"),
+        (["--lr", "fast"], "Error: Invalid value for '--lr': must be a finite number > 0, got 'fast'"),
+        (["--lr", "inf"], "Error: Invalid value for '--lr': must be a finite number > 0, got 'inf'"),
+        (["--lr", "-0.5"], "Error: Invalid value for '--lr': must be a finite number > 0, got -0.5"),
     ],
 )
 def test_usage_errors_read_as_plain_words(tmp_path, args, message):

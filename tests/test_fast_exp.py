@@ -17,20 +17,20 @@ SIGMOID_REL_BOUND = 4 * ULP
 SMALLEST_NORMAL = 2.2250738585072014e-308
 
 
-@numba.njit
-def exp_each(values):
-    out = np.empty_like(values)
-    for i in range(values.size):
-        out[i] = _exp(values[i])
-    return out
+def each(kernel):
+    """A jitted loop applying the scalar jitted ``kernel`` to every value of a float64 array."""
+
+    @numba.njit
+    def apply(values):
+        out = np.empty_like(values)
+        for i in range(values.size):
+            out[i] = kernel(values[i])
+        return out
+
+    return apply
 
 
-@numba.njit
-def sigmoid_each(values):
-    out = np.empty_like(values)
-    for i in range(values.size):
-        out[i] = _sigmoid(values[i])
-    return out
+exp_each, sigmoid_each = each(_exp), each(_sigmoid)
 
 
 def exact_sigmoid(z: float) -> float:

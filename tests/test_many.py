@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import TOL_JIT
 
 import beans
 from beans.kernels.many import block_layout, from_blocks, to_blocks, train_rows_inplace
@@ -14,13 +13,13 @@ TOL_MANY_LONG = 1e-9  # after the lesson's 5000 epochs: fused multiply-adds and 
 
 
 @pytest.mark.parametrize("n_seeds", [1, 7, 9, 50])
-def test_every_row_equals_sgd_jit_and_the_lesson(bean_set, n_seeds):
+def test_every_row_equals_sgd_jit_and_the_lesson(bean_set, n_seeds, tol):
     xs, ys = bean_set
     start = beans.init_params_many(range(100, 100 + n_seeds))
     got = beans.sgd_many(start, xs, ys, 3, LR)
     for row, params in zip(got, start, strict=True):
-        np.testing.assert_allclose(row, beans.sgd_jit(params, xs, ys, 3, LR), rtol=0, atol=TOL_JIT)
-    np.testing.assert_allclose(got[0], beans.sgd_lesson(start[0], xs, ys, 3, LR), rtol=0, atol=TOL_JIT)
+        np.testing.assert_allclose(row, beans.sgd_jit(params, xs, ys, 3, LR), rtol=0, atol=tol.jit)
+    np.testing.assert_allclose(got[0], beans.sgd_lesson(start[0], xs, ys, 3, LR), rtol=0, atol=tol.jit)
 
 
 def test_fifty_seeds_after_the_lessons_full_training():

@@ -11,14 +11,23 @@ import beans
 
 
 def lesson_forward(params, x):
-    """The lesson's forward_propgation for one bean, on Python floats."""
-    w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2 = params
+    """The lesson's forward_propgation for one bean, on Python floats; ``params`` in PARAM_NAMES order."""
+    p = dict(zip(beans.PARAM_NAMES, params, strict=True))
     sig = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
-    return sig(w11_2 * sig(w11_1 * x + b1_1) + w21_2 * sig(w12_1 * x + b2_1) + b1_2)
+    a1_1 = sig(p["w11_1"] * x + p["b1_1"])  # the lesson's names for each weight and bias
+    a2_1 = sig(p["w12_1"] * x + p["b2_1"])
+    return sig(p["w11_2"] * a1_1 + p["w21_2"] * a2_1 + p["b1_2"])
 
 
-def test_param_names_fix_the_order():
-    assert beans.PARAM_NAMES == ("w11_1", "b1_1", "w12_1", "b2_1", "w11_2", "w21_2", "b1_2")
+def test_each_name_is_the_parameter_the_lesson_gives_it():
+    """results.json labels parameters by these names: each must be the one the network uses as such."""
+    xs = np.linspace(0, 2, 7)
+    for k, name in enumerate(beans.PARAM_NAMES):
+        params = np.full(7, 0.3)
+        params[k] = 2.5  # only this parameter stands out
+        want = [lesson_forward(params.tolist(), x) for x in xs]
+        np.testing.assert_allclose(beans.predict(params, xs), want, rtol=1e-15, atol=0, err_msg=name)
+    assert len(set(beans.PARAM_NAMES)) == beans.N_PARAMS == 7
 
 
 def test_init_params_uniform_unit_and_reproducible():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import TOL_PYTHON
 
 import beans
 from beans.kernels.numpy_loop import sgd_numpy
@@ -13,22 +12,22 @@ LR = 0.03
 
 
 @pytest.mark.parametrize("epochs", [1, 3])
-def test_each_row_equals_the_lesson(bean_set, epochs):
+def test_each_row_equals_the_lesson(bean_set, epochs, tol):
     xs, ys = bean_set
     starts = beans.init_params_many([0, 3, 11])
     got = sgd_numpy(starts, xs, ys, epochs, LR)
     want = np.stack([beans.sgd_lesson(p, xs, ys, epochs, LR) for p in starts])
-    np.testing.assert_allclose(got, want, rtol=0, atol=TOL_PYTHON)
+    np.testing.assert_allclose(got, want, rtol=0, atol=tol.python)
 
 
 @pytest.mark.parametrize("seeds", [1, 2, 17])
-def test_each_row_equals_sgd_python(seeds):
+def test_each_row_equals_sgd_python(seeds, tol):
     xs, ys = beans.get_beans(50, 4)
     starts = beans.init_params_many(range(seeds))
     got = sgd_numpy(starts, xs, ys, 20, LR)
     want = np.stack([beans.sgd_python(p, xs, ys, 20, LR) for p in starts])
     assert got.shape == (seeds, 7)
-    np.testing.assert_allclose(got, want, rtol=0, atol=TOL_PYTHON)
+    np.testing.assert_allclose(got, want, rtol=0, atol=tol.python)
 
 
 def test_zero_epochs_return_the_start_and_input_is_untouched():

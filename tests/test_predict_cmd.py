@@ -72,8 +72,12 @@ def test_table_names_the_seed_and_each_size(model):
     result = runner.invoke(app, ["predict", "--model", str(path), "0.8", "1.5"])
     assert result.exit_code == 0, result.output
     assert f"seed {run.config.seeds[run.best]}" in result.stdout
-    assert "0.8" in result.stdout and "1.5" in result.stdout
-    assert "toxic" in result.stdout or "safe" in result.stdout
+    want = beans.predict(run.params[run.best], np.array([0.8, 1.5]))
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert len(rows) == 2
+    for row, size, toxicity in zip(rows, ("0.8", "1.5"), want, strict=True):
+        call = "1 toxic" if toxicity > beans.TOXIC_ABOVE else "0 safe"
+        assert [cell.strip() for cell in row.strip("│").split("│")] == [size, f"{toxicity:.4f}", call]
 
 
 def test_unknown_seed_lists_the_available_ones(model):

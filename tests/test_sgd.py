@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import TOL_JIT, TOL_PYTHON
 
 import beans
 
@@ -12,26 +11,19 @@ LR = 0.03
 
 
 @pytest.mark.parametrize("epochs", [1, 4])
-def test_python_reference_equals_the_lesson(bean_set, start, epochs):
+@pytest.mark.parametrize(("fn", "within"), [(beans.sgd_python, "python"), (beans.sgd_jit, "jit")])
+def test_each_loop_equals_the_lesson(bean_set, start, epochs, fn, within, tol):
     xs, ys = bean_set
     want = beans.sgd_lesson(start, xs, ys, epochs, LR)
-    got = beans.sgd_python(start, xs, ys, epochs, LR)
-    np.testing.assert_allclose(got, want, rtol=0, atol=TOL_PYTHON)
+    got = fn(start, xs, ys, epochs, LR)
+    np.testing.assert_allclose(got, want, rtol=0, atol=getattr(tol, within))
 
 
-@pytest.mark.parametrize("epochs", [1, 4])
-def test_jit_equals_the_lesson(bean_set, start, epochs):
-    xs, ys = bean_set
-    want = beans.sgd_lesson(start, xs, ys, epochs, LR)
-    got = beans.sgd_jit(start, xs, ys, epochs, LR)
-    np.testing.assert_allclose(got, want, rtol=0, atol=TOL_JIT)
-
-
-def test_jit_equals_python_after_full_training():
+def test_jit_equals_python_after_full_training(tol):
     xs, ys = beans.get_beans(100, 0)
     start = beans.init_params(7)
     np.testing.assert_allclose(
-        beans.sgd_jit(start, xs, ys, 300, LR), beans.sgd_python(start, xs, ys, 300, LR), rtol=0, atol=TOL_JIT
+        beans.sgd_jit(start, xs, ys, 300, LR), beans.sgd_python(start, xs, ys, 300, LR), rtol=0, atol=tol.jit
     )
 
 

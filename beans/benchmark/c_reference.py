@@ -1,11 +1,11 @@
-"""The C reference loop (``bench/c/sgd_c.c``): compiled at bench time with the system compiler.
+"""The C reference loop (``sgd_c.c``, package data beside this module): compiled at bench time.
 
 ``beans bench`` shows it as ``c-scalar`` and ``c-lanes`` rows so users can see how close the
 numba kernels come to what a C compiler makes of the same loop. Each variant is its own build
 (their flags differ, see ``CONTRACT``), cached in ``~/.cache/beans`` (or a private per-user
 temporary folder) under a name derived from the source, the compiler and the flags, so it is
-built once per change. When there is no compiler or no source (an installed wheel has no
-``bench/``), :func:`build` raises :class:`CUnavailable` with a one-line reason.
+built once per change. When there is no compiler (or the source is missing), :func:`build`
+raises :class:`CUnavailable` with a one-line reason.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def build(variant: str = "lanes", source: Path | None = None, hidden: int | None
     shape_flags = () if hidden is None else (f"-DBEANS_HIDDEN={int(hidden)}",)
     source = SOURCE if source is None else Path(source)
     if not source.is_file():
-        raise CUnavailable(f"no C source at {source} (run from a checkout of the repository)")
+        raise CUnavailable(f"no C source at {source}")
     compiler = find_compiler()
     if compiler is None:
         raise CUnavailable("no C compiler found (set CC, or install cc/gcc/clang)")

@@ -31,10 +31,11 @@ from typing import ClassVar
 import numpy as np
 
 from .. import kernels
+from ..config import TrainConfig
 from . import c_reference
+from .engines import ABOUT, BASELINE
 from ..kernels.numpy_loop import sgd_numpy
 
-BASELINE = "python-lesson"
 AGREE_TOL = 1e-9  # max |difference| from sgd_python on the common workload, any parameter
 # the common workload: up to 64 seeds (enough to fill every SIMD block and its tail) x 3 epochs
 AGREE_SEEDS, AGREE_EPOCHS = 64, 3
@@ -45,13 +46,13 @@ TrainFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int, float], np.ndarray]
 
 @dataclass(frozen=True)
 class Workload:
-    """What every engine trains: ``seeds`` start parameter sets on ``beans`` beans."""
+    """What every engine trains: ``seeds`` start parameter sets on ``beans`` beans; the lesson's by default."""
 
-    seeds: int = 64
-    epochs: int = 5000
-    beans: int = 100
-    lr: float = 0.03
-    data_seed: int = 0
+    seeds: int
+    epochs: int = TrainConfig.epochs
+    beans: int = TrainConfig.beans
+    lr: float = TrainConfig.lr
+    data_seed: int = TrainConfig.data_seed
 
     def data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(params (S, 7), xs (n,), ys (n,)): seeds 0..S-1 and the lesson's beans."""
@@ -92,7 +93,7 @@ class Engine:
 
 @dataclass
 class CEngine:
-    """The C reference in bench/c, built on first use; it times itself (no process start-up).
+    """The C reference (``sgd_c.c``), built on first use; it times itself (no process start-up).
 
     Not an :class:`Engine`: it has no Python training function, only a binary to run, and it
     is always single-threaded and never a JIT (hence no compile probe).
@@ -173,30 +174,21 @@ PROBE_MANY = _PROBE.format(call="kernels.sgd_many(params, xs, ys, 1, 0.03)")
 
 
 def default_engines() -> dict[str, AnyEngine]:
-    """Every engine ``beans bench`` knows, in table order (C rows are skipped without a compiler)."""
+    """Every engine ``beans bench`` knows, in ``engines.ABOUT``'s order (C rows are skipped without a compiler)."""
     all_threads = kernels.max_threads()
-    found = [
-        Engine(
-            BASELINE, "the lesson's loop as written: numpy scalars, many temporaries", seed_by_seed(kernels.sgd_lesson)
-        ),
-        Engine("python", "sgd_python: the same loop on Python floats, math.exp", seed_by_seed(kernels.sgd_python)),
-        Engine("numpy", "sgd_numpy: every line on all seeds at once, numpy arrays", sgd_numpy),
-        Engine(
-            "jit", "sgd_jit (numba) one seed after another", seed_by_seed(kernels.sgd_jit), jit=True, probe=PROBE_JIT
-        ),
-        Engine("jit-many-1", "sgd_many (numba), all seeds together, 1 thread", many_at(1), jit=True, probe=PROBE_MANY),
-        Engine(
-            "jit-many-all",
-            f"sgd_many (numba), all seeds together, all {all_threads} threads",
-            many_at(all_threads),
-            threads=all_threads,
-            jit=True,
-            probe=PROBE_MANY,
-        ),
-        CEngine("c-scalar", "bench/c/sgd_c.c one seed after another (C, -O3, unfused like jit)", "scalar"),
-        CEngine("c-lanes", "bench/c/sgd_c.c seeds in SIMD lanes (C, vectorised exp, fused like jit-many)", "lanes"),
-    ]
-    return {engine.name: engine for engine in found}
+    how = {
+        BASELINE: dict(train=seed_by_seed(kernels.sgd_lesson)),
+        "python": dict(train=seed_by_seed(kernels.sgd_python)),
+        "numpy": dict(train=sgd_numpy),
+        "jit": dict(train=seed_by_seed(kernels.sgd_jit), jit=True, probe=PROBE_JIT),
+        "jit-many-1": dict(train=many_at(1), jit=True, probe=PROBE_MANY),
+        "jit-many-all": dict(train=many_at(all_threads), threads=all_threads, jit=True, probe=PROBE_MANY),
+        "c-scalar": dict(variant="scalar"),
+        "c-lanes": dict(variant="lanes"),
+    }
+    return {
+        name: (CEngine if "variant" in how[name] else Engine)(name, about, **how[name]) for name, about in ABOUT.items()
+    }
 
 
 ENGINES: dict[str, AnyEngine] = default_engines()

@@ -1,0 +1,94 @@
+"""Parsers for option values, so that a bad value is reported in beans' own words.
+
+Typer checks ``int``/``float`` options and their ``min=``/``max=`` with pydantic, whose
+messages ("Input should be greater than or equal to 1") read like a library's internals.
+These parsers, given as an option's ``parser=``, do the checking themselves and raise
+``typer.BadParameter``, which click reports against the option: ``Invalid value for
+'--seeds': must be >= 1, got 0``. They also receive the option's default (already a number).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ..files import PLOT_SUFFIXES, output_file
+
+# ".png, .svg or .pdf": the figure formats beans writes, for help texts
+SUFFIXES_TEXT = f"{', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}"
+
+# Numbers as people write them: 0.8, -1, .5, 2e-3. Not Python's wider float() and int() syntax
+# ("1_0", "nan", "inf", non-ASCII digits), more likely a typo than a value.
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+def whole(minimum: int | None = None, maximum: int | None = None) -> dict[str, Any]:
+    """``parser`` and ``metavar`` for an integer option in ``[minimum, maximum]`` (either end open).
+
+    Use as ``typer.Option("--seeds", **whole(1), help=...)``.
+    """
+
+    def parse(value: str | int) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):  # the default
+            number = value
+        elif isinstance(value, str) and WHOLE.fullmatch(value):
+            number = int(value)
+        else:
+            raise typer.BadParameter(f"must be a whole number, got {value!r}")
+        if minimum is not None and number < minimum:
+            raise typer.BadParameter(f"must be >= {minimum:,}, got {number:,}")
+        if maximum is not None and number > maximum:
+            raise typer.BadParameter(f"must be <= {maximum:,}, got {number:,}")
+        return number
+
+    return {"parser": parse, "metavar": _range_text(minimum, maximum)}
+
+
+def _range_text(minimum: int | None, maximum: int | None) -> str:
+    """An integer option's metavar: ``INTEGER``, ``INTEGER >= 1``, ``INTEGER 0..10^12``."""
+
+    def short(n: int) -> str:
+        return f"10^{len(str(n)) - 1}" if n >= 10**6 and str(n).strip("0") == "1" else f"{n:,}"
+
+    if minimum is not None and maximum is not None:
+        return f"INTEGER {short(minimum)}..{short(maximum)}"
+    if minimum is not None:
+        return f"INTEGER >= {short(minimum)}"
+    return "INTEGER" if maximum is None else f"INTEGER <= {short(maximum)}"
+
+
+def choice(names: tuple[str, ...]) -> dict[str, Any]:
+    """``parser``, ``metavar`` and shell completion for an option that takes one of ``names``."""
+
+    def parse(value: str) -> str:
+        if value not in names:
+            raise typer.BadParameter(f"must be one of {', '.join(names)}; got {value!r}")
+        return value
+
+    return {"parser": parse, "metavar": "|".join(names), "autocompletion": lambda: list(names)}
+
+
+def positive_number(value: str | float) -> float:
+    """A parser for a finite number > 0 (``--lr``), written as :data:`DECIMAL` (no ``nan``, ``inf``)."""
+    if isinstance(value, float):  # the default
+        number = value
+    elif isinstance(value, str) and DECIMAL.fullmatch(value):
+        number = float(value)
+    else:
+        raise typer.BadParameter(f"must be a finite number > 0, got {value!r}")
+    if not math.isfinite(number) or number <= 0:  # 1e999 is written as a number, and is inf
+        raise typer.BadParameter(f"must be a finite number > 0, got {value}")
+    return number
+
+
+def output_path(value: str | Path) -> Path:
+    """A parser for an output file's path: one that ends in a separator names a folder, not a file."""
+    try:
+        return output_file(value)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
