@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import check_epochs, check_int, check_lr, check_threads
+from .checks import check_epochs, check_int, check_lr, check_noise, check_threads
 
 ENGINES = ("jit", "python")  # jit: numba kernels; python: the pure-Python reference loop
 
@@ -88,6 +88,7 @@ class TrainConfig:
     lr: float = 0.03
     beans: int = 100
     data_seed: int = 0
+    noise: float = 1.0  # scale of the lesson's noise term in the beans' labels; 1: the lesson's
     snapshot_every: int = 100
     threads: int | None = None
     engine: str = "jit"
@@ -110,6 +111,7 @@ class TrainConfig:
         _checked("lr", check_lr, self.lr)
         _checked("beans", check_int, self.beans, "beans", 2)
         _checked("data_seed", check_int, self.data_seed, "data_seed", 0)
+        _checked("noise", check_noise, self.noise)
         _checked("test_beans", check_int, self.test_beans, "test_beans", 0)
         if self.threads is not None:
             _checked("threads", check_threads, self.threads, _max_threads())

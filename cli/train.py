@@ -38,6 +38,13 @@ def _positive_finite(value: float) -> float:
     return value
 
 
+def _finite_non_negative(value: float) -> float:
+    """Typer callback for --noise: a finite scale >= 0."""
+    if not math.isfinite(value) or value < 0:
+        raise typer.BadParameter(f"must be a finite number >= 0, got {value}")
+    return value
+
+
 def _json_target(value: str) -> str:
     """Typer parser for --json: ``-`` (stdout) or a file name, never a folder's."""
     return value if value == "-" else str(output_file(value))
@@ -76,6 +83,12 @@ def train(
     lr: Annotated[float, typer.Option("--lr", callback=_positive_finite, help="Learning rate, finite and > 0.")] = 0.03,
     beans: Annotated[int, typer.Option("--beans", min=2, help="How many training beans to draw.")] = 100,
     data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the training beans.")] = 0,
+    noise: Annotated[
+        float,
+        typer.Option(
+            "--noise", callback=_finite_non_negative, help="Scale of the lesson's label noise; 1: the lesson's beans."
+        ),
+    ] = 1.0,
     test_beans: Annotated[
         int,
         typer.Option("--test-beans", min=0, help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none."),
@@ -138,6 +151,7 @@ def train(
             lr=lr,
             beans=beans,
             data_seed=data_seed,
+            noise=noise,
             snapshot_every=snapshot_every,
             threads=threads,
             engine=engine.value,
