@@ -40,12 +40,14 @@ from .bench import bench  # noqa: E402
 from .data import data  # noqa: E402
 from .predict import CONTEXT_SETTINGS as _PREDICT_SETTINGS  # noqa: E402
 from .predict import predict  # noqa: E402
+from .sweep import sweep  # noqa: E402
 from .train import train  # noqa: E402
 
 app.command("train", cls=OneLineErrorCommand)(train)
 app.command("data", cls=OneLineErrorCommand)(data)
 app.command("predict", cls=OneLineErrorCommand, context_settings=_PREDICT_SETTINGS)(predict)
 app.command("bench", cls=OneLineErrorCommand)(bench)
+app.command("sweep", cls=OneLineErrorCommand)(sweep)
 
 
 def main() -> None:
