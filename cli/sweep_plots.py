@@ -92,9 +92,7 @@ def sweep_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str
 def _cmap(name: str):
     from matplotlib import colormaps
 
-    cmap = colormaps[name].copy()
-    cmap.set_bad("#dddddd")  # no value: a failed cell, or no seed converged
-    return cmap
+    return colormaps[name].with_extremes(bad="#dddddd")  # no value: a failed cell, or no seed converged
 
 
 def _annotate(ax, data: np.ndarray, vmax: float, share: bool) -> None:
