@@ -196,8 +196,15 @@ def test_records_of_other_versions_and_failed_cells_run_again(tmp_path):
 
 def test_cell_summary_figures():
     record = {
-        "cell": {"lr": 0.1, "hidden": "2", "activation": "sigmoid", "beans": 20, "noise": 1.0, "epochs": 9,
-                 "data_seed": 0},
+        "cell": {
+            "lr": 0.1,
+            "hidden": "2",
+            "activation": "sigmoid",
+            "beans": 20,
+            "noise": 1.0,
+            "epochs": 9,
+            "data_seed": 0,
+        },
         "status": "ok",
         "seeds": {
             "seed": [0, 1, 2, 3, 4],

@@ -4,8 +4,9 @@ Import this module only when a cluster is asked for: it imports ``distributed`` 
 task function is ``runner.run_task`` from the installed package, shipped by name, so every
 worker must run the same beans and numba: ``check_versions`` says which differ before anything
 is submitted. A worker that dies is retried by Dask (its ``allowed-failures``); a task that
-fails for good is split into single cells, and a single cell that still fails is recorded as
-failed with its reason while the others finish.
+fails for good is split into single cells. A worker that dies takes the tasks queued on it
+along, so a single cell that still fails is tried once more at the end, alone on the cluster;
+only if it fails then too is it recorded as failed, with its reason, while the others finish.
 """
 
 from __future__ import annotations
@@ -95,11 +96,19 @@ def run_on_dask(
     """Submit every task, hand each cell's record to ``on_record`` as its task finishes.
 
     Each task passes ``threads`` to the kernel. A task that fails (its worker kept dying, or it
-    raised) is split into single-cell tasks; a single cell that fails is recorded as failed.
-    On any exception here (Ctrl-C included) the pending tasks are cancelled.
+    raised) is split into single-cell tasks; a single cell that fails is run again alone once
+    the rest are done, and recorded as failed if it fails then too. On any exception here
+    (Ctrl-C included) the pending tasks are cancelled.
     """
     pending: dict[Any, dict[str, Any]] = {}
+    suspects: list[dict[str, Any]] = []
     steps = 0
+
+    def count(task: dict[str, Any]) -> None:
+        nonlocal steps
+        steps += task_steps(task)
+        if on_steps is not None:
+            on_steps(steps)
 
     def submit(task: dict[str, Any]):
         future = client.submit(task_function, task, threads, pure=False)
@@ -120,14 +129,30 @@ def run_on_dask(
                         queue.add(submit({**task, "lrs": [lr]}))
                     future.release()
                     continue
-                reason = f"{type(error).__name__}: {error}"
-                on_record(failed_record(task_cells(task)[0], reason))
+                suspects.append(task)
+                future.release()
+                continue
+            elif future.status == "lost":  # done, but its worker died before the result was fetched
+                queue.add(submit(task))
+                future.release()
+                continue
             else:
                 raise DaskError(f"a task ended as {future.status!r}; the scheduler may have gone away")
             future.release()
-            steps += task_steps(task)
-            if on_steps is not None:
-                on_steps(steps)
+            count(task)
+        for task in suspects:  # one at a time: a cell that kills its worker takes no other cell along
+            future = submit(task)
+            try:
+                records = future.result()
+            except Exception as error:
+                if future.status != "error":
+                    raise
+                records = [failed_record(task_cells(task)[0], f"{type(error).__name__}: {error}")]
+            pending.pop(future)
+            future.release()
+            for record in records:
+                on_record(record)
+            count(task)
     finally:
         if pending:
             client.cancel(list(pending))
