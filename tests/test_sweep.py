@@ -13,7 +13,7 @@ import beans
 from beans.sweep import outcome, pending
 from beans.sweep.grid import Grid, GridError, cell_key, parse_axis, parse_hidden
 from beans.sweep.journal import JOURNAL_NAME, Journal, JournalError
-from beans.sweep.runner import run_in_process, run_task, versions
+from beans.sweep.runner import run_in_process, versions
 from beans.sweep.summary import cell_summary, cells_csv, ranked, seeds_csv
 
 SMALL = dict(seeds=range(3, 9), test_beans=40, snapshot_every=50)

@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from beans.cli.app import app
 from PIL import Image
 from typer.testing import CliRunner
-
-from beans.cli.app import app
 
 runner = CliRunner()
 GRID = ["--lr", "0.1,1", "--beans", "20,40", "--epochs", "300", "--seeds", "6", "--snapshot-every", "50"]

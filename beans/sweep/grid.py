@@ -38,8 +38,8 @@ SUPPORTED_ACTIVATIONS = ("sigmoid",)
 # The per-seed table holds cells x seeds rows (about 100 bytes each): a gigabyte at most.
 MAX_ROWS = 10_000_000
 MAX_VALUES_PER_AXIS = 1000
-# Significant digits kept of a number made by a range (0.1 rather than 0.10000000000000002).
-RANGE_DIGITS = 12
+# Significant digits kept of a number a range makes: 0.0316 rather than 0.031622776601683794.
+RANGE_DIGITS = 3
 
 
 class GridError(ValueError):
