@@ -240,3 +240,9 @@ def test_csv_tables_read_back_with_every_setting_and_exact_numbers():
     assert [(float(r["lr"]), int(r["beans"])) for r in summary_rows] == [(0.1, 20), (0.1, 40), (1.0, 20), (1.0, 40)]
     table = np.genfromtxt(io.StringIO(seeds_csv(records)), delimiter=",", names=True, dtype=None, encoding="utf-8")
     assert table.shape == (24,) and table["beans"].tolist()[:6] == [20] * 6
+
+
+def test_dense_ranges_keep_enough_digits_to_stay_distinct():
+    values = parse_axis("lr", "0.001:1:log1000")
+    assert len(set(values)) == 1000 and values[0] == 0.001 and values[-1] == 1.0
+    assert parse_axis("lr", "0.01:1:log5") == (0.01, 0.0316, 0.1, 0.316, 1.0)

@@ -38,7 +38,7 @@ SUPPORTED_ACTIVATIONS = ("sigmoid",)
 # The per-seed table holds cells x seeds rows (about 100 bytes each): a gigabyte at most.
 MAX_ROWS = 10_000_000
 MAX_VALUES_PER_AXIS = 1000
-# Significant digits kept of a number a range makes: 0.0316 rather than 0.031622776601683794.
+# Significant digits kept of a number a range makes, at least: 0.0316 rather than 0.031622776601683794.
 RANGE_DIGITS = 3
 
 
@@ -86,7 +86,11 @@ def _number_range(text: str, integer: bool) -> list[float]:
     values[0], values[-1] = start, stop  # the ends exactly as typed
     if integer:
         return [float(round(v)) for v in values]
-    return [float(f"{v:.{RANGE_DIGITS}g}") for v in values]
+    for digits in range(RANGE_DIGITS, 18):  # more digits only where fewer would merge neighbours
+        rounded = [float(f"{v:.{digits}g}") for v in values]
+        if len(set(rounded)) == len(rounded):
+            return rounded
+    return [float(v) for v in values]
 
 
 def _number(token: str, integer: bool) -> float:
