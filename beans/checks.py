@@ -67,6 +67,15 @@ def check_lr(lr: object) -> float:
     return float(lr)
 
 
+def check_noise(noise: object) -> float:
+    """A finite noise scale >= 0 (1 is the lesson's)."""
+    if not isinstance(noise, numbers.Real) or isinstance(noise, bool):
+        raise ValueError(f"noise must be a number, got {noise!r}")
+    if not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be finite and >= 0, got {noise}")
+    return float(noise)
+
+
 def check_threads(threads: object, available: int) -> int:
     """A thread count in [1, available]; None means all of them."""
     if threads is None:

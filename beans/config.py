@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import check_epochs, check_int, check_lr, check_threads
+from .checks import check_epochs, check_int, check_lr, check_noise, check_threads
 
 ENGINES = ("jit", "python")  # jit: numba kernels; python: the pure-Python reference loop
 
@@ -22,7 +22,7 @@ ENGINES = ("jit", "python")  # jit: numba kernels; python: the pure-Python refer
 MAX_EPOCHS = 10**12
 # The loss plot and the GIF (thinned to 120 frames) gain nothing from more snapshots than this.
 MAX_SNAPSHOTS = 100_000
-# Parameter and loss history, (R, S, P) + (S, R) float64; the peak is about twice this.
+# Parameter, loss and accuracy history, (R, S, P) + 2 x (S, R) float64; the peak is about twice this.
 HISTORY_LIMIT_BYTES = 2 * 2**30
 
 
@@ -47,7 +47,7 @@ def snapshot_schedule(epochs: int, snapshot_every: int) -> np.ndarray:
 def check_run_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, record_params: bool) -> None:
     """Refuse a run whose snapshots or history would not fit, before any of it is allocated.
 
-    A run keeps every seed's loss at every snapshot, (S, R) float64, and with ``record_params``
+    A run keeps every seed's loss and accuracy at every snapshot, 2 x (S, R) float64, and with ``record_params``
     its parameters too, (R, S, P); they are copied once when the run ends, so the peak is about
     twice this size. Raises ConfigError naming the setting to change.
     """
@@ -59,9 +59,9 @@ def check_run_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, 
             f"{epochs:,} epochs recorded every {snapshot_every:,} make {records:,} snapshots, more than "
             f"{MAX_SNAPSHOTS:,}; record every {at_least:,} epochs or more",
         )
-    needed = records * seeds * ((n_params if record_params else 0) + 1) * 8
+    needed = records * seeds * ((n_params if record_params else 0) + 2) * 8
     if needed > HISTORY_LIMIT_BYTES:
-        kept = "parameter and loss" if record_params else "loss"
+        kept = "parameter, loss and accuracy" if record_params else "loss and accuracy"
         raise ConfigError(
             "seeds",
             f"{seeds:,} seeds x {records:,} snapshots need {needed / 2**30:,.1f} GiB of {kept} history, "
@@ -88,6 +88,7 @@ class TrainConfig:
     lr: float = 0.03
     beans: int = 100
     data_seed: int = 0
+    noise: float = 1.0  # scale of the lesson's noise term in the beans' labels; 1: the lesson's
     snapshot_every: int = 100
     threads: int | None = None
     engine: str = "jit"
@@ -110,6 +111,7 @@ class TrainConfig:
         _checked("lr", check_lr, self.lr)
         _checked("beans", check_int, self.beans, "beans", 2)
         _checked("data_seed", check_int, self.data_seed, "data_seed", 0)
+        _checked("noise", check_noise, self.noise)
         _checked("test_beans", check_int, self.test_beans, "test_beans", 0)
         if self.threads is not None:
             _checked("threads", check_threads, self.threads, _max_threads())

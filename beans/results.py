@@ -67,6 +67,11 @@ def summarize(result) -> dict[str, Any]:
     }
 
 
+def epochs_or_none(epochs: int) -> int | None:
+    """An ``epochs_to_converge`` for JSON: None (null) for a seed that never reached the bar."""
+    return None if epochs < 0 else int(epochs)
+
+
 def _number(value: float) -> float | None:
     """A float for JSON: NaN and inf become None (null), which every JSON reader accepts."""
     value = float(value)
@@ -81,6 +86,7 @@ def _settings(config, seed_start: int) -> dict[str, Any]:
         "lr": config.lr,
         "beans": config.beans,
         "data_seed": config.data_seed,
+        "noise": config.noise,
         "test_beans": config.test_beans,
         "test_data_seed": config.test_data_seed if config.test_beans else None,
         "snapshot_every": config.snapshot_every,
@@ -110,6 +116,7 @@ def _per_seed(result, order: np.ndarray, param_names: tuple[str, ...]) -> list[d
             "test_accuracy": _number(result.test_accuracy[row]),
             "converged": bool(result.converged[row]),
             "diverged": bool(result.diverged[row]),
+            "epochs_to_converge": epochs_or_none(result.epochs_to_converge[row]),
             "params": {name: _number(v) for name, v in zip(param_names, result.params[row], strict=True)},
         }
         for row, seed in enumerate(result.config.seeds)

@@ -24,6 +24,9 @@ from .kernels.reference import sgd_python_unchecked
 # learn: report it as diverged along with seeds whose numbers became NaN or inf.
 DIVERGED_PARAM_LIMIT = 1e6
 
+# ``epochs_to_converge`` of a seed whose training accuracy never reached the bar at a snapshot
+NEVER = -1
+
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -38,6 +41,9 @@ class TrainResult:
     start_params, params : float64 (S, 7), before and after training
     snapshot_epochs : int64 (R,), the epoch count of each record, starting with 0
     loss_history : float64 (S, R), each seed's MSE at each record
+    accuracy_history : float64 (S, R), each seed's training accuracy at each record
+    epochs_to_converge : int64 (S,), the first recorded epoch at which a seed's training
+        accuracy reached ``config.converged_accuracy``; ``NEVER`` (-1) when it did not
     param_history : float64 (R, S, 7), each seed's parameters at each record; None when
         ``config.record_params`` is False (the losses are always recorded)
     final_mse, accuracy : float64 (S,)
@@ -54,6 +60,8 @@ class TrainResult:
     params: np.ndarray
     snapshot_epochs: np.ndarray
     loss_history: np.ndarray
+    accuracy_history: np.ndarray
+    epochs_to_converge: np.ndarray
     param_history: np.ndarray | None
     final_mse: np.ndarray
     accuracy: np.ndarray
@@ -85,6 +93,16 @@ def ranking(result: TrainResult) -> np.ndarray:
     return np.lexsort((np.arange(key.size), key))
 
 
+def first_epoch_at(snapshot_epochs: np.ndarray, accuracy_history: np.ndarray, bar: float) -> np.ndarray:
+    """Per seed, the first recorded epoch whose accuracy is >= ``bar``, else ``NEVER``.
+
+    snapshot_epochs : int64 (R,); accuracy_history : float64 (S, R). Returns int64 (S,).
+    """
+    reached = accuracy_history >= bar  # NaN compares False
+    first = np.argmax(reached, axis=1)
+    return np.where(reached.any(axis=1), snapshot_epochs[first], NEVER).astype(np.int64)
+
+
 def diverged_rows(params: np.ndarray, losses: np.ndarray) -> np.ndarray:
     """Seeds whose numbers became non-finite or blew past ``DIVERGED_PARAM_LIMIT``. bool (S,)."""
     with np.errstate(invalid="ignore"):
@@ -98,18 +116,19 @@ def _train_python(
     """The pure-Python engine, seed by seed and chunk by chunk; returns as ``train_rows_recorded``."""
     history = np.empty((chunk_epochs.size,) + start.shape) if config.record_params else None
     losses = np.empty((chunk_epochs.size + 1, start.shape[0]))
+    accuracies = np.empty_like(losses)
     params, done = start, 0
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported by the caller
-        losses[0] = _mse(start, xs, ys)
+        losses[0], accuracies[0] = _mse(start, xs, ys), _accuracy(start, xs, ys)
         for c, epochs in enumerate(chunk_epochs):
             params = np.stack([sgd_python_unchecked(row, xs, ys, int(epochs), config.lr) for row in params])
-            losses[c + 1] = _mse(params, xs, ys)
+            losses[c + 1], accuracies[c + 1] = _mse(params, xs, ys), _accuracy(params, xs, ys)
             if history is not None:
                 history[c] = params
             done += int(epochs)
             if on_progress is not None:
                 on_progress(done)
-    return history, params, losses
+    return history, params, losses, accuracies
 
 
 def train(
@@ -136,26 +155,27 @@ def train(
         config = TrainConfig(seeds=tuple(seeds if seeds is not None else (0,)), **settings)
     elif seeds is not None or settings:
         raise ValueError("pass either a TrainConfig or keyword settings, not both")
-    xs, ys = get_beans(config.beans, config.data_seed)
+    xs, ys = get_beans(config.beans, config.data_seed, config.noise)
     start = init_params_many(config.seeds)
     marks = config.snapshot_epochs
     chunk_epochs = np.diff(marks)
     on_progress = None if on_chunk is None else (lambda done: on_chunk(done, config.epochs))
     began = time.perf_counter()
     if config.engine == "python":
-        trained, params, losses = _train_python(start, xs, ys, chunk_epochs, config, on_progress)
+        trained, params, losses, accuracies = _train_python(start, xs, ys, chunk_epochs, config, on_progress)
     else:
         threads = check_threads(config.threads, max_threads())
-        trained, params, losses = train_rows_recorded(
+        trained, params, losses, accuracies = train_rows_recorded(
             start, xs, ys, chunk_epochs, config.lr, threads, on_progress, record_params=config.record_params
         )
     wall_time = time.perf_counter() - began
     param_history = None if trained is None else np.concatenate([start[None], trained])
     loss_history = np.ascontiguousarray(losses.T)  # (R, S) -> (S, R)
+    accuracy_history = np.ascontiguousarray(accuracies.T)
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported below
         acc = _accuracy(params, xs, ys)
         if config.test_beans:
-            test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed)
+            test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed, config.noise)
             test_mse, test_acc = _mse(params, test_xs, test_ys), _accuracy(params, test_xs, test_ys)
         else:
             test_xs = test_ys = np.empty(0)
@@ -170,6 +190,8 @@ def train(
         params=params,
         snapshot_epochs=marks,
         loss_history=loss_history,
+        accuracy_history=accuracy_history,
+        epochs_to_converge=first_epoch_at(marks, accuracy_history, config.converged_accuracy),
         param_history=param_history,
         final_mse=final_mse,
         accuracy=acc,

@@ -50,7 +50,7 @@ def _recompile(options: dict):
 @numba.njit(parallel=True, error_model="numpy", fastmath={"contract"})
 def _blocks_in_place(blocks, lanes, xs, ys, epochs, lr):
     for b in numba.prange(blocks.shape[0]):
-        many._sgd_block(blocks[b], lanes[b], xs, ys, epochs, lr)
+        many._sgd_block(blocks[b], lanes[b], xs, ys, epochs, lr[b])
 
 
 @numba.njit(parallel=True)
@@ -62,7 +62,7 @@ def _rows(params, xs, ys, epochs, lr):
 def _lanes_runner(blocks_kernel, width):
     def run(params, xs, ys):
         blocks, lanes = many.to_blocks(params, threads=max(1, SEEDS // width))
-        blocks_kernel(blocks, lanes, xs, ys, EPOCHS, LR)
+        blocks_kernel(blocks, lanes, xs, ys, EPOCHS, many.lane_blocks(LR, params.shape[0], blocks))
         return many.from_blocks(blocks, params.shape[0])
 
     return run
@@ -129,7 +129,7 @@ def test_threads_blocks_in_place(benchmark, workload):
 
     def run():
         blocks, lanes = many.to_blocks(start, threads)
-        _blocks_in_place(blocks, lanes, xs, ys, EPOCHS, LR)
+        _blocks_in_place(blocks, lanes, xs, ys, EPOCHS, many.lane_blocks(LR, start.shape[0], blocks))
         return many.from_blocks(blocks, start.shape[0])
 
     previous = numba.get_num_threads()

@@ -44,12 +44,14 @@ from .bench import bench  # noqa: E402
 from .data import data  # noqa: E402
 from .predict import CONTEXT_SETTINGS as _PREDICT_SETTINGS  # noqa: E402
 from .predict import predict  # noqa: E402
+from .sweep import sweep  # noqa: E402
 from .train import train  # noqa: E402
 
 app.command("train")(train)
 app.command("data")(data)
 app.command("predict", context_settings=_PREDICT_SETTINGS)(predict)
 app.command("bench")(bench)
+app.command("sweep")(sweep)
 
 
 def main() -> None:

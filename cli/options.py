@@ -73,17 +73,29 @@ def choice(names: tuple[str, ...]) -> dict[str, Any]:
     return {"parser": parse, "metavar": "|".join(names), "autocompletion": lambda: list(names)}
 
 
-def positive_number(value: str | float) -> float:
-    """A parser for a finite number > 0 (``--lr``), written as :data:`DECIMAL` (no ``nan``, ``inf``)."""
+def _finite_number(value: str | float, above: float, inclusive: bool) -> float:
+    """A finite number written as :data:`DECIMAL` (no ``nan``, ``inf``), > ``above`` (>= if inclusive)."""
+    bound = f"{'>=' if inclusive else '>'} {above:g}"
     if isinstance(value, float):  # the default
         number = value
     elif isinstance(value, str) and DECIMAL.fullmatch(value):
         number = float(value)
     else:
-        raise typer.BadParameter(f"must be a finite number > 0, got {value!r}")
-    if not math.isfinite(number) or number <= 0:  # 1e999 is written as a number, and is inf
-        raise typer.BadParameter(f"must be a finite number > 0, got {value}")
+        raise typer.BadParameter(f"must be a finite number {bound}, got {value!r}")
+    in_range = number >= above if inclusive else number > above
+    if not math.isfinite(number) or not in_range:  # 1e999 is written as a number, and is inf
+        raise typer.BadParameter(f"must be a finite number {bound}, got {value}")
     return number
+
+
+def positive_number(value: str | float) -> float:
+    """A parser for a finite number > 0 (``--lr``)."""
+    return _finite_number(value, 0.0, inclusive=False)
+
+
+def non_negative_number(value: str | float) -> float:
+    """A parser for a finite number >= 0 (``--noise``)."""
+    return _finite_number(value, 0.0, inclusive=True)
 
 
 def output_path(value: str | Path) -> Path:

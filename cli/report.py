@@ -91,6 +91,7 @@ def results_table(result) -> Table:
         table.add_column("test MSE", justify="right")
         table.add_column("test acc.", justify="right")
     table.add_column("converged", justify="center")
+    table.add_column("epochs to conv.", justify="right")
 
     order = ranking(result)
     rank_of = ranks(order)
@@ -107,7 +108,12 @@ def results_table(result) -> Table:
             ]
             if with_test:
                 cells += [format_mse(result.test_mse[row]), format_accuracy(result.test_accuracy[row])]
-            table.add_row(*cells, _status(bool(result.converged[row]), bool(result.diverged[row])))
+            epochs = int(result.epochs_to_converge[row])
+            table.add_row(
+                *cells,
+                _status(bool(result.converged[row]), bool(result.diverged[row])),
+                f"{epochs:,}" if epochs >= 0 else "—",
+            )
     left_out = order.size - top.size - bottom.size
     if left_out:
         table.caption = (

@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from .errors import fail
-from .options import choice, output_path, positive_number, whole
+from .options import choice, non_negative_number, output_path, positive_number, whole
 from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
 
 from ..config import ENGINES, MAX_EPOCHS, TrainConfig
@@ -74,6 +74,13 @@ def train(
     data_seed: Annotated[int, typer.Option("--data-seed", **whole(0), help="Seed of the training beans.")] = (
         TrainConfig.data_seed
     ),
+    noise: Annotated[
+        float,
+        typer.Option(
+            "--noise", parser=non_negative_number, metavar="FLOAT",
+            help="Scale of the lesson's label noise; 1: the lesson's beans.",
+        ),
+    ] = TrainConfig.noise,
     test_beans: Annotated[
         int,
         typer.Option(
@@ -141,6 +148,7 @@ def train(
             lr=lr,
             beans=beans,
             data_seed=data_seed,
+            noise=noise,
             snapshot_every=snapshot_every,
             threads=threads,
             engine=engine,

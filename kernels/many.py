@@ -7,6 +7,10 @@ to different threads. Two things block vectorisation in numba and are dealt with
 float division's zero check (``error_model='numpy'``, see ``kernels._jit``) and ``math.exp``,
 a scalar libm call with no vector version in llvmlite's LLVM, replaced by ``_exp`` below.
 
+Each lane has its own learning rate (a float64 block laid out like the parameters), so cells of
+a sweep that differ only in learning rate train side by side in one call; a scalar rate is
+broadcast to every lane and gives the very same bits as before lanes had their own.
+
 Each seed's lane runs exactly the arithmetic of ``sgd_jit`` except that exp comes from
 ``_exp`` (within 2 ulp of libm's) and multiply-adds may be fused, so rows agree with
 ``sgd_jit`` in all but the last bits (tests hold them to 1e-9 after the lesson's 5000 epochs).
@@ -29,6 +33,7 @@ from numba.extending import intrinsic
 
 from ..checks import as_data, as_params, check_epochs, check_lr, check_threads
 from ._jit import LANES_JIT, PARALLEL_LANES_JIT
+from .network import TOXIC_ABOVE
 
 # Seeds per SIMD group: one AVX-512 register of doubles (two AVX2 ones). Blocks are whole
 # groups, so the vector loop never leaves a scalar remainder.
@@ -138,8 +143,8 @@ def _sigmoid(z):
 def _sgd_block(block, lanes, xs, ys, epochs, lr):
     """Train the first ``lanes`` seeds of ``block`` (float64 (7, B), seeds innermost) in place.
 
-    The loop over seeds is innermost so LLVM vectorises it; the arithmetic per seed is
-    ``sgd_jit``'s, in the same order.
+    ``lr`` is float64 (B,), each lane's learning rate. The loop over seeds is innermost so
+    LLVM vectorises it; the arithmetic per seed is ``sgd_jit``'s, in the same order.
     """
     w11_1, b1_1, w12_1, b2_1 = block[0], block[1], block[2], block[3]
     w11_2, w21_2, b1_2 = block[4], block[5], block[6]
@@ -149,19 +154,20 @@ def _sgd_block(block, lanes, xs, ys, epochs, lr):
             x = xs[i]
             y = ys[i]
             for s in range(lanes):
+                rate = lr[s]
                 a1_1 = _sigmoid(w11_1[s] * x + b1_1[s])
                 a2_1 = _sigmoid(w12_1[s] * x + b2_1[s])
                 a1_2 = _sigmoid(w11_2[s] * a1_1 + w21_2[s] * a2_1 + b1_2[s])
                 d_out = -2.0 * (y - a1_2) * (a1_2 * (1.0 - a1_2))
                 d_h1 = d_out * w11_2[s] * (a1_1 * (1.0 - a1_1))
                 d_h2 = d_out * w21_2[s] * (a2_1 * (1.0 - a2_1))
-                w11_2[s] -= lr * (d_out * a1_1)
-                w21_2[s] -= lr * (d_out * a2_1)
-                b1_2[s] -= lr * d_out
-                w12_1[s] -= lr * (d_h2 * x)
-                b2_1[s] -= lr * d_h2
-                w11_1[s] -= lr * (d_h1 * x)
-                b1_1[s] -= lr * d_h1
+                w11_2[s] -= rate * (d_out * a1_1)
+                w21_2[s] -= rate * (d_out * a2_1)
+                b1_2[s] -= rate * d_out
+                w12_1[s] -= rate * (d_h2 * x)
+                b2_1[s] -= rate * d_h2
+                w11_1[s] -= rate * (d_h1 * x)
+                b1_1[s] -= rate * d_h1
 
 
 @numba.njit(**LANES_JIT)
@@ -178,60 +184,72 @@ def _copy_block(source, target):
 
 @numba.njit(**LANES_JIT)
 def _train_block(b, blocks, lanes, xs, ys, epochs, lr):
-    """Train block ``b`` of ``blocks`` (float64 (nb, 7, B)) on a private copy, then store it.
+    """Train block ``b`` of ``blocks`` (float64 (nb, 7, B); ``lr`` (nb, B)) on a private copy, then store it.
 
     Working in place in the shared array scaled worse across threads than a private copy
     (bench/test_layouts.py, group "threads").
     """
     block = blocks[b].copy()
-    _sgd_block(block, lanes[b], xs, ys, epochs, lr)
+    _sgd_block(block, lanes[b], xs, ys, epochs, lr[b])
     _copy_block(block, blocks[b])
 
 
 @numba.njit(**PARALLEL_LANES_JIT)
 def _sgd_blocks(blocks, lanes, xs, ys, epochs, lr):
-    """Train every block (float64 (nb, 7, B); block b uses its first lanes[b] seeds) in parallel."""
+    """Train every block (float64 (nb, 7, B); block b uses its first lanes[b] seeds) in parallel.
+
+    lr : float64 (nb, B), each lane's learning rate (``lane_blocks``)
+    """
     for b in numba.prange(blocks.shape[0]):
         _train_block(b, blocks, lanes, xs, ys, epochs, lr)
 
 
 @numba.njit(**LANES_JIT)
-def _block_mse(block, lanes, xs, ys, out):
-    """Mean squared error of the first ``lanes`` seeds of ``block`` (7, B) into ``out`` (B,)."""
+def _block_mse(block, lanes, xs, ys, out, hits):
+    """MSE and accuracy of the first ``lanes`` seeds of ``block`` (7, B) into ``out`` and ``hits`` (B,).
+
+    One forward pass gives both: the accuracy (share of beans whose call, above
+    ``TOXIC_ABOVE`` means toxic, matches the label) is what ``epochs to converge`` is read from.
+    """
     w11_1, b1_1, w12_1, b2_1 = block[0], block[1], block[2], block[3]
     w11_2, w21_2, b1_2 = block[4], block[5], block[6]
     for s in range(lanes):
         out[s] = 0.0
+        hits[s] = 0.0
     for i in range(xs.shape[0]):
         x = xs[i]
         y = ys[i]
+        toxic = y > TOXIC_ABOVE
         for s in range(lanes):
             a1_1 = _sigmoid(w11_1[s] * x + b1_1[s])
             a2_1 = _sigmoid(w12_1[s] * x + b2_1[s])
-            err = y - _sigmoid(w11_2[s] * a1_1 + w21_2[s] * a2_1 + b1_2[s])
+            a1_2 = _sigmoid(w11_2[s] * a1_1 + w21_2[s] * a2_1 + b1_2[s])
+            err = y - a1_2
             out[s] += err * err
+            hits[s] += 1.0 if (a1_2 > TOXIC_ABOVE) == toxic else 0.0
     for s in range(lanes):
         out[s] /= xs.shape[0]
+        hits[s] /= xs.shape[0]
 
 
 @numba.njit(**LANES_JIT)
-def _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, chunks_done, stop):
+def _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop):
     """Block ``b``'s share of ``_sgd_blocks_recorded``: chunk by chunk on a private copy."""
     block = blocks[b].copy()
-    _block_mse(block, lanes[b], xs, ys, losses[0, b])
+    _block_mse(block, lanes[b], xs, ys, losses[0, b], hits[0, b])
     for c in range(chunk_epochs.shape[0]):
         if _read_shared_flag(stop) != 0:
             break
-        _sgd_block(block, lanes[b], xs, ys, chunk_epochs[c], lr)
+        _sgd_block(block, lanes[b], xs, ys, chunk_epochs[c], lr[b])
         if history.shape[0] > 0:  # an empty history means: keep losses only
             _copy_block(block, history[c, b])
-        _block_mse(block, lanes[b], xs, ys, losses[c + 1, b])
+        _block_mse(block, lanes[b], xs, ys, losses[c + 1, b], hits[c + 1, b])
         chunks_done[b] = c + 1
     _copy_block(block, blocks[b])
 
 
 @numba.njit(**PARALLEL_LANES_JIT)
-def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, chunks_done, stop):
+def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop):
     """Train every block chunk by chunk in ONE parallel call, recording after each chunk.
 
     One call instead of one per chunk: waking the thread pool for each of the lesson's 50
@@ -239,13 +257,27 @@ def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losse
     and the losses are computed here, in lanes, because numpy added another share.
 
     blocks : float64 (nb, 7, B); lanes : int64 (nb,); chunk_epochs : int64 (C,)
+    lr : float64 (nb, B), each lane's learning rate
     history : float64 (C, nb, 7, B), out: the blocks after each chunk; or (0, nb, 7, B) for none
     losses : float64 (C + 1, nb, B), out: each lane's MSE at the start and after each chunk
+    hits : float64 (C + 1, nb, B), out: each lane's training accuracy at the same records
     chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
     stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
     """
     for b in numba.prange(blocks.shape[0]):
-        _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, chunks_done, stop)
+        _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop)
+
+
+@numba.njit(**LANES_JIT)
+def _sgd_blocks_recorded_serial(blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop):
+    """``_sgd_blocks_recorded`` on the calling thread alone, without numba's thread pool.
+
+    For one thread: several callers (a Dask worker's task threads) may then train at once
+    whatever the threading layer ('workqueue' aborts on concurrent parallel launches).
+    Same lane arithmetic, so the same bits.
+    """
+    for b in range(blocks.shape[0]):
+        _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop)
 
 
 def block_layout(n_seeds: int, threads: int) -> tuple[int, int]:
@@ -278,6 +310,18 @@ def to_blocks(params: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray]
     return blocks, lanes
 
 
+def lane_blocks(lr: float | np.ndarray, n_seeds: int, blocks: np.ndarray) -> np.ndarray:
+    """Each lane's learning rate in the layout of ``blocks`` (nb, 7, B): float64 (nb, B).
+
+    ``lr`` is one rate for every seed or float64 (S,), one per seed. Padding lanes get 0: they
+    stay at their start values.
+    """
+    n_blocks, width = blocks.shape[0], blocks.shape[2]
+    padded = np.zeros(n_blocks * width)
+    padded[:n_seeds] = lr
+    return padded.reshape(n_blocks, width)
+
+
 def from_blocks(blocks: np.ndarray, n_seeds: int) -> np.ndarray:
     """Inverse of ``to_blocks``: (nb, 7, B) -> (n_seeds, 7) rows, C order."""
     return np.ascontiguousarray(blocks.transpose(0, 2, 1).reshape(-1, blocks.shape[1])[:n_seeds])
@@ -289,9 +333,11 @@ def max_threads() -> int:
 
 
 def train_rows_inplace(
-    params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float, threads: int
+    params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float | np.ndarray, threads: int
 ) -> None:
     """Run the kernels on checked input, updating ``params`` (float64 (S, 7), C order) in place.
+
+    ``lr`` is one learning rate for every row or float64 (S,), one per row.
 
     No finiteness check: the training driver lets diverged (NaN) rows run on, since a lane
     never touches another.
@@ -300,7 +346,7 @@ def train_rows_inplace(
     previous = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
-        _sgd_blocks(blocks, lanes, xs, ys, epochs, lr)
+        _sgd_blocks(blocks, lanes, xs, ys, epochs, lane_blocks(lr, params.shape[0], blocks))
     finally:
         numba.set_num_threads(previous)
     params[:] = from_blocks(blocks, params.shape[0])
@@ -311,17 +357,19 @@ def train_rows_recorded(
     xs: np.ndarray,
     ys: np.ndarray,
     chunk_epochs: np.ndarray,
-    lr: float,
+    lr: float | np.ndarray,
     threads: int,
     on_progress: Callable[[int], None] | None = None,
     poll_seconds: float = 0.05,
     record_params: bool = True,
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """Train checked input chunk by chunk in one kernel call, recording params and losses.
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
+    """Train checked input chunk by chunk in one kernel call, recording params, losses and accuracies.
 
     Parameters
     ----------
     params : float64 (S, 7), not modified; chunk_epochs : int64 (C,), epochs in each chunk
+    lr : one learning rate for every seed, or float64 (S,), one per seed
+    threads : 1 trains on the calling thread without numba's thread pool (same results)
     on_progress : called from this thread with the seed-averaged epochs done so far, while
         the kernel runs in a worker thread (it releases the GIL); Ctrl-C stops the kernel at
         its next chunk boundary and re-raises.
@@ -334,18 +382,25 @@ def train_rows_recorded(
         ``record_params``
     final : float64 (S, 7), the parameters after the last chunk
     losses : float64 (C + 1, S), every seed's MSE on (xs, ys) at the start and after each chunk
+    accuracies : float64 (C + 1, S), every seed's accuracy on (xs, ys) at the same records
     """
     n_seeds = params.shape[0]
     blocks, lanes = to_blocks(params, threads)
     chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
     history = np.empty(((chunk_epochs.size if record_params else 0),) + blocks.shape)
     losses = np.zeros((chunk_epochs.size + 1,) + blocks.shape[::2])  # (C + 1, nb, B)
+    hits = np.zeros_like(losses)
+    rates = lane_blocks(lr, n_seeds, blocks)
     chunks_done = np.zeros(blocks.shape[0], dtype=np.int64)
     stop = np.zeros(1, dtype=np.int64)
 
     def run() -> None:
+        arrays = (blocks, lanes, xs, ys, chunk_epochs, rates, history, losses, hits, chunks_done, stop)
+        if threads == 1:
+            _sgd_blocks_recorded_serial(*arrays)
+            return
         numba.set_num_threads(threads)  # per calling thread in numba
-        _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, chunks_done, stop)
+        _sgd_blocks_recorded(*arrays)
 
     if on_progress is None:
         previous = numba.get_num_threads()
@@ -366,7 +421,10 @@ def train_rows_recorded(
     params_after = np.empty((history.shape[0], n_seeds, params.shape[1])) if record_params else None
     for c in range(history.shape[0]):
         params_after[c] = from_blocks(history[c], n_seeds)
-    return params_after, from_blocks(blocks, n_seeds), losses.reshape(losses.shape[0], -1)[:, :n_seeds]
+    def rows(records: np.ndarray) -> np.ndarray:  # (C + 1, nb, B) -> (C + 1, S)
+        return records.reshape(records.shape[0], -1)[:, :n_seeds]
+
+    return params_after, from_blocks(blocks, n_seeds), rows(losses), rows(hits)
 
 
 def _real_seeds_per_block(n_seeds: int, width: int) -> np.ndarray:

@@ -568,3 +568,26 @@ def test_runs_where_home_and_config_are_unwritable(tmp_path, beans_command):
     assert "Matplotlib" not in run.stderr and "warn" not in run.stderr.lower(), run.stderr  # no config-dir warning
     for name in ("fit.png", "loss.png", "results.json"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+# --- --noise and epochs to converge ----------------------------------------------------------
+
+
+def test_results_carry_noise_and_each_seeds_epochs_to_converge(tmp_path):
+    result = train(tmp_path / "out", "--seeds", "3", "--epochs", "3000", "--noise", "2", "--no-plot")
+    assert result.exit_code == 0, result.output
+    doc = read_results(tmp_path / "out")
+    assert doc["settings"]["noise"] == 2.0
+    epochs = [entry["epochs_to_converge"] for entry in doc["results"]]
+    assert all(e is None or (isinstance(e, int) and e % 100 == 0) for e in epochs)
+    assert any(e is not None for e in epochs)
+    assert all(e is not None for entry, e in zip(doc["results"], epochs, strict=True) if entry["converged"])
+    assert "epochs to conv." in result.stdout
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "loud"])
+def test_bad_noise_is_a_usage_error(tmp_path, value):
+    result = train(tmp_path / "out", "--noise", value)
+    assert result.exit_code == 2, result.output
+    assert "--noise" in result.stderr and "Traceback" not in result.output
+    assert files_under(tmp_path) == []

@@ -58,3 +58,29 @@ def test_bad_count_raises(count):
 def test_bad_rng_raises(rng):
     with pytest.raises(ValueError, match="rng"):
         beans.get_beans(10, rng)
+
+
+def test_noise_one_is_the_lessons_beans_bit_for_bit():
+    for count, seed in ((100, 0), (37, 5)):
+        lesson, scaled = beans.get_beans(count, seed), beans.get_beans(count, seed, noise=1.0)
+        np.testing.assert_array_equal(lesson[0], scaled[0])
+        np.testing.assert_array_equal(lesson[1], scaled[1])
+
+
+def test_noise_scales_the_lessons_noise_term_and_keeps_the_sizes():
+    rng = np.random.default_rng(8)
+    expect_xs = np.sort(rng.random(400) * 2)
+    u = rng.random(400)
+    for noise in (0.0, 5.0):
+        xs, ys = beans.get_beans(400, 8, noise=noise)
+        np.testing.assert_array_equal(xs, expect_xs)
+        level = 0.7 * expect_xs + noise * (0.5 - u) / 50 + 0.5
+        np.testing.assert_array_equal(ys, ((level > 0.8) & (level < 1.4)).astype(float))
+    wide = beans.get_beans(400, 8, noise=20.0)[1]
+    assert not np.array_equal(wide, beans.get_beans(400, 8)[1])
+
+
+@pytest.mark.parametrize("noise", [-0.1, float("nan"), float("inf"), "1", True])
+def test_bad_noise_raises(noise):
+    with pytest.raises(ValueError, match="noise"):
+        beans.get_beans(10, 0, noise=noise)

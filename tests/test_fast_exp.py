@@ -114,6 +114,6 @@ def test_the_lane_loop_is_vectorised():
     # numba cannot show the code of a cache-loaded function, so compile a private copy.
     options = {k: v for k, v in LANES_JIT.items() if k != "cache"}
     block_kernel = numba.njit(**options)(_sgd_block.py_func)
-    block_kernel(np.full((7, 8), 0.5), 8, np.array([0.5]), np.array([1.0]), 1, 0.03)
+    block_kernel(np.full((7, 8), 0.5), 8, np.array([0.5]), np.array([1.0]), 1, np.full(8, 0.03))
     llvm = "\n".join(block_kernel.inspect_llvm().values())
     assert " x double>" in llvm

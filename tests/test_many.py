@@ -96,3 +96,34 @@ def test_bad_input_raises(change, message):
     args.update(change)
     with pytest.raises(ValueError, match=message):
         beans.sgd_many(**args)
+
+
+def test_each_lane_trains_with_its_own_learning_rate_bit_for_bit():
+    xs, ys = beans.get_beans(50, 1)
+    start = beans.init_params_many(range(12))
+    rates = np.array([0.01, 0.3, 3.0])
+    mixed = np.repeat(rates, 4)  # lanes 0-3 at 0.01, 4-7 at 0.3, 8-11 at 3.0
+    together = start[np.tile(np.arange(4), 3)].copy()
+    train_rows_inplace(together, xs, ys, 30, mixed, threads=1)
+    for k, lr in enumerate(rates):
+        alone = beans.sgd_many(start[:4], xs, ys, 30, lr)
+        np.testing.assert_array_equal(together[4 * k : 4 * k + 4], alone)
+
+
+def test_recorded_run_per_lane_rates_accuracies_and_one_thread():
+    from beans.kernels.many import train_rows_recorded
+    from beans.kernels.network import _accuracy, _mse
+
+    xs, ys = beans.get_beans(60, 0)
+    start = beans.init_params_many(range(10))
+    chunks = np.array([40, 40, 20])
+    _, final, losses, acc = train_rows_recorded(start, xs, ys, chunks, 0.5, threads=2, record_params=False)
+    history, final1, losses1, acc1 = train_rows_recorded(start, xs, ys, chunks, np.full(10, 0.5), threads=1)
+    np.testing.assert_array_equal(final, final1)
+    np.testing.assert_array_equal(losses, losses1)
+    np.testing.assert_array_equal(acc, acc1)
+    assert acc.shape == losses.shape == (4, 10)
+    for c in range(3):  # the kernel's accuracy pass is numpy's accuracy of the recorded parameters
+        np.testing.assert_array_equal(acc[c + 1], _accuracy(history[c], xs, ys))
+        np.testing.assert_allclose(losses[c + 1], _mse(history[c], xs, ys), rtol=1e-12)
+    np.testing.assert_array_equal(acc[0], _accuracy(start, xs, ys))

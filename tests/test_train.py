@@ -146,3 +146,31 @@ def test_an_error_in_the_kernel_thread_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(many, "_sgd_blocks_recorded", broken)
     with pytest.raises(RuntimeError, match="kernel failed"):
         beans.train(seeds=[0], epochs=3, on_chunk=lambda d, t: None)
+
+
+def test_epochs_to_converge_is_the_first_record_at_the_accuracy_bar():
+    result = beans.train(seeds=range(6), epochs=3000, snapshot_every=100, test_beans=0)
+    assert result.accuracy_history.shape == result.loss_history.shape == (6, 31)
+    np.testing.assert_array_equal(result.accuracy_history[:, -1], result.accuracy)
+    bar = result.config.converged_accuracy
+    for row, epochs in enumerate(result.epochs_to_converge):
+        reached = np.flatnonzero(result.accuracy_history[row] >= bar)
+        if reached.size:
+            assert epochs == result.snapshot_epochs[reached[0]]
+        else:
+            assert epochs == beans.training.NEVER
+    assert (result.epochs_to_converge > 0).any() and (result.epochs_to_converge[result.converged] > 0).all()
+
+
+def test_python_engine_records_the_same_accuracies():
+    jit = beans.train(seeds=[0, 1], epochs=400, snapshot_every=100, beans=30)
+    python = beans.train(seeds=[0, 1], epochs=400, snapshot_every=100, beans=30, engine="python")
+    np.testing.assert_array_equal(python.accuracy_history, jit.accuracy_history)
+    np.testing.assert_array_equal(python.epochs_to_converge, jit.epochs_to_converge)
+
+
+def test_noise_reaches_the_training_and_held_out_beans():
+    plain, noisy = beans.train(seeds=[0], epochs=1), beans.train(seeds=[0], epochs=1, noise=30.0)
+    np.testing.assert_array_equal(plain.xs, noisy.xs)
+    assert not np.array_equal(plain.ys, noisy.ys) and not np.array_equal(plain.test_ys, noisy.test_ys)
+    np.testing.assert_array_equal(plain.ys, beans.get_beans(100, 0)[1])

@@ -1,0 +1,298 @@
+"""The grid of a sweep: its axes, their values as typed, the cells, and how cells group into tasks.
+
+An axis is one ``beans train`` setting that varies; the grid is the product of the axes, and
+every cell is trained from the same random starts (``seeds``). Cells that differ only in
+learning rate share a network shape and beans, so they train side by side in one kernel call
+with a learning rate per lane: every setting but ``lr`` is the grouping key. numpy only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..config import HISTORY_LIMIT_BYTES, MAX_EPOCHS, check_run_size, snapshot_count
+
+# The axes in the order cells are enumerated (the last varies fastest) and columns are written.
+AXES = ("lr", "hidden", "activation", "beans", "noise", "epochs", "data_seed")
+# Every setting but lr: cells equal in all of these train in one kernel call.
+GROUP_KEY = tuple(name for name in AXES if name != "lr")
+DEFAULTS: dict[str, tuple] = {
+    "lr": (0.03,),
+    "hidden": ("2",),
+    "activation": ("sigmoid",),
+    "beans": (100,),
+    "noise": (1.0,),
+    "epochs": (5000,),
+    "data_seed": (0,),
+}
+# Shapes and activations the kernels train today; the grid accepts the notation of any.
+SUPPORTED_HIDDEN = ("2",)
+SUPPORTED_ACTIVATIONS = ("sigmoid",)
+# The per-seed table holds cells x seeds rows (about 100 bytes each): a gigabyte at most.
+MAX_ROWS = 10_000_000
+MAX_VALUES_PER_AXIS = 1000
+# Significant digits kept of a number a range makes, at least: 0.0316 rather than 0.031622776601683794.
+RANGE_DIGITS = 3
+
+
+class GridError(ValueError):
+    """A grid that cannot be swept; ``option`` names the command-line option to change."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(message)
+        self.option = option
+
+
+def option_name(axis: str) -> str:
+    """The command-line option of a setting: ``data_seed`` -> ``--data-seed``."""
+    return "--" + axis.replace("_", "-")
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """Hidden layer widths from ``2`` or ``4x4``: a tuple of ints >= 1; ValueError otherwise."""
+    parts = text.strip().lower().split("x")
+    if not all(part.isdigit() and int(part) >= 1 for part in parts):
+        raise ValueError(f"{text!r} is not a hidden-layer shape; write widths joined by x, e.g. 2 or 4x4")
+    return tuple(int(part) for part in parts)
+
+
+def _number_range(text: str, integer: bool) -> list[float]:
+    """``START:STOP:N`` (N values evenly spaced, ends included) or ``START:STOP:logN`` (evenly on a log scale)."""
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise ValueError(f"{text!r}: a range is START:STOP:N or START:STOP:logN")
+    start, stop = float(parts[0]), float(parts[1])
+    count_text = parts[2].strip().lower()
+    log = count_text.startswith("log")
+    count_text = count_text[3:] if log else count_text
+    if not count_text.isdigit() or not 2 <= int(count_text) <= MAX_VALUES_PER_AXIS:
+        raise ValueError(f"{text!r}: N must be a whole number from 2 to {MAX_VALUES_PER_AXIS}")
+    count = int(count_text)
+    if not (math.isfinite(start) and math.isfinite(stop)) or start == stop:
+        raise ValueError(f"{text!r}: START and STOP must be finite and differ")
+    if log:
+        if start <= 0 or stop <= 0:
+            raise ValueError(f"{text!r}: a log range needs START and STOP > 0")
+        values = np.geomspace(start, stop, count)
+    else:
+        values = np.linspace(start, stop, count)
+    values[0], values[-1] = start, stop  # the ends exactly as typed
+    if integer:
+        return [float(round(v)) for v in values]
+    for digits in range(RANGE_DIGITS, 18):  # more digits only where fewer would merge neighbours
+        rounded = [float(f"{v:.{digits}g}") for v in values]
+        if len(set(rounded)) == len(rounded):
+            return rounded
+    return [float(v) for v in values]
+
+
+def _number(token: str, integer: bool) -> float:
+    try:
+        value = float(token)
+    except ValueError:
+        raise ValueError(f"{token!r} is not a number") from None
+    if integer and (not math.isfinite(value) or value != int(value) or not token.strip().lstrip("+-").isdigit()):
+        raise ValueError(f"{token!r} is not a whole number")
+    return value
+
+
+# axis -> (integer?, lowest allowed, lowest is allowed itself?, highest allowed)
+_NUMERIC = {
+    "lr": (False, 0.0, False, math.inf),
+    "noise": (False, 0.0, True, math.inf),
+    "beans": (True, 2, True, math.inf),
+    "epochs": (True, 0, True, MAX_EPOCHS),
+    "data_seed": (True, 0, True, math.inf),
+}
+
+
+def parse_axis(axis: str, text: str) -> tuple:
+    """One axis's values from a comma list of values or ranges, checked; GridError naming the option.
+
+    Numbers: ``0.1,0.3`` or ``0.001:1:log4`` (see ``_number_range``); ``hidden``: ``1,2,4x4``;
+    ``activation``: names. Values keep their order; a repeated value is an error.
+    """
+    option = option_name(axis)
+    tokens = [token.strip() for token in text.split(",")]
+    if not text.strip() or any(not token for token in tokens):
+        raise GridError(option, f"{option} needs at least one value, and no empty ones, got {text!r}")
+    try:
+        values = _parse_tokens(axis, tokens)
+    except ValueError as err:
+        raise GridError(option, f"{option}: {err}") from None
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise GridError(option, f"{option} lists {_show(value)} twice")
+        seen.add(value)
+    if len(values) > MAX_VALUES_PER_AXIS:
+        raise GridError(option, f"{option} has {len(values):,} values, more than {MAX_VALUES_PER_AXIS:,}")
+    return tuple(values)
+
+
+def _parse_tokens(axis: str, tokens: list[str]) -> list:
+    if axis == "hidden":
+        values = ["x".join(map(str, parse_hidden(token))) for token in tokens]
+        for value in values:
+            if value not in SUPPORTED_HIDDEN:
+                supported = ", ".join(SUPPORTED_HIDDEN)
+                raise ValueError(f"{value}: not yet; only the lesson's {supported} hidden neurons for now")
+        return values
+    if axis == "activation":
+        values = [token.lower() for token in tokens]
+        for value in values:
+            if value not in SUPPORTED_ACTIVATIONS:
+                raise ValueError(f"{value}: not yet; only {', '.join(SUPPORTED_ACTIVATIONS)} for now")
+        return values
+    integer, low, low_ok, high = _NUMERIC[axis]
+    values: list[float] = []
+    for token in tokens:
+        values += _number_range(token, integer) if ":" in token else [_number(token, integer)]
+    for value in values:
+        if not math.isfinite(value) or value < low or (value == low and not low_ok) or value > high:
+            bound = f">= {low:g}" if low_ok else f"> {low:g}"
+            bound += f" and <= {high:,}" if math.isfinite(high) else ""
+            raise ValueError(f"every value must be finite and {bound}, got {_show(value)}")
+    return [int(v) for v in values] if integer else values
+
+
+def _show(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def show_values(values: tuple) -> str:
+    """An axis's values as the option would take them: ``0.1,0.3``."""
+    return ",".join(_show(v) for v in values)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A sweep: the values of every axis, the random starts and the fixed settings of every cell.
+
+    ``axes`` maps each name of ``AXES`` to its values (a one-value tuple for a setting that
+    does not vary). Checked on construction: raises GridError naming the option to change.
+    """
+
+    axes: dict[str, tuple]
+    seeds: range
+    test_beans: int = 100
+    snapshot_every: int = 100
+    converged_accuracy: float = 0.95
+    n_cells: int = field(init=False)
+
+    def __post_init__(self):
+        axes = {name: tuple(self.axes.get(name, DEFAULTS[name])) for name in AXES}
+        unknown = set(self.axes) - set(AXES)
+        if unknown:
+            name = sorted(unknown)[0]
+            raise GridError(option_name(name), f"unknown axis {name!r}; axes are {', '.join(AXES)}")
+        object.__setattr__(self, "axes", axes)
+        for name, values in axes.items():
+            if not values:
+                raise GridError(option_name(name), f"{option_name(name)} needs at least one value")
+        n_cells = math.prod(len(values) for values in axes.values())
+        object.__setattr__(self, "n_cells", n_cells)
+        rows = n_cells * len(self.seeds)
+        if not self.seeds:
+            raise GridError("--seeds", "--seeds must be at least 1")
+        if rows > MAX_ROWS:
+            raise GridError(
+                "--seeds",
+                f"{n_cells:,} cells x {len(self.seeds):,} seeds make {rows:,} rows, more than the {MAX_ROWS:,} "
+                "the per-seed table records; use fewer values or seeds",
+            )
+        for epochs in axes["epochs"]:  # the largest task is one cell: it must fit
+            try:
+                check_run_size(len(self.seeds), epochs, self.snapshot_every, 7, record_params=False)
+            except ValueError as err:
+                raise GridError(option_name(getattr(err, "setting", "seeds")), str(err)) from None
+
+    def varying(self) -> list[str]:
+        """The axes with more than one value, in ``AXES`` order."""
+        return [name for name in AXES if len(self.axes[name]) > 1]
+
+    def cells(self) -> Iterator[dict[str, Any]]:
+        """Every cell's settings, ``AXES`` order, the last axis varying fastest."""
+        for values in itertools.product(*(self.axes[name] for name in AXES)):
+            yield dict(zip(AXES, values, strict=True))
+
+    def cell_steps(self, cell: dict[str, Any]) -> int:
+        """SGD steps one cell takes over all its seeds."""
+        return len(self.seeds) * cell["epochs"] * cell["beans"]
+
+    @property
+    def total_steps(self) -> int:
+        return sum(self.cell_steps(cell) for cell in self.cells())
+
+    def describe(self) -> dict[str, Any]:
+        """The grid as plain JSON data: what a journal must match to be resumed."""
+        return {
+            "axes": {name: list(values) for name, values in self.axes.items()},
+            "seed_start": self.seeds.start,
+            "seeds": len(self.seeds),
+            "test_beans": self.test_beans,
+            "snapshot_every": self.snapshot_every,
+            "converged_accuracy": self.converged_accuracy,
+        }
+
+    def tasks(self, cells: list[dict[str, Any]], min_tasks: int = 1) -> list[dict[str, Any]]:
+        """Cut ``cells`` into tasks: cells sharing every setting but lr train together.
+
+        A task holds one group's cells (its learning rates), split only to keep its history
+        within ``HISTORY_LIMIT_BYTES`` or to make at least ``min_tasks`` tasks when there are
+        enough cells. Returns plain data (``run_task``'s input), in grid order.
+        """
+        groups: dict[tuple, list[float]] = {}
+        for cell in cells:
+            groups.setdefault(tuple(cell[name] for name in GROUP_KEY), []).append(cell["lr"])
+        split = max(1, -(-min_tasks // max(len(groups), 1)))
+        tasks = []
+        for key, lrs in groups.items():
+            settings = dict(zip(GROUP_KEY, key, strict=True))
+            records = snapshot_count(settings["epochs"], self.snapshot_every)
+            fit = max(1, HISTORY_LIMIT_BYTES // (records * len(self.seeds) * 2 * 8))
+            per_task = min(fit, -(-len(lrs) // split))
+            for first in range(0, len(lrs), per_task):
+                tasks.append(
+                    {
+                        "settings": settings,
+                        "lrs": lrs[first : first + per_task],
+                        "seed_start": self.seeds.start,
+                        "seeds": len(self.seeds),
+                        "test_beans": self.test_beans,
+                        "snapshot_every": self.snapshot_every,
+                        "converged_accuracy": self.converged_accuracy,
+                    }
+                )
+        return tasks
+
+
+def cell_key(cell: dict[str, Any]) -> str:
+    """A cell's settings as one canonical string (the journal's key, with the versions)."""
+    return json.dumps({name: cell[name] for name in AXES}, sort_keys=True)
+
+
+def task_cells(task: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cells a task trains, in its lane order."""
+    return [{"lr": lr, **task["settings"]} for lr in task["lrs"]]
+
+
+def differences(journal: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """How two ``Grid.describe()`` documents differ, one phrase per option: ``--lr 0.1,0.3 (journal: 0.1)``."""
+    out = []
+    for name in AXES:
+        was, now_values = journal.get("axes", {}).get(name), now["axes"][name]
+        if was != now_values:
+            shown = "missing" if was is None else show_values(tuple(was))
+            out.append(f"{option_name(name)} {show_values(tuple(now_values))} (journal: {shown})")
+    for name in ("seed_start", "seeds", "test_beans", "snapshot_every", "converged_accuracy"):
+        if journal.get(name) != now[name]:
+            out.append(f"{option_name(name)} {now[name]} (journal: {journal.get(name)})")
+    return out

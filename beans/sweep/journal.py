@@ -1,0 +1,123 @@
+"""The sweep's journal: every finished cell, one JSON line each, on disk before the next one starts.
+
+``OUT/journal.jsonl`` starts with a header line (the grid, as ``Grid.describe()``); each later
+line is one cell's record (``runner.run_task``). A line is written, flushed and fsynced as its
+cell arrives, so a crash, Ctrl-C or ``kill -9`` loses at most the cells still in flight. A
+resumed sweep reads the journal back: a torn last line (the write a kill interrupted) is cut
+off, and the cells already done, for these beans and numba versions, are not run again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .grid import cell_key, differences
+
+JOURNAL_NAME = "journal.jsonl"
+JOURNAL_FORMAT = 1
+
+
+class JournalError(Exception):
+    """A journal that cannot be used; ``usage`` is True when the command line must change (exit 2)."""
+
+    def __init__(self, message: str, usage: bool = False):
+        super().__init__(message)
+        self.usage = usage
+
+
+def _header(grid_document: dict[str, Any]) -> dict[str, Any]:
+    return {"beans_sweep_journal": JOURNAL_FORMAT, "grid": grid_document}
+
+
+class Journal:
+    """An open journal, appended to one record at a time. Use ``Journal.open``."""
+
+    def __init__(self, path: Path, handle, records: list[dict[str, Any]]):
+        self.path = path
+        self._handle = handle
+        self.records = records  # every record read back on resume, then every one appended
+
+    @classmethod
+    def open(cls, out: Path, grid_document: dict[str, Any], resume: bool) -> Journal:
+        """Start ``out/journal.jsonl``, or with ``resume`` continue the one there.
+
+        Raises JournalError: a journal exists but ``resume`` is False (usage), the journal's grid
+        differs from this one (usage, saying what differs), or it cannot be read or written.
+        """
+        path = Path(out) / JOURNAL_NAME
+        try:
+            if path.exists():
+                if not resume:
+                    raise JournalError(
+                        f"{path} holds an earlier sweep; add --resume to finish it, or choose another --out",
+                        usage=True,
+                    )
+                records = _read(path, grid_document)
+                handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed by close())
+            else:
+                handle = open(path, "x", encoding="utf-8")  # noqa: SIM115
+                records = []
+                _write_line(handle, _header(grid_document))
+        except OSError as err:
+            raise JournalError(f"cannot use the journal {path}: {err.strerror or err}") from err
+        return cls(path, handle, records)
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write one record and make sure it is on disk before returning."""
+        try:
+            _write_line(self._handle, record)
+        except OSError as err:
+            raise JournalError(f"cannot write the journal {self.path}: {err.strerror or err}") from err
+        self.records.append(record)
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _write_line(handle, document: dict[str, Any]) -> None:
+    handle.write(json.dumps(document, allow_nan=False, separators=(",", ":")) + "\n")
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _read(path: Path, grid_document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records of the journal at ``path`` after checking its header; cuts a torn last line off."""
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    # a complete journal ends in "\n", so the last piece is empty; anything else there is torn
+    kept_bytes = len(data) - len(lines[-1])
+    lines = lines[:-1]
+    parsed = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            parsed.append(json.loads(line))
+        except ValueError:
+            raise JournalError(f"{path} line {number} is not a journal record; the journal is damaged") from None
+    if not parsed or parsed[0].get("beans_sweep_journal") != JOURNAL_FORMAT:
+        raise JournalError(f"{path} is not a beans sweep journal")
+    changed = differences(parsed[0].get("grid", {}), grid_document)
+    if changed:
+        raise JournalError(f"--resume: this sweep differs from the one in {path}: {'; '.join(changed)}", usage=True)
+    if kept_bytes < len(data):
+        with open(path, "r+b") as handle:  # cut the torn line so the next record starts on its own line
+            handle.truncate(kept_bytes)
+            os.fsync(handle.fileno())
+    return parsed[1:]
+
+
+def latest(records: list[dict[str, Any]], current_versions: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The last record of each cell made with ``current_versions``, by ``cell_key``."""
+    out: dict[str, dict[str, Any]] = {}
+    for record in records:
+        if record.get("versions") == current_versions:
+            out[cell_key(record["cell"])] = record
+    return out

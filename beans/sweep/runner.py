@@ -1,0 +1,158 @@
+"""Training a sweep's cells: ``run_task`` (one group of cells in one kernel call) and the in-process loop.
+
+``run_task`` takes and returns plain data (dicts, lists, numbers), so the very same function
+runs here or as a Dask task on another machine. Each of its cells' numbers depends on that
+cell's settings and seeds only: a lane never reads another, and the per-cell figures are
+computed over the cell's own rows, so results are bit-identical however cells are grouped
+and whatever the thread count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..config import snapshot_schedule
+from .grid import SUPPORTED_ACTIVATIONS, SUPPORTED_HIDDEN, task_cells
+
+# The per-seed figures of a cell, in the column order of the per-seed table.
+SEED_FIELDS = ("final_mse", "accuracy", "test_mse", "test_accuracy", "converged", "diverged", "epochs_to_converge")
+
+
+def versions() -> dict[str, str]:
+    """The versions a cell's numbers depend on (a journal record is valid for these only)."""
+    import numba
+
+    from .. import __version__
+
+    return {"beans": __version__, "numba": numba.__version__}
+
+
+def worker_versions() -> dict[str, str]:
+    """``versions()`` as a Dask worker reports it (``Client.run`` ships this by name)."""
+    return versions()
+
+
+def _floats(values: np.ndarray) -> list[float | None]:
+    """Floats for JSON: NaN and inf become None; finite values keep every bit (repr round-trips)."""
+    return [float(v) if math.isfinite(v) else None for v in values.tolist()]
+
+
+def run_task(
+    task: dict[str, Any], threads: int = 1, on_progress: Callable[[int], None] | None = None
+) -> list[dict[str, Any]]:
+    """Train one task's cells (one group: same shape, beans and epochs; one lr per cell) together.
+
+    Parameters
+    ----------
+    task : one entry of ``Grid.tasks``: ``settings`` (every axis but lr), ``lrs``, ``seed_start``,
+        ``seeds``, ``test_beans``, ``snapshot_every``, ``converged_accuracy``
+    threads : numba threads for this call (a Dask task passes its own, or numba would take
+        every core of the worker's machine); clipped to what numba has here
+    on_progress : called with the SGD steps done so far in this task (from the calling thread)
+
+    Returns
+    -------
+    list of records, one per cell in ``task['lrs']`` order: ``{"cell", "versions", "status": "ok",
+    "seeds": {"seed": [...], <SEED_FIELDS>: [...]}}`` (None where a number is NaN or never happened).
+    """
+    from ..kernels.data import get_beans
+    from ..kernels.many import max_threads, train_rows_recorded
+    from ..kernels.network import _accuracy, _mse, init_params_many
+    from ..training import NEVER, diverged_rows, first_epoch_at
+
+    settings = task["settings"]
+    if settings["hidden"] not in SUPPORTED_HIDDEN or settings["activation"] not in SUPPORTED_ACTIVATIONS:
+        raise ValueError(f"hidden {settings['hidden']} with {settings['activation']} is not supported yet")
+    seeds = range(task["seed_start"], task["seed_start"] + task["seeds"])
+    n_seeds, lrs = len(seeds), np.asarray(task["lrs"], dtype=np.float64)
+    xs, ys = get_beans(settings["beans"], settings["data_seed"], settings["noise"])
+    start = init_params_many(seeds)
+    marks = snapshot_schedule(settings["epochs"], task["snapshot_every"])
+    lanes = lrs.size * n_seeds
+    steps_per_epoch = lanes * xs.size
+    report = None if on_progress is None else (lambda epochs: on_progress(epochs * steps_per_epoch))
+    _, final, losses, accuracies = train_rows_recorded(
+        np.tile(start, (lrs.size, 1)),
+        xs,
+        ys,
+        np.diff(marks),
+        np.repeat(lrs, n_seeds),
+        max(1, min(int(threads), max_threads())),
+        report,
+        record_params=False,
+    )
+    if task["test_beans"]:
+        test_xs, test_ys = get_beans(task["test_beans"], settings["data_seed"] + 1, settings["noise"])
+    bar = task["converged_accuracy"]
+    records = []
+    for k, cell in enumerate(task_cells(task)):
+        rows = slice(k * n_seeds, (k + 1) * n_seeds)
+        params, final_mse = final[rows], losses[-1, rows]
+        with np.errstate(all="ignore"):  # diverged seeds give NaN, reported as diverged
+            accuracy = _accuracy(params, xs, ys)
+            if task["test_beans"]:
+                test_mse, test_accuracy = _mse(params, test_xs, test_ys), _accuracy(params, test_xs, test_ys)
+            else:
+                test_mse = test_accuracy = np.full(n_seeds, np.nan)
+        diverged = diverged_rows(params, final_mse)
+        epochs = first_epoch_at(marks, np.ascontiguousarray(accuracies[:, rows].T), bar)
+        records.append(
+            {
+                "cell": cell,
+                "versions": versions(),
+                "status": "ok",
+                "seeds": {
+                    "seed": list(seeds),
+                    "final_mse": _floats(final_mse),
+                    "accuracy": _floats(accuracy),
+                    "test_mse": _floats(test_mse),
+                    "test_accuracy": _floats(test_accuracy),
+                    "converged": ((accuracy >= bar) & ~diverged).tolist(),
+                    "diverged": diverged.tolist(),
+                    "epochs_to_converge": [None if e == NEVER else int(e) for e in epochs.tolist()],
+                },
+            }
+        )
+    return records
+
+
+def failed_record(cell: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The record of a cell that could not be trained, with the reason in one line."""
+    return {"cell": cell, "versions": versions(), "status": "failed", "reason": " ".join(str(reason).split())}
+
+
+def task_steps(task: dict[str, Any]) -> int:
+    """SGD steps a task takes."""
+    return len(task["lrs"]) * task["seeds"] * task["settings"]["epochs"] * task["settings"]["beans"]
+
+
+def run_in_process(
+    tasks: Iterable[dict[str, Any]],
+    threads: int,
+    on_record: Callable[[dict[str, Any]], None],
+    on_steps: Callable[[int], None] | None = None,
+) -> None:
+    """Run tasks one after another here, handing each cell's record to ``on_record`` as it is done.
+
+    ``on_steps`` gets the SGD steps done so far over all tasks. Ctrl-C stops the kernel at its
+    next snapshot and propagates; the records handed over before it are complete.
+    """
+    done_before = 0
+
+    def progress(steps: int) -> None:
+        if on_steps is not None:
+            on_steps(done_before + steps)
+
+    for task in tasks:
+        try:
+            records = run_task(task, threads, progress)
+        except Exception as err:  # this task's cells fail; the others still run
+            records = [failed_record(cell, f"{type(err).__name__}: {err}") for cell in task_cells(task)]
+        for record in records:
+            on_record(record)
+        done_before += task_steps(task)
+        progress(0)

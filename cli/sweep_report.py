@@ -1,0 +1,66 @@
+"""The table of a sweep's cells, best first, as a rich renderable. Imports rich: only inside commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..sweep.summary import ranked
+from .report import format_accuracy, shown_rows
+
+
+def _value(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _epochs(summary: dict[str, Any]) -> tuple[str, str]:
+    """Median epochs to converge, and the 10th-90th percentile range (over the seeds that did)."""
+    median = summary["epochs_to_converge_median"]
+    if median is None:
+        return "—", "—"
+    return f"{median:,.0f}", f"{summary['epochs_to_converge_p10']:,.0f}-{summary['epochs_to_converge_p90']:,.0f}"
+
+
+def cells_table(grid, summaries: list[dict[str, Any]]) -> Table:
+    """One row per cell, best first (``summary.ranked``); past 25 cells the best and worst 10."""
+    columns = grid.varying() or ["lr"]
+    title = f"beans sweep: {grid.n_cells} cells x {len(grid.seeds)} seeds, best first"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)  # light rules: fits 80 columns
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    for name in columns:
+        table.add_column(name, justify="right", no_wrap=True)
+    for header in ("converged", "epochs", "p10-p90", "test acc.", "diverged"):
+        table.add_column(header, justify="right", no_wrap=True)
+    order = ranked(summaries)
+    top, bottom = shown_rows(np.arange(len(order)))
+    for part, rows in enumerate((top, bottom)):
+        if part == 1 and rows.size:
+            table.add_section()
+        for rank in rows:
+            s = order[rank]
+            cells = [str(rank + 1), *(_value(s[name]) for name in columns)]
+            if s["status"] != "ok":
+                table.add_row(*cells, Text(f"failed: {s['reason']}", style="bold red"), "", "", "", "")
+                continue
+            test = s["test_accuracy_median"]
+            table.add_row(
+                *cells,
+                format_accuracy(s["converged_share"]),
+                *_epochs(s),
+                format_accuracy(np.nan if test is None else test),
+                format_accuracy(s["diverged_share"]),
+            )
+    left_out = len(order) - top.size - bottom.size
+    if left_out:
+        table.caption = f"{left_out} of {len(order)} cells left out; all are in cells.csv"
+        table.caption_justify = "left"
+    return table
+
+
+def render_cells(grid, summaries: list[dict[str, Any]], console: Console) -> None:
+    console.print(cells_table(grid, summaries))
