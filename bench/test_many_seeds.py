@@ -1,7 +1,7 @@
 """Many seeds at once, 64 seeds x 100 beans: sgd_many, sgd_numpy and the C lanes loop.
 
 Group "many-seeds". ns per SGD step = time / (64 * 100 * epochs); each row records its step
-count in ``extra_info["steps"]``. The C rows run bench/c/sgd_c.c in a subprocess: the timed
+count in ``extra_info["steps"]``. The C rows run beans/benchmark/sgd_c.c in a subprocess: the timed
 call includes starting it and passing the workload (~1 ms), and ``extra_info`` also holds the
 ns per step the binary measured around its loop alone.
 """
