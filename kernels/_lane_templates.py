@@ -70,6 +70,17 @@ def _train_blocks(
 # which of them fuse (differences of a few ulp per step).
 RUNTIME_SHAPED = '''
 @numba.njit(**LANES_JIT)
+def _row(block, r):
+    """Row ``r`` (B lanes) of a flat block, as a view.
+
+    Indexing ``block[r*B + s]`` with a run-time r would not vectorise: numba wraps negative
+    indices, and LLVM cannot prove r*B + s >= 0, so every access becomes a select. A view
+    indexed by the loop counter s alone is provably in order.
+    """
+    return block[r * B : (r + 1) * B]
+
+
+@numba.njit(**LANES_JIT)
 def _layout(sizes):
     """(first parameter of each layer, first row of each layer): int64 (L + 1,) and (L + 2,)."""
     n_layers = sizes.shape[0] - 1
@@ -86,75 +97,73 @@ def _layout(sizes):
 def _forward(blk, lanes, sizes, act, offsets, rows, x, out):
     """Every neuron's output for input ``x`` into ``out`` (rows of B lanes, input row first)."""
     n_layers = sizes.shape[0] - 1
+    first = _row(out, 0)
     for s in range(lanes):
-        out[s] = x
+        first[s] = x
     for layer in range(n_layers):
         fan_in = sizes[layer]
         for j in range(sizes[layer + 1]):
-            o = (rows[layer + 1] + j) * B
+            z = _row(out, rows[layer + 1] + j)
             k = offsets[layer] + j * (fan_in + 1)
-            w, a = k * B, rows[layer] * B
+            w, a = _row(blk, k), _row(out, rows[layer])
             for s in range(lanes):
-                out[o + s] = blk[w + s] * out[a + s]
+                z[s] = w[s] * a[s]
             for i in range(1, fan_in):
-                w, a = (k + i) * B, (rows[layer] + i) * B
+                w, a = _row(blk, k + i), _row(out, rows[layer] + i)
                 for s in range(lanes):
-                    out[o + s] = out[o + s] + blk[w + s] * out[a + s]
-            bias = (k + fan_in) * B
+                    z[s] = z[s] + w[s] * a[s]
+            bias = _row(blk, k + fan_in)
             if layer == n_layers - 1 or act == 0:
                 for s in range(lanes):
-                    out[o + s] = _sigmoid(out[o + s] + blk[bias + s])
+                    z[s] = _sigmoid(z[s] + bias[s])
             elif act == 1:
                 for s in range(lanes):
-                    out[o + s] = 2.0 * _sigmoid(2.0 * (out[o + s] + blk[bias + s])) - 1.0
+                    z[s] = 2.0 * _sigmoid(2.0 * (z[s] + bias[s])) - 1.0
             else:
                 for s in range(lanes):
-                    z = out[o + s] + blk[bias + s]
-                    out[o + s] = 0.0 if z <= 0.0 else z
+                    v = z[s] + bias[s]
+                    z[s] = 0.0 if v <= 0.0 else v
 
 
 @numba.njit(**LANES_JIT)
 def _backward_update(blk, lanes, sizes, act, offsets, rows, y, lr, out, delta):
     """Deltas from ``out`` (as ``_forward`` left it), then every update, in place in ``blk``."""
     n_layers = sizes.shape[0] - 1
-    top = rows[n_layers] * B
+    a, d = _row(out, rows[n_layers]), _row(delta, rows[n_layers])
     for s in range(lanes):
-        a = out[top + s]
-        delta[top + s] = -2.0 * (y - a) * (a * (1.0 - a))
+        d[s] = -2.0 * (y - a[s]) * (a[s] * (1.0 - a[s]))
     for layer in range(n_layers - 2, -1, -1):
         width, above = sizes[layer + 1], sizes[layer + 2]
         for i in range(width):
-            d = (rows[layer + 1] + i) * B
-            w, da = (offsets[layer + 1] + i) * B, rows[layer + 2] * B
+            d, a = _row(delta, rows[layer + 1] + i), _row(out, rows[layer + 1] + i)
+            w, da = _row(blk, offsets[layer + 1] + i), _row(delta, rows[layer + 2])
             for s in range(lanes):
-                delta[d + s] = delta[da + s] * blk[w + s]
+                d[s] = da[s] * w[s]
             for j in range(1, above):
-                w, da = (offsets[layer + 1] + j * (width + 1) + i) * B, (rows[layer + 2] + j) * B
+                w, da = _row(blk, offsets[layer + 1] + j * (width + 1) + i), _row(delta, rows[layer + 2] + j)
                 for s in range(lanes):
-                    delta[d + s] = delta[d + s] + delta[da + s] * blk[w + s]
+                    d[s] = d[s] + da[s] * w[s]
             if act == 0:
                 for s in range(lanes):
-                    a = out[d + s]
-                    delta[d + s] = delta[d + s] * (a * (1.0 - a))
+                    d[s] = d[s] * (a[s] * (1.0 - a[s]))
             elif act == 1:
                 for s in range(lanes):
-                    a = out[d + s]
-                    delta[d + s] = delta[d + s] * (1.0 - a * a)
+                    d[s] = d[s] * (1.0 - a[s] * a[s])
             else:
                 for s in range(lanes):
-                    delta[d + s] = delta[d + s] * (1.0 if out[d + s] > 0.0 else 0.0)
+                    d[s] = d[s] * (1.0 if a[s] > 0.0 else 0.0)
     for layer in range(n_layers):
         fan_in = sizes[layer]
         for j in range(sizes[layer + 1]):
-            d = (rows[layer + 1] + j) * B
+            d = _row(delta, rows[layer + 1] + j)
             k = offsets[layer] + j * (fan_in + 1)
             for i in range(fan_in):
-                w, a = (k + i) * B, (rows[layer] + i) * B
+                w, a = _row(blk, k + i), _row(out, rows[layer] + i)
                 for s in range(lanes):
-                    blk[w + s] = blk[w + s] - lr * (delta[d + s] * out[a + s])
-            bias = (k + fan_in) * B
+                    w[s] = w[s] - lr * (d[s] * a[s])
+            bias = _row(blk, k + fan_in)
             for s in range(lanes):
-                blk[bias + s] = blk[bias + s] - lr * delta[d + s]
+                bias[s] = bias[s] - lr * d[s]
 
 
 @numba.njit(**LANES_JIT)
@@ -174,7 +183,7 @@ def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
     """Each lane's MSE on (xs, ys) into ``mse`` and share of right calls into ``hits`` (B,)."""
     offsets, rows = _layout(sizes)
     out = np.empty(rows[-1] * B)
-    top = rows[sizes.shape[0] - 1] * B
+    top = _row(out, rows[sizes.shape[0] - 1])
     for s in range(lanes):
         mse[s] = 0.0
         hits[s] = 0.0
@@ -183,9 +192,9 @@ def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
         y = ys[i]
         toxic = y > threshold
         for s in range(lanes):
-            err = y - out[top + s]
+            err = y - top[s]
             mse[s] += err * err
-            hits[s] += 1.0 if (out[top + s] > threshold) == toxic else 0.0
+            hits[s] += 1.0 if (top[s] > threshold) == toxic else 0.0
     for s in range(lanes):  # 0/0 = NaN without held-out beans (error_model 'numpy')
         mse[s] /= xs.shape[0]
         hits[s] /= xs.shape[0]

@@ -16,8 +16,8 @@ sigmoid and intrinsics, taken from their source at generation time (one definiti
 hash in the file name changes whenever that text does).
 
 Past ``GENERATED_MAX_PARAMS`` parameters the generated code would compile for a long time
-(it grows with the parameter count); those shapes use the run-time-shaped kernels of
-``kernels._lane_templates.RUNTIME_SHAPED`` instead, generated once per block width.
+(it grows with the parameter count) for little gain; those shapes use the run-time-shaped
+kernels of ``kernels._lane_templates.RUNTIME_SHAPED`` instead, one module for every shape.
 """
 
 from __future__ import annotations
@@ -42,28 +42,30 @@ from ._numba_cache import _is_private, _private_temp_dir, _writable_dir
 from .shape import Shape
 
 # Above this many parameters a shape runs on the run-time-shaped kernels. Generated code
-# compiles in about 1-2 s up to 25 parameters and ~4 s at 100, but ~19 s at 321 and minutes
-# past a thousand, while the run-time-shaped kernel compiles once for every shape.
-GENERATED_MAX_PARAMS = 200
-# Each thread's block of parameters should stay in the L1 data cache (48 KiB per core here):
-# P * B * 8 bytes, plus for the run-time-shaped kernel two rows of B lanes per neuron.
+# compiles in about 1.5 s at 7 parameters, 4-5 s at 100, 8 s at 141, 12-14 s at 193 and
+# half a minute at 321, while its lead over the run-time-shaped kernel shrinks from ~1.7x
+# at 100 parameters to nothing at 193-321 (bench/test_shapes.py). The run-time-shaped
+# kernel compiles once for every shape.
+GENERATED_MAX_PARAMS = 100
+# A generated kernel's block should stay in the L1 data cache (48 KiB per core here):
+# P * B * 8 bytes. The run-time-shaped kernel streams rows from L2 in one short loop per
+# operation, so it wants the longest loops: always MAX_BLOCK_LANES lanes.
 L1_BYTES = 48 * 1024
-# Lanes per block: whole groups of many.LANE_GROUP, at most many.MAX_BLOCK_LANES. The
-# run-time-shaped kernel runs one short loop per operation, so it wants at least 16 lanes.
-RUNTIME_MIN_LANES = 16
 
 # kernels.many's jitted helpers that every generated module carries a copy of, callees first
 _HELPERS = ("_bits_to_float", "_float_to_bits", "_read_shared_flag", "_exp", "_sigmoid")
 
 
 def block_lanes(shape: Shape, max_generated_params: int = GENERATED_MAX_PARAMS) -> int:
-    """Lanes per block for ``shape``: the widest power of two of LANE_GROUP..MAX_BLOCK_LANES whose block fits L1."""
-    generated = shape.n_params <= max_generated_params
-    rows = shape.n_params if generated else shape.n_params + 2 * sum(shape.layer_sizes)
+    """Lanes per block for ``shape``: a power of two from LANE_GROUP to MAX_BLOCK_LANES.
+
+    Generated kernels take the widest whose block (P * B doubles) fits ``L1_BYTES``;
+    the run-time-shaped kernel always takes MAX_BLOCK_LANES.
+    """
     lanes = many.MAX_BLOCK_LANES
-    smallest = many.LANE_GROUP if generated else RUNTIME_MIN_LANES
-    while lanes > smallest and rows * lanes * 8 > L1_BYTES:
-        lanes //= 2
+    if shape.n_params <= max_generated_params:
+        while lanes > many.LANE_GROUP and shape.n_params * lanes * 8 > L1_BYTES:
+            lanes //= 2
     return lanes
 
 
