@@ -4,8 +4,9 @@ Kept as text, not as functions, because numba caches a kernel with the helpers i
 only when they live in the same module file: each generated module gets its own copy, and
 its file name (a hash of its whole source) changes whenever any of this text does.
 
-Both kinds of module define ``B`` (lanes per block), ``_sgd_block`` and ``_block_eval`` with
-the signatures below; ``DRIVERS`` builds the entry point ``_train_blocks`` on top of them. A
+Both kinds of module define ``B`` (lanes per block), ``LANES_JIT`` (for helpers, uncached),
+``ENTRY_JIT`` (for the cached entry point), ``_sgd_block`` and ``_block_eval`` with the
+signatures below; ``DRIVERS`` builds the entry point ``_train_blocks`` on top of them. A
 block is a 1-D float64 array (P * B,): parameter k of lane s sits at ``k * B + s``.
 """
 
@@ -30,7 +31,7 @@ def _record(blk, lanes, sizes, act, xs, ys, test_xs, test_ys, threshold, records
     _block_eval(blk, lanes, sizes, act, test_xs, test_ys, threshold, records[1, r, b], records[3, r, b])
 
 
-@numba.njit(**LANES_JIT)
+@numba.njit(**ENTRY_JIT)
 def _train_blocks(
     blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, threshold, chunk_epochs, lr, history, records,
     chunks_done, stop, first, step,

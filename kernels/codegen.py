@@ -95,7 +95,10 @@ def _header(title: str, lanes: int) -> str:
         "from numba import types",
         "from numba.extending import intrinsic",
         "",
-        f"LANES_JIT = {LANES_JIT!r}",
+        "# kernels._jit.LANES_JIT; only the entry point is cached: its cache entry holds the code of",
+        "# every helper it calls, and caching each helper too made every new shape compile ~0.2 s longer",
+        f"LANES_JIT = {dict(LANES_JIT, cache=False)!r}",
+        f"ENTRY_JIT = {LANES_JIT!r}",
         f"B = {lanes}  # lanes per block: parameter k of lane s sits at blk[k*B + s]",
         "",
     ]
