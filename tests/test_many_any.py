@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 import kernels
-from kernels.many_any import from_blocks, sgd_many_any, to_blocks, train_rows_inplace, train_rows_recorded
+from kernels.many_any import _run_threads, from_blocks, sgd_many_any, to_blocks, train_rows_inplace, train_rows_recorded
 from kernels.network_any import _accuracy, _mse
 from kernels.reference_any import sgd_python_any
 from kernels.shape import Shape
@@ -154,3 +156,33 @@ def test_input_is_not_modified():
     before = start.copy()
     sgd_many_any(start, *kernels.get_beans(10, 0), 2, LR, shape)
     np.testing.assert_array_equal(start, before)
+
+
+def test_ctrl_c_stops_every_thread_at_its_next_chunk_and_re_raises():
+    shape = Shape((3,), "relu")
+    xs, ys = kernels.get_beans(100, 0)
+    chunks = np.full(1000, 200)  # 200,000 epochs: many seconds if nothing stopped them
+
+    def interrupt(done):
+        raise KeyboardInterrupt
+
+    began = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        train_rows_recorded(_start(shape, 64), xs, ys, xs[:0], ys[:0], chunks, LR, 2, shape, on_progress=interrupt)
+    assert time.perf_counter() - began < 5
+
+
+def test_an_error_in_a_helper_thread_stops_the_others_and_is_raised():
+    stop = np.zeros(1, dtype=np.int64)
+    seen = []
+
+    def part(first, step):
+        if first == 1:
+            raise RuntimeError("boom")
+        while stop[0] == 0:  # as the kernels do between chunks
+            time.sleep(0.001)
+        seen.append(first)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        _run_threads(part, 2, stop)
+    assert seen == [0]
