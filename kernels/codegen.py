@@ -41,11 +41,11 @@ from ._lane_templates import DRIVERS, RUNTIME_SHAPED
 from ._numba_cache import _is_private, _private_temp_dir, _writable_dir
 from .shape import Shape
 
-# Above this many parameters a shape runs on the run-time-shaped kernels. Generated code
-# compiles in about 1.5 s at 7 parameters, 4-5 s at 100, 8 s at 141, 12-14 s at 193 and
-# half a minute at 321, while its lead over the run-time-shaped kernel shrinks from ~1.7x
-# at 100 parameters to nothing at 193-321 (bench/test_shapes.py). The run-time-shaped
-# kernel compiles once for every shape.
+# Above this many parameters a shape runs on the run-time-shaped kernels. A generated
+# module's compile time grows with the parameter count (a few seconds at 100, tens of seconds
+# past 300) while its lead over the run-time-shaped kernel fades (none left at 200-300
+# parameters; bench/test_shapes.py, groups "kernels" and "compile"). The run-time-shaped
+# kernel is compiled once for every shape.
 GENERATED_MAX_PARAMS = 100
 # A generated kernel's block should stay in the L1 data cache (48 KiB per core here):
 # P * B * 8 bytes. The run-time-shaped kernel streams rows from L2 in one short loop per

@@ -5,6 +5,10 @@ lane s at ``blk[k*B + s]``) and blocks go to threads; the kernels come from
 ``kernels.codegen``, written out per shape (the 1-2-1's is bit-identical to ``sgd_many``)
 or, for big nets, run-time-shaped. A lane never reads another and every lane runs the same
 instructions, so results do not depend on the thread count or on which seeds run together.
+
+The threads are Python threads, each making one kernel call for all its blocks and chunks
+(the kernels release the GIL), not a numba ``prange``: a parallel=True entry point roughly
+doubled the compile time of every new shape. The kernel entry is plain arrays in, arrays out.
 """
 
 from __future__ import annotations
