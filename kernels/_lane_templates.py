@@ -4,7 +4,8 @@ Kept as text, not as functions, because numba caches a kernel with the helpers i
 only when they live in the same module file: each generated module gets its own copy, and
 its file name (a hash of its whole source) changes whenever any of this text does.
 
-Both kinds of module define ``B`` (lanes per block), ``LANES_JIT`` (for helpers, uncached),
+Both kinds of module define ``B`` (lanes per block), ``SCRATCH`` (lanes of scratch space
+``_sgd_block`` wants after the parameters), ``LANES_JIT`` (for helpers, uncached),
 ``ENTRY_JIT`` (for the cached entry point), ``_sgd_block`` and ``_block_eval`` with the
 signatures below; ``DRIVERS`` builds the entry point ``_train_blocks`` on top of them. A
 block is a 1-D float64 array (P * B,): parameter k of lane s sits at ``k * B + s``.
@@ -18,9 +19,9 @@ block is a 1-D float64 array (P * B,): parameter k of lane s sits at ``k * B + s
 # code) are read only by the run-time-shaped kernels; a generated module has its shape built in.
 DRIVERS = '''
 @numba.njit(**LANES_JIT)
-def _copy(source, target):
-    """target[:] = source for 1-D arrays, as a plain loop (numba compiles slicing and .copy() slowly)."""
-    for k in range(source.shape[0]):
+def _copy(source, target, n):
+    """target[:n] = source[:n] for 1-D arrays, as a plain loop (numba compiles slicing slowly)."""
+    for k in range(n):
         target[k] = source[k]
 
 
@@ -47,9 +48,10 @@ def _train_blocks(
     chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
     stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
     """
-    blk = np.empty(blocks.shape[1])
+    n = blocks.shape[1]
+    blk = np.empty(n + SCRATCH)  # a working copy: the parameters, then any scratch rows
     for b in range(first, blocks.shape[0], step):
-        _copy(blocks[b], blk)
+        _copy(blocks[b], blk, n)
         if records.shape[1] > 0:
             _record(blk, lanes[b], sizes, act, xs, ys, test_xs, test_ys, threshold, records, 0, b)
         for c in range(chunk_epochs.shape[0]):
@@ -57,11 +59,11 @@ def _train_blocks(
                 break
             _sgd_block(blk, lanes[b], sizes, act, xs, ys, chunk_epochs[c], lr)
             if history.shape[0] > 0:
-                _copy(blk, history[c, b])
+                _copy(blk, history[c, b], n)
             if records.shape[1] > 0:
                 _record(blk, lanes[b], sizes, act, xs, ys, test_xs, test_ys, threshold, records, c + 1, b)
             chunks_done[b] = c + 1
-        _copy(blk, blocks[b])
+        _copy(blk, blocks[b], n)
 '''
 
 # The run-time-shaped kernels, for nets too big to generate code for: loops over layers and

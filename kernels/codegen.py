@@ -120,12 +120,15 @@ def _header(title: str, lanes: int) -> str:
 
 def runtime_shaped_source(lanes: int) -> str:
     """Source of the run-time-shaped lane kernels with ``lanes`` lanes per block."""
-    return _header("Run-time-shaped lane kernels", lanes) + RUNTIME_SHAPED + DRIVERS
+    scratch = "\n\nSCRATCH = 0  # no scratch rows in a working block: _sgd_block has its own\n"
+    return _header("Run-time-shaped lane kernels", lanes) + scratch + RUNTIME_SHAPED + DRIVERS
 
 
 def generated_source(shape: Shape, lanes: int) -> str:
     """Source of lane kernels written out for ``shape``, ``lanes`` lanes per block."""
-    step = _forward_lines(shape, lanes) + _backward_lines(shape, lanes)
+    loops = "\n".join(
+        f"            for s in range(lanes):\n{_indent(loop, 16)}" for loop in _step_loops(shape, lanes)
+    )
     evaluate = _forward_lines(shape, lanes) + [
         f"err = y - {_output(shape)}",
         "mse[s] += err * err",
@@ -135,17 +138,17 @@ def generated_source(shape: Shape, lanes: int) -> str:
 
 @numba.njit(**LANES_JIT)
 def _sgd_block(blk, lanes, sizes, act, xs, ys, epochs, lr):
-    """Train the first ``lanes`` lanes of ``blk`` (float64 (P*B,)) in place for ``epochs`` epochs.
+    """Train the first ``lanes`` lanes of ``blk`` (float64 ((P + H)*B,), H scratch rows for the
+    hidden neurons' outputs) in place for ``epochs`` epochs.
 
-    The loop over lanes is innermost so LLVM vectorises it; ``sizes`` and ``act`` are unused
-    (this shape is compiled in).
+    The loops over lanes are innermost so LLVM vectorises them; ``sizes`` and ``act`` are
+    unused (this shape is compiled in).
     """
     for _ in range(epochs):
         for i in range(xs.shape[0]):
             x = xs[i]
             y = ys[i]
-            for s in range(lanes):
-{_indent(step, 16)}
+{loops}
 
 
 @numba.njit(**LANES_JIT)
@@ -164,7 +167,8 @@ def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
         mse[s] /= xs.shape[0]
         hits[s] /= xs.shape[0]
 '''
-    return _header(f"Lane kernels for a {shape} net", lanes) + body + DRIVERS
+    scratch = f"\n\nSCRATCH = {len(_hidden_rows(shape)) * lanes}  # lanes after the parameters for hidden outputs\n"
+    return _header(f"Lane kernels for a {shape} net", lanes) + scratch + body + DRIVERS
 
 
 def _indent(lines: list[str], spaces: int) -> str:
@@ -181,29 +185,72 @@ def _output(shape: Shape) -> str:
 
 
 def _forward_lines(shape: Shape, lanes: int) -> list[str]:
-    """Load every parameter of lane s into a local, then each neuron's output, layer by layer.
+    """Every parameter of lane s into a local, then each neuron's output, layer by layer."""
+    return [line for layer in range(shape.n_layers) for line in _layer_lines(shape, lanes, layer)]
+
+
+def _load_lines(shape: Shape, lanes: int, layer: int) -> list[str]:
+    """The parameters of ``layer`` (0-based, output last) of lane s into locals p{k}."""
+    names, first, end = shape.param_names, shape.layer_offsets[layer], shape.layer_offsets[layer + 1]
+    return [f"p{k} = blk[{k * lanes} + s]  # {names[k]}" for k in range(first, end)]
+
+
+def _layer_lines(shape: Shape, lanes: int, layer: int) -> list[str]:
+    """Load the parameters of ``layer`` (0-based, output last), then its neurons' outputs.
 
     A neuron's sum is one expression in the lesson's order (``w1*a1 + w2*a2 + b``): a partial
     sum kept between statements would change which multiply-adds LLVM fuses, and the 1-2-1
     would drift from ``kernels.sgd_many`` in the last bits.
     """
-    names = shape.param_names
-    lines = [f"p{k} = blk[{k * lanes} + s]  # {names[k]}" for k in range(shape.n_params)]
-    sizes = shape.layer_sizes
-    for layer in range(shape.n_layers):
-        fan_in = sizes[layer]
-        for j in range(sizes[layer + 1]):
-            k = shape.neuron_start(layer, j)
-            terms = [f"p{k + i} * {_a(layer, i)}" for i in range(fan_in)] + [f"p{k + fan_in}"]
-            z = " + ".join(terms)
-            a = _a(layer + 1, j)
-            if layer == shape.n_layers - 1 or shape.activation == "sigmoid":
-                lines.append(f"{a} = _sigmoid({z})")
-            elif shape.activation == "tanh":  # tanh(z) = 2 sigmoid(2z) - 1: (1-e)/(1+e) is NaN for z < -354
-                lines.append(f"{a} = 2.0 * _sigmoid(2.0 * ({z})) - 1.0")
-            else:  # relu; NaN <= 0 is False, so NaN passes
-                lines += [f"z = {z}", f"{a} = 0.0 if z <= 0.0 else z"]
+    lines = _load_lines(shape, lanes, layer)
+    fan_in = shape.layer_sizes[layer]
+    for j in range(shape.layer_sizes[layer + 1]):
+        k = shape.neuron_start(layer, j)
+        terms = [f"p{k + i} * {_a(layer, i)}" for i in range(fan_in)] + [f"p{k + fan_in}"]
+        z = " + ".join(terms)
+        a = _a(layer + 1, j)
+        if layer == shape.n_layers - 1 or shape.activation == "sigmoid":
+            lines.append(f"{a} = _sigmoid({z})")
+        elif shape.activation == "tanh":  # tanh(z) = 2 sigmoid(2z) - 1: (1-e)/(1+e) is NaN for z < -354
+            lines.append(f"{a} = 2.0 * _sigmoid(2.0 * ({z})) - 1.0")
+        else:  # relu; NaN <= 0 is False, so NaN passes
+            lines += [f"z = {z}", f"{a} = 0.0 if z <= 0.0 else z"]
     return lines
+
+
+def _hidden_rows(shape: Shape) -> list[tuple[int, int]]:
+    """(1-based layer, 0-based neuron) of each hidden neuron, in the order of its scratch row."""
+    return [(layer, j) for layer in range(1, shape.n_layers) for j in range(shape.layer_sizes[layer])]
+
+
+def _step_loops(shape: Shape, lanes: int) -> list[list[str]]:
+    """One SGD step as a series of lane loops: one per hidden layer, then the rest.
+
+    Each hidden layer's outputs go to the next loop through a scratch row per neuron, kept
+    in the block itself after the parameters: one array read at constant offsets needs no
+    run-time alias checks (with a second array LLVM gave up vectorising the 1-8-8-1's last
+    loop). Short loops let the processor overlap many lanes' exp and division chains; in
+    one long loop body the chain of layers leaves it waiting. Values pass through memory
+    unchanged, so this is the same arithmetic as one loop.
+    """
+    rows = {neuron: r for r, neuron in enumerate(_hidden_rows(shape))}
+
+    def row(layer, j):
+        return (shape.n_params + rows[(layer, j)]) * lanes
+
+    def store(layer):
+        return [f"blk[{row(layer, j)} + s] = {_a(layer, j)}" for j in range(shape.layer_sizes[layer])]
+
+    def reload(layer):
+        return [f"{_a(layer, j)} = blk[{row(layer, j)} + s]" for j in range(shape.layer_sizes[layer])]
+
+    loops = []
+    for layer in range(shape.n_layers - 1):  # 0-based parameter layer; it computes hidden layer layer + 1
+        loops.append((reload(layer) if layer else []) + _layer_lines(shape, lanes, layer) + store(layer + 1))
+    last = [line for layer in range(1, shape.n_layers) for line in reload(layer)]
+    last += [line for layer in range(shape.n_layers - 1) for line in _load_lines(shape, lanes, layer)]
+    last += _layer_lines(shape, lanes, shape.n_layers - 1) + _backward_lines(shape, lanes)
+    return loops + [last]
 
 
 def _derivative(shape: Shape, a: str) -> str:
