@@ -126,9 +126,7 @@ def runtime_shaped_source(lanes: int) -> str:
 
 def generated_source(shape: Shape, lanes: int) -> str:
     """Source of lane kernels written out for ``shape``, ``lanes`` lanes per block."""
-    loops = "\n".join(
-        f"            for s in range(lanes):\n{_indent(loop, 16)}" for loop in _step_loops(shape, lanes)
-    )
+    loops = "\n".join(f"            for s in range(lanes):\n{_indent(loop, 16)}" for loop in _step_loops(shape, lanes))
     evaluate = _forward_lines(shape, lanes) + [
         f"err = y - {_output(shape)}",
         "mse[s] += err * err",
