@@ -47,8 +47,10 @@ from .shape import Shape
 # parameters; bench/test_shapes.py, groups "kernels" and "compile"). The run-time-shaped
 # kernel is compiled once for every shape.
 GENERATED_MAX_PARAMS = 100
-# A generated kernel's block should stay in the L1 data cache (48 KiB per core here):
-# P * B * 8 bytes. The run-time-shaped kernel streams rows from L2 in one short loop per
+# A generated kernel's working block (P parameter rows and 2 scratch rows per hidden neuron,
+# of B lanes each) should take at most half the L1 data cache (48 KiB per core here), leaving
+# the rest to the beans and the stack: the 1-16-1 and 1-8-8-1 ran 10-20% faster so than in
+# blocks that fill L1. The run-time-shaped kernel streams rows from L2 in one short loop per
 # operation, so it wants the longest loops: always MAX_BLOCK_LANES lanes.
 L1_BYTES = 48 * 1024
 
@@ -59,12 +61,13 @@ _HELPERS = ("_bits_to_float", "_float_to_bits", "_read_shared_flag", "_exp", "_s
 def block_lanes(shape: Shape, max_generated_params: int = GENERATED_MAX_PARAMS) -> int:
     """Lanes per block for ``shape``: a power of two from LANE_GROUP to MAX_BLOCK_LANES.
 
-    Generated kernels take the widest whose block (P * B doubles) fits ``L1_BYTES``;
+    Generated kernels take the widest whose working block fits half of ``L1_BYTES``;
     the run-time-shaped kernel always takes MAX_BLOCK_LANES.
     """
     lanes = many.MAX_BLOCK_LANES
     if shape.n_params <= max_generated_params:
-        while lanes > many.LANE_GROUP and shape.n_params * lanes * 8 > L1_BYTES:
+        rows = shape.n_params + 2 * len(_hidden_rows(shape))
+        while lanes > many.LANE_GROUP and rows * lanes * 8 > L1_BYTES // 2:
             lanes //= 2
     return lanes
 
@@ -136,8 +139,8 @@ def generated_source(shape: Shape, lanes: int) -> str:
 
 @numba.njit(**LANES_JIT)
 def _sgd_block(blk, lanes, sizes, act, xs, ys, epochs, lr):
-    """Train the first ``lanes`` lanes of ``blk`` (float64 ((P + H)*B,), H scratch rows for the
-    hidden neurons' outputs) in place for ``epochs`` epochs.
+    """Train the first ``lanes`` lanes of ``blk`` (float64 ((P + 2H)*B,): P parameter rows, then
+    scratch rows for the H hidden neurons' outputs and deltas) in place for ``epochs`` epochs.
 
     The loops over lanes are innermost so LLVM vectorises them; ``sizes`` and ``act`` are
     unused (this shape is compiled in).
@@ -165,7 +168,7 @@ def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
         mse[s] /= xs.shape[0]
         hits[s] /= xs.shape[0]
 '''
-    scratch = f"\n\nSCRATCH = {len(_hidden_rows(shape)) * lanes}  # lanes after the parameters for hidden outputs\n"
+    scratch = f"\n\nSCRATCH = {2 * len(_hidden_rows(shape)) * lanes}  # lanes for hidden outputs and deltas\n"
     return _header(f"Lane kernels for a {shape} net", lanes) + scratch + body + DRIVERS
 
 
@@ -222,33 +225,45 @@ def _hidden_rows(shape: Shape) -> list[tuple[int, int]]:
 
 
 def _step_loops(shape: Shape, lanes: int) -> list[list[str]]:
-    """One SGD step as a series of lane loops: one per hidden layer, then the rest.
+    """One SGD step as a series of short lane loops: forward one per hidden layer, back one per layer.
 
-    Each hidden layer's outputs go to the next loop through a scratch row per neuron, kept
-    in the block itself after the parameters: one array read at constant offsets needs no
-    run-time alias checks (with a second array LLVM gave up vectorising the 1-8-8-1's last
-    loop). Short loops let the processor overlap many lanes' exp and division chains; in
+    Hidden outputs and deltas go from loop to loop through scratch rows kept in the block
+    itself after the parameters: one array read at constant offsets needs no run-time alias
+    checks. Short loops let the processor overlap many lanes' exp and division chains; in
     one long loop body the chain of layers leaves it waiting. Values pass through memory
     unchanged, so this is the same arithmetic as one loop.
     """
-    rows = {neuron: r for r, neuron in enumerate(_hidden_rows(shape))}
+    hidden = _hidden_rows(shape)
+    rows = {neuron: r for r, neuron in enumerate(hidden)}
+    top = shape.n_layers - 1  # the top hidden layer, 1-based
 
-    def row(layer, j):
-        return (shape.n_params + rows[(layer, j)]) * lanes
+    def row(layer, j, what):
+        return (shape.n_params + rows[(layer, j)] + (len(hidden) if what == "d" else 0)) * lanes
 
-    def store(layer):
-        return [f"blk[{row(layer, j)} + s] = {_a(layer, j)}" for j in range(shape.layer_sizes[layer])]
+    def store(layer, what):
+        names = [_a(layer, j) if what == "a" else f"d{j + 1}_{layer}" for j in range(shape.layer_sizes[layer])]
+        return [f"blk[{row(layer, j, what)} + s] = {name}" for j, name in enumerate(names)]
 
-    def reload(layer):
-        return [f"{_a(layer, j)} = blk[{row(layer, j)} + s]" for j in range(shape.layer_sizes[layer])]
+    def reload(layer, what):
+        if layer == 0:
+            return []  # the input, x, is a local already
+        names = [_a(layer, j) if what == "a" else f"d{j + 1}_{layer}" for j in range(shape.layer_sizes[layer])]
+        return [f"{name} = blk[{row(layer, j, what)} + s]" for j, name in enumerate(names)]
 
     loops = []
-    for layer in range(shape.n_layers - 1):  # 0-based parameter layer; it computes hidden layer layer + 1
-        loops.append((reload(layer) if layer else []) + _layer_lines(shape, lanes, layer) + store(layer + 1))
-    last = [line for layer in range(1, shape.n_layers) for line in reload(layer)]
-    last += [line for layer in range(shape.n_layers - 1) for line in _load_lines(shape, lanes, layer)]
-    last += _layer_lines(shape, lanes, shape.n_layers - 1) + _backward_lines(shape, lanes)
-    return loops + [last]
+    for layer in range(top):  # 0-based parameter layer; it computes hidden layer layer + 1
+        loops.append(reload(layer, "a") + _layer_lines(shape, lanes, layer) + store(layer + 1, "a"))
+    loops.append(
+        reload(top, "a") + _layer_lines(shape, lanes, top)
+        + [_output_delta_line(shape)] + _delta_lines(shape, top)
+        + _update_lines(shape, top, lanes) + store(top, "d")
+    )  # fmt: skip
+    for h in range(top, 0, -1):  # hidden layer h's deltas update parameter layer h - 1 and give layer h - 1's
+        body = reload(h, "d") + reload(h - 1, "a") + _load_lines(shape, lanes, h - 1)
+        if h > 1:
+            body += _delta_lines(shape, h - 1) + store(h - 1, "d")
+        loops.append(body + _update_lines(shape, h - 1, lanes))
+    return loops
 
 
 def _derivative(shape: Shape, a: str) -> str:
@@ -260,23 +275,29 @@ def _derivative(shape: Shape, a: str) -> str:
     }[shape.activation]
 
 
-def _backward_lines(shape: Shape, lanes: int) -> list[str]:
-    """Every delta from the parameters before the sample, then every update (as sgd_python_any)."""
-    sizes, top = shape.layer_sizes, shape.n_layers
+def _output_delta_line(shape: Shape) -> str:
     out = _output(shape)
-    lines = [f"d1_{top} = -2.0 * (y - {out}) * ({out} * (1.0 - {out}))"]
-    for layer in range(top - 1, 0, -1):  # hidden layers, 1-based, top down
-        width, above = sizes[layer], sizes[layer + 1]
-        for i in range(width):
-            # neuron i feeds neuron j of the layer above through that neuron's weight i
-            back = " + ".join(f"d{j + 1}_{layer + 1} * p{shape.neuron_start(layer, j) + i}" for j in range(above))
-            lines.append(f"d{i + 1}_{layer} = ({back}) * {_derivative(shape, _a(layer, i))}")
-    for layer in range(top):
-        fan_in = sizes[layer]
-        for j in range(sizes[layer + 1]):
-            k, d = shape.neuron_start(layer, j), f"d{j + 1}_{layer + 1}"
-            lines += [f"blk[{(k + i) * lanes} + s] = p{k + i} - lr * ({d} * {_a(layer, i)})" for i in range(fan_in)]
-            lines.append(f"blk[{(k + fan_in) * lanes} + s] = p{k + fan_in} - lr * {d}")
+    return f"d1_{shape.n_layers} = -2.0 * (y - {out}) * ({out} * (1.0 - {out}))"
+
+
+def _delta_lines(shape: Shape, layer: int) -> list[str]:
+    """Deltas of hidden ``layer`` (1-based) from those of the layer above and its old weights."""
+    width, above = shape.layer_sizes[layer], shape.layer_sizes[layer + 1]
+    lines = []
+    for i in range(width):
+        # neuron i feeds neuron j of the layer above through that neuron's weight i
+        back = " + ".join(f"d{j + 1}_{layer + 1} * p{shape.neuron_start(layer, j) + i}" for j in range(above))
+        lines.append(f"d{i + 1}_{layer} = ({back}) * {_derivative(shape, _a(layer, i))}")
+    return lines
+
+
+def _update_lines(shape: Shape, layer: int, lanes: int) -> list[str]:
+    """``w - lr*(d*a)`` and ``b - lr*d`` for every parameter of ``layer`` (0-based, output last)."""
+    fan_in, lines = shape.layer_sizes[layer], []
+    for j in range(shape.layer_sizes[layer + 1]):
+        k, d = shape.neuron_start(layer, j), f"d{j + 1}_{layer + 1}"
+        lines += [f"blk[{(k + i) * lanes} + s] = p{k + i} - lr * ({d} * {_a(layer, i)})" for i in range(fan_in)]
+        lines.append(f"blk[{(k + fan_in) * lanes} + s] = p{k + fan_in} - lr * {d}")
     return lines
 
 
