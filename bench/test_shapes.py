@@ -148,7 +148,7 @@ def _first_call(hidden: str, cache_dir: str) -> tuple[float, float, list[float]]
 
 
 @pytest.mark.benchmark(group="compile (new shape, subprocess)")
-@pytest.mark.parametrize("hidden", ["2", "3x3", "8x8", "16x16"])
+@pytest.mark.parametrize("hidden", ["2", "8", "3x3", "8x8", "16x16"])
 @pytest.mark.parametrize("cache", ["fresh", "cached"])
 def test_compile(benchmark, tmp_path, hidden, cache):
     cache_dir = str(tmp_path / "numba-cache")
