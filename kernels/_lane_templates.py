@@ -99,6 +99,7 @@ def _layout(sizes):
 @numba.njit(**LANES_JIT)
 def _forward(blk, lanes, sizes, act, offsets, rows, x, out):
     """Every neuron's output for input ``x`` into ``out`` (rows of B lanes, input row first)."""
+    lanes = lanes // LANE_GROUP * LANE_GROUP  # no scalar remainder loops (see the generated kernels)
     n_layers = sizes.shape[0] - 1
     first = _row(out, 0)
     for s in range(lanes):
@@ -131,6 +132,7 @@ def _forward(blk, lanes, sizes, act, offsets, rows, x, out):
 @numba.njit(**LANES_JIT)
 def _backward_update(blk, lanes, sizes, act, offsets, rows, y, lr, out, delta):
     """Deltas from ``out`` (as ``_forward`` left it), then every update, in place in ``blk``."""
+    lanes = lanes // LANE_GROUP * LANE_GROUP  # no scalar remainder loops (see the generated kernels)
     n_layers = sizes.shape[0] - 1
     a, d = _row(out, rows[n_layers]), _row(delta, rows[n_layers])
     for s in range(lanes):

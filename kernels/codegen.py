@@ -103,6 +103,7 @@ def _header(title: str, lanes: int) -> str:
         f"LANES_JIT = {dict(LANES_JIT, cache=False)!r}",
         f"ENTRY_JIT = {LANES_JIT!r}",
         f"B = {lanes}  # lanes per block: parameter k of lane s sits at blk[k*B + s]",
+        f"LANE_GROUP = {many.LANE_GROUP}  # lanes in use always come in whole groups of this many",
         "",
     ]
     functions = [getattr(many, name) for name in _HELPERS]
@@ -148,7 +149,7 @@ def _sgd_block(blk, lanes, sizes, act, xs, ys, epochs, lr):
     """
     # lanes come in whole groups of LANE_GROUP; saying so lets LLVM drop every loop's scalar
     # remainder, which took 10-20% of the compile time
-    lanes8 = lanes // {many.LANE_GROUP} * {many.LANE_GROUP}
+    lanes8 = lanes // LANE_GROUP * LANE_GROUP
     for _ in range(epochs):
         for i in range(xs.shape[0]):
             x = xs[i]
