@@ -52,17 +52,18 @@ def _train_blocks(
     blk = np.empty(n + SCRATCH)  # a working copy: the parameters, then any scratch rows
     for b in range(first, blocks.shape[0], step):
         _copy(blocks[b], blk, n)
-        if records.shape[1] > 0:
-            _record(blk, lanes[b], sizes, act, xs, ys, test_xs, test_ys, threshold, records, 0, b)
-        for c in range(chunk_epochs.shape[0]):
-            if _read_shared_flag(stop) != 0:
-                break
-            _sgd_block(blk, lanes[b], sizes, act, xs, ys, chunk_epochs[c], lr)
-            if history.shape[0] > 0:
-                _copy(blk, history[c, b], n)
+        # record r is taken after r chunks; one call site for _record, as a literal 0 at a
+        # second one made numba compile it twice
+        for r in range(chunk_epochs.shape[0] + 1):
+            if r > 0:
+                if _read_shared_flag(stop) != 0:
+                    break
+                _sgd_block(blk, lanes[b], sizes, act, xs, ys, chunk_epochs[r - 1], lr)
+                if history.shape[0] > 0:
+                    _copy(blk, history[r - 1, b], n)
             if records.shape[1] > 0:
-                _record(blk, lanes[b], sizes, act, xs, ys, test_xs, test_ys, threshold, records, c + 1, b)
-            chunks_done[b] = c + 1
+                _record(blk, lanes[b], sizes, act, xs, ys, test_xs, test_ys, threshold, records, r, b)
+            chunks_done[b] = r
         _copy(blk, blocks[b], n)
 '''
 
