@@ -1,10 +1,12 @@
 """Lane kernels for any ``Shape``: numba source generated per shape, written to a file, imported.
 
-Why generate: LLVM vectorises the loop over seeds only when it can see that the rows it
-reads and writes don't overlap. Written out for one shape, with every parameter, activation
-and delta a scalar local and the block one 1-D array read at constant offsets
-``blk[k*B + s]`` (B a compile-time constant), it vectorises at any size, and the whole SGD
-step stays in registers. A loop over layers with run-time sizes cannot do either as well.
+Why generate: LLVM vectorises a loop over seeds only when it can see that the rows it reads
+and writes don't overlap. Written out for one shape, the SGD step is a few lane loops (one
+per layer forward, one per layer back) in which every parameter, activation and delta is a
+scalar local, and the block is one 1-D array read at constant offsets ``blk[k*B + s]`` (B a
+compile-time constant): every loop vectorises, with no run-time checks and no loop over
+layers or neurons. A layer's outputs and deltas pass to the next loop through scratch rows
+at the end of the block.
 
 Why a file: numba's ``cache=True`` cannot cache functions made with ``exec``, so the source
 goes to ``<cache folder>/beans_lanes_<hash>.py`` (private to this user, written atomically)
@@ -42,11 +44,11 @@ from ._numba_cache import _is_private, _private_temp_dir, _writable_dir
 from .shape import Shape
 
 # Above this many parameters a shape runs on the run-time-shaped kernels. A generated
-# module's compile time grows with the parameter count (a few seconds at 100, tens of seconds
-# past 300) while its lead over the run-time-shaped kernel fades (none left at 200-300
-# parameters; bench/test_shapes.py, groups "kernels" and "compile"). The run-time-shaped
-# kernel is compiled once for every shape.
-GENERATED_MAX_PARAMS = 100
+# module's compile time grows with the parameter count (about 6 s CPU at 100-141 parameters,
+# 12 s at 193, here, on a busy machine) while its lead over the run-time-shaped kernel fades:
+# 1.4-1.8x at 97-141 parameters in two hidden layers, 1.1x at 193, none for one wide layer
+# (1-32-1). The run-time-shaped kernel is compiled once for every shape.
+GENERATED_MAX_PARAMS = 150
 # A generated kernel's working block (P parameter rows and 2 scratch rows per hidden neuron,
 # of B lanes each) should take at most half the L1 data cache (48 KiB per core here), leaving
 # the rest to the beans and the stack: the 1-16-1 and 1-8-8-1 ran 10-20% faster so than in
