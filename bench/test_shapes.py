@@ -14,6 +14,8 @@ its cost relative to the 1-2-1 measured in the same run (``extra_info["vs_1_2_1"
   ``"cpu_seconds"``, which a busy machine inflates less)
 
 Every row checks its answer: against ``sgd_python_any`` (seed 0) or ``sgd_many``.
+On a shared machine, time in CPU seconds (``--benchmark-timer=time.process_time``; it counts
+every thread, so leave the "threads" group to wall time) and compare rows of one run only.
 """
 
 from __future__ import annotations
