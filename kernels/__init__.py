@@ -48,3 +48,22 @@ __all__ = [
     "sgd_python",
     "sigmoid",
 ]
+
+# Networks of any shape (issue 11): one Shape object, the plain-Python reference, numpy
+# forward pass, and the many-seed lane kernels (generated per shape, see kernels.codegen).
+from .many_any import sgd_many_any  # noqa: E402
+from .network_any import accuracy_any, mse_any, neuron_outputs, predict_any  # noqa: E402
+from .reference_any import sgd_python_any  # noqa: E402
+from .shape import ACTIVATIONS, Shape, parse_hidden  # noqa: E402
+
+__all__ += [
+    "ACTIVATIONS",
+    "Shape",
+    "accuracy_any",
+    "mse_any",
+    "neuron_outputs",
+    "parse_hidden",
+    "predict_any",
+    "sgd_many_any",
+    "sgd_python_any",
+]

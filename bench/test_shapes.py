@@ -1,0 +1,163 @@
+"""Networks of any shape: cost per SGD step, threads, and compile and load times of a new shape.
+
+64 seeds x 100 beans on one thread unless the group says otherwise; ns per SGD step =
+time / (64 * 100 * EPOCHS), in ``extra_info["ns_per_step"]``, and each shape's row also holds
+its cost relative to the 1-2-1 measured in the same run (``extra_info["vs_1_2_1"]``).
+
+- "shapes": ``sgd_many_any`` for each shape (generated or run-time-shaped, as shipped)
+- "kernels": generated vs run-time-shaped on the same shapes (the GENERATED_MAX_PARAMS call)
+- "1-2-1": the generated 1-2-1 beside the hand-written ``sgd_many``
+- "threads": 1-8-1 on one thread and on two
+- "compile": a new shape in a subprocess with a fresh NUMBA_CACHE_DIR (generate, compile, one
+  tiny run), and then loading it from that cache in a second subprocess; the time is
+  measured inside the subprocess, imports excluded (``extra_info["seconds"]``, and
+  ``"cpu_seconds"``, which a busy machine inflates less)
+
+Every row checks its answer: against ``sgd_python_any`` (seed 0) or ``sgd_many``.
+On a shared machine, time in CPU seconds (``--benchmark-timer=time.process_time``; it counts
+every thread, so leave the "threads" group to wall time) and compare rows of one run only.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from conftest import LR
+
+import kernels
+from kernels.many_any import sgd_many_any, train_rows_inplace
+from kernels.reference_any import sgd_python_any
+from kernels.shape import Shape
+
+SEEDS, EPOCHS = 64, 100
+STEPS = SEEDS * 100 * EPOCHS
+TOL = 1e-9  # seed 0 against the plain-Python reference after EPOCHS epochs
+SHAPES = [(2,), (1,), (4,), (8,), (16,), (4, 4), (8, 8)]  # (2,) first: the others are relative to it
+_medians: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def reference(lesson_beans):
+    """``reference(shape)``: seed 0 trained by sgd_python_any (cached per shape)."""
+    xs, ys = lesson_beans
+    done = {}
+
+    def get(shape):
+        if shape not in done:
+            done[shape] = sgd_python_any(shape.init_params_many([0])[0], xs, ys, EPOCHS, LR, shape)
+        return done[shape]
+
+    return get
+
+
+def _record(benchmark, key: str) -> None:
+    median = benchmark.stats.stats.median if benchmark.stats else None
+    if median is None:  # --benchmark-disable
+        return
+    _medians[key] = median
+    benchmark.extra_info["ns_per_step"] = median / STEPS * 1e9
+    if "(2,)" in _medians:
+        benchmark.extra_info["vs_1_2_1"] = median / _medians["(2,)"]
+
+
+@pytest.mark.benchmark(group="shapes (1 thread, 64 seeds)")
+@pytest.mark.parametrize("hidden", SHAPES, ids=str)
+def test_shape(benchmark, lesson_beans, reference, hidden):
+    shape = Shape(hidden)
+    xs, ys = lesson_beans
+    start = shape.init_params_many(range(SEEDS))
+    sgd_many_any(start, xs, ys, 1, LR, shape, threads=1)  # compile before timing
+    out = benchmark.pedantic(sgd_many_any, args=(start, xs, ys, EPOCHS, LR, shape, 1), rounds=7, warmup_rounds=1)
+    _record(benchmark, str(hidden))
+    np.testing.assert_allclose(out[0], reference(shape), rtol=0, atol=TOL)
+
+
+@pytest.mark.benchmark(group="kernels (1 thread, 64 seeds)")
+@pytest.mark.parametrize("kernel", ["generated", "run-time-shaped"])
+@pytest.mark.parametrize("hidden", [(2,), (8,), (4, 4), (8, 8)], ids=str)
+def test_kernel(benchmark, lesson_beans, reference, hidden, kernel):
+    shape = Shape(hidden)
+    xs, ys = lesson_beans
+    start = shape.init_params_many(range(SEEDS))
+    max_generated = 10_000 if kernel == "generated" else 0
+
+    def run():
+        out = start.copy()
+        train_rows_inplace(out, xs, ys, EPOCHS, LR, 1, shape, max_generated)
+        return out
+
+    run()  # compile before timing
+    out = benchmark.pedantic(run, rounds=7, warmup_rounds=1)
+    _record(benchmark, f"{hidden}-{kernel}")
+    np.testing.assert_allclose(out[0], reference(shape), rtol=0, atol=TOL)
+
+
+@pytest.mark.benchmark(group="1-2-1 (1 thread, 64 seeds)")
+@pytest.mark.parametrize("engine", ["sgd_many", "sgd_many_any"])
+def test_lesson_shape(benchmark, lesson_beans, engine):
+    xs, ys = lesson_beans
+    start = kernels.init_params_many(range(SEEDS))
+    fn = kernels.sgd_many if engine == "sgd_many" else (lambda *a: sgd_many_any(*a[:5], Shape(), a[5]))
+    fn(start, xs, ys, 1, LR, 1)
+    out = benchmark.pedantic(fn, args=(start, xs, ys, EPOCHS, LR, 1), rounds=7, warmup_rounds=1)
+    benchmark.extra_info["ns_per_step"] = benchmark.stats.stats.median / STEPS * 1e9 if benchmark.stats else None
+    np.testing.assert_array_equal(out, kernels.sgd_many(start, xs, ys, EPOCHS, LR, 1))
+
+
+@pytest.mark.benchmark(group="threads (1-8-1, 256 seeds)")
+@pytest.mark.parametrize("threads", sorted({1, min(2, kernels.max_threads())}))
+def test_threads(benchmark, lesson_beans, threads):
+    shape = Shape((8,))
+    xs, ys = lesson_beans
+    start = shape.init_params_many(range(256))
+    sgd_many_any(start, xs, ys, 1, LR, shape, threads)
+    out = benchmark.pedantic(sgd_many_any, args=(start, xs, ys, EPOCHS, LR, shape, threads), rounds=5, warmup_rounds=1)
+    benchmark.extra_info["ns_per_step"] = (
+        benchmark.stats.stats.median / (256 * 100 * EPOCHS) * 1e9 if benchmark.stats else None
+    )
+    np.testing.assert_array_equal(out, sgd_many_any(start, xs, ys, EPOCHS, LR, shape, 1))
+
+
+_FIRST_CALL = textwrap.dedent(
+    """
+    import sys, time
+    import numpy as np
+    import kernels
+    from kernels.many_any import sgd_many_any
+    from kernels.shape import Shape
+    shape = Shape(tuple(int(w) for w in sys.argv[1].split("x")))
+    xs, ys = kernels.get_beans(10, 0)
+    began, cpu = time.perf_counter(), time.process_time()
+    out = sgd_many_any(shape.init_params_many([0]), xs, ys, 2, 0.03, shape)
+    print(time.perf_counter() - began, time.process_time() - cpu, repr(out[0].tolist()))
+    """
+)
+
+
+def _first_call(hidden: str, cache_dir: str) -> tuple[float, float, list[float]]:
+    """(wall seconds, CPU seconds, seed 0's result) of a first call in a new process."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
+    run = subprocess.run([sys.executable, "-c", _FIRST_CALL, hidden], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    wall, cpu, values = run.stdout.split(" ", 2)
+    return float(wall), float(cpu), ast.literal_eval(values)
+
+
+@pytest.mark.benchmark(group="compile (new shape, subprocess)")
+@pytest.mark.parametrize("hidden", ["2", "8", "3x3", "8x8", "16x16"])
+@pytest.mark.parametrize("cache", ["fresh", "cached"])
+def test_compile(benchmark, tmp_path, hidden, cache):
+    cache_dir = str(tmp_path / "numba-cache")
+    if cache == "cached":
+        _first_call(hidden, cache_dir)
+    wall, cpu, first = benchmark.pedantic(_first_call, args=(hidden, cache_dir), rounds=1, iterations=1)
+    shape = Shape(tuple(int(w) for w in hidden.split("x")))
+    benchmark.extra_info.update(seconds=wall, cpu_seconds=cpu, n_params=shape.n_params)
+    xs, ys = kernels.get_beans(10, 0)
+    np.testing.assert_array_equal(first, sgd_many_any(shape.init_params_many([0]), xs, ys, 2, LR, shape)[0])

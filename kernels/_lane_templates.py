@@ -1,0 +1,207 @@
+"""Source text that ``kernels.codegen`` puts into every generated lane-kernel module.
+
+Kept as text, not as functions, because numba caches a kernel with the helpers it calls
+only when they live in the same module file: each generated module gets its own copy, and
+its file name (a hash of its whole source) changes whenever any of this text does.
+
+Both kinds of module define ``B`` (lanes per block), ``SCRATCH`` (lanes of scratch space
+``_sgd_block`` wants after the parameters), ``LANES_JIT`` (for helpers, uncached),
+``ENTRY_JIT`` (for the cached entry point), ``_sgd_block`` and ``_block_eval`` with the
+signatures below; ``DRIVERS`` builds the entry point ``_train_blocks`` on top of them. A
+block is a 1-D float64 array (P * B,): parameter k of lane s sits at ``k * B + s``.
+"""
+
+# The shape-independent driver: one call trains a thread's share of the blocks for every
+# chunk, each block on a private copy, recording after each chunk (as kernels.many's recorded
+# kernel, plus held-out MSE and accuracy). It has no prange: callers run one call per thread in
+# Python threads (the kernels release the GIL), because a parallel=True wrapper added ~2 s to
+# every new shape's compile. ``sizes`` (int64 layer sizes, input first) and ``act`` (activation
+# code) are read only by the run-time-shaped kernels; a generated module has its shape built in.
+DRIVERS = '''
+@numba.njit(**LANES_JIT)
+def _copy(source, target, n):
+    """target[:n] = source[:n] for 1-D arrays, as a plain loop (numba compiles slicing slowly)."""
+    for k in range(n):
+        target[k] = source[k]
+
+
+@numba.njit(**LANES_JIT)
+def _record(blk, lanes, sizes, act, xs, ys, test_xs, test_ys, threshold, records, r, b):
+    """Lane MSE and accuracy on the training and held-out beans into records[:, r, b]."""
+    _block_eval(blk, lanes, sizes, act, xs, ys, threshold, records[0, r, b], records[2, r, b])
+    _block_eval(blk, lanes, sizes, act, test_xs, test_ys, threshold, records[1, r, b], records[3, r, b])
+
+
+@numba.njit(**ENTRY_JIT)
+def _train_blocks(
+    blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, threshold, chunk_epochs, lr, history, records,
+    chunks_done, stop, first, step,
+):
+    """Train blocks first, first + step, ... chunk by chunk, each on a private copy.
+
+    blocks : float64 (nb, P*B), in/out; block b uses its first lanes[b] lanes; lanes : int64 (nb,)
+    chunk_epochs : int64 (C,)
+    history : float64 (C, nb, P*B), out: the blocks after each chunk; or (0, nb, P*B) for none
+    records : float64 (4, C + 1, nb, B), out: per lane at the start and after each chunk, MSE on
+        (xs, ys), MSE on (test_xs, test_ys), accuracy on each (NaN for no held-out beans);
+        or (4, 0, nb, B) for none
+    chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
+    stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
+    """
+    n = blocks.shape[1]
+    blk = np.empty(n + SCRATCH)  # a working copy: the parameters, then any scratch rows
+    for b in range(first, blocks.shape[0], step):
+        _copy(blocks[b], blk, n)
+        # record r is taken after r chunks; one call site for _record, as a literal 0 at a
+        # second one made numba compile it twice
+        for r in range(chunk_epochs.shape[0] + 1):
+            if r > 0:
+                if _read_shared_flag(stop) != 0:
+                    break
+                _sgd_block(blk, lanes[b], sizes, act, xs, ys, chunk_epochs[r - 1], lr)
+                if history.shape[0] > 0:
+                    _copy(blk, history[r - 1, b], n)
+            if records.shape[1] > 0:
+                _record(blk, lanes[b], sizes, act, xs, ys, test_xs, test_ys, threshold, records, r, b)
+            chunks_done[b] = r
+        _copy(blk, blocks[b], n)
+'''
+
+# The run-time-shaped kernels, for nets too big to generate code for: loops over layers and
+# neurons, one lane loop per elementary operation, every neuron's output and delta kept in a
+# row of lanes (row 0 is the input). Same arithmetic, in the same order, as the generated code
+# and sgd_python_any, except that a sum is stored between multiply-adds, which may change
+# which of them fuse (differences of a few ulp per step).
+RUNTIME_SHAPED = '''
+@numba.njit(**LANES_JIT)
+def _row(block, r):
+    """Row ``r`` (B lanes) of a flat block, as a view.
+
+    Indexing ``block[r*B + s]`` with a run-time r would not vectorise: numba wraps negative
+    indices, and LLVM cannot prove r*B + s >= 0, so every access becomes a select. A view
+    indexed by the loop counter s alone is provably in order.
+    """
+    return block[r * B : (r + 1) * B]
+
+
+@numba.njit(**LANES_JIT)
+def _layout(sizes):
+    """(first parameter of each layer, first row of each layer): int64 (L + 1,) and (L + 2,)."""
+    n_layers = sizes.shape[0] - 1
+    offsets = np.zeros(n_layers + 1, dtype=np.int64)
+    rows = np.zeros(n_layers + 2, dtype=np.int64)
+    for layer in range(n_layers):
+        offsets[layer + 1] = offsets[layer] + (sizes[layer] + 1) * sizes[layer + 1]
+        rows[layer + 1] = rows[layer] + sizes[layer]
+    rows[n_layers + 1] = rows[n_layers] + sizes[n_layers]
+    return offsets, rows
+
+
+@numba.njit(**LANES_JIT)
+def _forward(blk, lanes, sizes, act, offsets, rows, x, out):
+    """Every neuron's output for input ``x`` into ``out`` (rows of B lanes, input row first)."""
+    lanes = lanes // LANE_GROUP * LANE_GROUP  # no scalar remainder loops (see the generated kernels)
+    n_layers = sizes.shape[0] - 1
+    first = _row(out, 0)
+    for s in range(lanes):
+        first[s] = x
+    for layer in range(n_layers):
+        fan_in = sizes[layer]
+        for j in range(sizes[layer + 1]):
+            z = _row(out, rows[layer + 1] + j)
+            k = offsets[layer] + j * (fan_in + 1)
+            w, a = _row(blk, k), _row(out, rows[layer])
+            for s in range(lanes):
+                z[s] = w[s] * a[s]
+            for i in range(1, fan_in):
+                w, a = _row(blk, k + i), _row(out, rows[layer] + i)
+                for s in range(lanes):
+                    z[s] = z[s] + w[s] * a[s]
+            bias = _row(blk, k + fan_in)
+            if layer == n_layers - 1 or act == 0:
+                for s in range(lanes):
+                    z[s] = _sigmoid(z[s] + bias[s])
+            elif act == 1:
+                for s in range(lanes):
+                    z[s] = 2.0 * _sigmoid(2.0 * (z[s] + bias[s])) - 1.0
+            else:
+                for s in range(lanes):
+                    v = z[s] + bias[s]
+                    z[s] = 0.0 if v <= 0.0 else v
+
+
+@numba.njit(**LANES_JIT)
+def _backward_update(blk, lanes, sizes, act, offsets, rows, y, lr, out, delta):
+    """Deltas from ``out`` (as ``_forward`` left it), then every update, in place in ``blk``."""
+    lanes = lanes // LANE_GROUP * LANE_GROUP  # no scalar remainder loops (see the generated kernels)
+    n_layers = sizes.shape[0] - 1
+    a, d = _row(out, rows[n_layers]), _row(delta, rows[n_layers])
+    for s in range(lanes):
+        d[s] = -2.0 * (y - a[s]) * (a[s] * (1.0 - a[s]))
+    for layer in range(n_layers - 2, -1, -1):
+        width, above = sizes[layer + 1], sizes[layer + 2]
+        for i in range(width):
+            d, a = _row(delta, rows[layer + 1] + i), _row(out, rows[layer + 1] + i)
+            w, da = _row(blk, offsets[layer + 1] + i), _row(delta, rows[layer + 2])
+            for s in range(lanes):
+                d[s] = da[s] * w[s]
+            for j in range(1, above):
+                w, da = _row(blk, offsets[layer + 1] + j * (width + 1) + i), _row(delta, rows[layer + 2] + j)
+                for s in range(lanes):
+                    d[s] = d[s] + da[s] * w[s]
+            if act == 0:
+                for s in range(lanes):
+                    d[s] = d[s] * (a[s] * (1.0 - a[s]))
+            elif act == 1:
+                for s in range(lanes):
+                    d[s] = d[s] * (1.0 - a[s] * a[s])
+            else:
+                for s in range(lanes):
+                    d[s] = d[s] * (1.0 if a[s] > 0.0 else 0.0)
+    for layer in range(n_layers):
+        fan_in = sizes[layer]
+        for j in range(sizes[layer + 1]):
+            d = _row(delta, rows[layer + 1] + j)
+            k = offsets[layer] + j * (fan_in + 1)
+            for i in range(fan_in):
+                w, a = _row(blk, k + i), _row(out, rows[layer] + i)
+                for s in range(lanes):
+                    w[s] = w[s] - lr * (d[s] * a[s])
+            bias = _row(blk, k + fan_in)
+            for s in range(lanes):
+                bias[s] = bias[s] - lr * d[s]
+
+
+@numba.njit(**LANES_JIT)
+def _sgd_block(blk, lanes, sizes, act, xs, ys, epochs, lr):
+    """Train the first ``lanes`` lanes of ``blk`` (float64 (P*B,)) in place for ``epochs`` epochs."""
+    offsets, rows = _layout(sizes)
+    out = np.empty(rows[-1] * B)
+    delta = np.empty(rows[-1] * B)
+    for _ in range(epochs):
+        for i in range(xs.shape[0]):
+            _forward(blk, lanes, sizes, act, offsets, rows, xs[i], out)
+            _backward_update(blk, lanes, sizes, act, offsets, rows, ys[i], lr, out, delta)
+
+
+@numba.njit(**LANES_JIT)
+def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
+    """Each lane's MSE on (xs, ys) into ``mse`` and share of right calls into ``hits`` (B,)."""
+    offsets, rows = _layout(sizes)
+    out = np.empty(rows[-1] * B)
+    top = _row(out, rows[sizes.shape[0] - 1])
+    for s in range(lanes):
+        mse[s] = 0.0
+        hits[s] = 0.0
+    for i in range(xs.shape[0]):
+        _forward(blk, lanes, sizes, act, offsets, rows, xs[i], out)
+        y = ys[i]
+        toxic = y > threshold
+        for s in range(lanes):
+            err = y - top[s]
+            mse[s] += err * err
+            hits[s] += 1.0 if (top[s] > threshold) == toxic else 0.0
+    for s in range(lanes):  # 0/0 = NaN without held-out beans (error_model 'numpy')
+        mse[s] /= xs.shape[0]
+        hits[s] /= xs.shape[0]
+'''

@@ -1,0 +1,378 @@
+"""Lane kernels for any ``Shape``: numba source generated per shape, written to a file, imported.
+
+Why generate: LLVM vectorises a loop over seeds only when it can see that the rows it reads
+and writes don't overlap. Written out for one shape, the SGD step is a few lane loops (one
+per layer forward, one per layer back) in which every parameter, activation and delta is a
+scalar local, and the block is one 1-D array read at constant offsets ``blk[k*B + s]`` (B a
+compile-time constant): every loop vectorises, with no run-time checks and no loop over
+layers or neurons. A layer's outputs and deltas pass to the next loop through scratch rows
+at the end of the block.
+
+Why a file: numba's ``cache=True`` cannot cache functions made with ``exec``, so the source
+goes to ``<cache folder>/beans_lanes_<hash>.py`` (private to this user, written atomically)
+and is imported from there; numba then caches its machine code beside it.
+
+Why copies of the helpers: numba's cache does not notice edits to jitted helpers in other
+files, so each generated module carries its own copy of ``kernels.many``'s vectorisable exp,
+sigmoid and intrinsics, taken from their source at generation time (one definition; the
+hash in the file name changes whenever that text does).
+
+Past ``GENERATED_MAX_PARAMS`` parameters the generated code would compile for a long time
+(it grows with the parameter count) for little gain; those shapes use the run-time-shaped
+kernels of ``kernels._lane_templates.RUNTIME_SHAPED`` instead, one module for every shape.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import inspect
+import numbers
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+
+import numba
+from numba.misc.appdirs import AppDirs
+
+from . import many
+from ._jit import LANES_JIT
+from ._lane_templates import DRIVERS, RUNTIME_SHAPED
+from ._numba_cache import _is_private, _private_temp_dir, _writable_dir
+from .shape import Shape
+
+# Above this many parameters a shape runs on the run-time-shaped kernels. A generated
+# module's compile time grows with the parameter count (about 6 s CPU at 100-141 parameters,
+# 12 s at 193, here, on a busy machine) while its lead over the run-time-shaped kernel fades:
+# 1.4-1.8x at 97-141 parameters in two hidden layers, 1.1x at 193, none for one wide layer
+# (1-32-1). The run-time-shaped kernel is compiled once for every shape.
+GENERATED_MAX_PARAMS = 150
+# A generated kernel's working block (P parameter rows and 2 scratch rows per hidden neuron,
+# of B lanes each) should take at most half the L1 data cache (48 KiB per core here), leaving
+# the rest to the beans and the stack: the 1-16-1 and 1-8-8-1 ran 10-20% faster so than in
+# blocks that fill L1. The run-time-shaped kernel streams rows from L2 in one short loop per
+# operation, so it wants the longest loops: always MAX_BLOCK_LANES lanes.
+L1_BYTES = 48 * 1024
+
+# kernels.many's jitted helpers that every generated module carries a copy of, callees first
+_HELPERS = ("_bits_to_float", "_float_to_bits", "_read_shared_flag", "_exp", "_sigmoid")
+
+
+def block_lanes(shape: Shape, max_generated_params: int = GENERATED_MAX_PARAMS) -> int:
+    """Lanes per block for ``shape``: a power of two from LANE_GROUP to MAX_BLOCK_LANES.
+
+    Generated kernels take the widest whose working block fits half of ``L1_BYTES``;
+    the run-time-shaped kernel always takes MAX_BLOCK_LANES.
+    """
+    lanes = many.MAX_BLOCK_LANES
+    if shape.n_params <= max_generated_params:
+        rows = shape.n_params + 2 * len(_hidden_rows(shape))
+        while lanes > many.LANE_GROUP and rows * lanes * 8 > L1_BYTES // 2:
+            lanes //= 2
+    return lanes
+
+
+def kernel_module(shape: Shape, max_generated_params: int = GENERATED_MAX_PARAMS) -> ModuleType:
+    """The lane-kernel module for ``shape``: generated for it, or the run-time-shaped one.
+
+    Either module has ``B`` (lanes per block), ``SCRATCH`` and ``_train_blocks`` (see
+    ``kernels._lane_templates``). Written, imported and remembered once per process.
+    """
+    return _module(shape if shape.n_params <= max_generated_params else None, block_lanes(shape, max_generated_params))
+
+
+@functools.cache
+def _module(shape: Shape | None, lanes: int) -> ModuleType:
+    """The generated module for ``shape``, or the run-time-shaped one for None.
+
+    Remembered: building the source (``inspect.getsource`` of the helpers) takes milliseconds,
+    which showed up as 30% of a 64-seed, 100-epoch 1-2-1 run.
+    """
+    return _load(runtime_shaped_source(lanes) if shape is None else generated_source(shape, lanes))
+
+
+# ---- the source ------------------------------------------------------------------------
+
+
+def _header(title: str, lanes: int) -> str:
+    """Imports, numba options, ``B`` and the copies of ``kernels.many``'s helpers."""
+    lines = [
+        f'"""{title}: generated by kernels.codegen; do not edit (the file name hashes this text)."""',
+        "",
+        "import numba",
+        "import numpy as np",
+        "from llvmlite import ir",
+        "from numba import types",
+        "from numba.extending import intrinsic",
+        "",
+        "# kernels._jit.LANES_JIT; only the entry point is cached: its cache entry holds the code of",
+        "# every helper it calls, and caching each helper too made every new shape compile ~0.2 s longer",
+        f"LANES_JIT = {dict(LANES_JIT, cache=False)!r}",
+        f"ENTRY_JIT = {LANES_JIT!r}",
+        f"B = {lanes}  # lanes per block: parameter k of lane s sits at blk[k*B + s]",
+        f"LANE_GROUP = {many.LANE_GROUP}  # lanes in use always come in whole groups of this many",
+        "",
+    ]
+    functions = [getattr(many, name) for name in _HELPERS]
+    py_functions = [getattr(f, "py_func", None) or f._defn for f in functions]
+    constants = sorted(
+        {
+            name
+            for f in py_functions
+            for name in f.__code__.co_names
+            if isinstance(getattr(many, name, None), numbers.Real) and not isinstance(getattr(many, name), bool)
+        }
+    )
+    lines += [f"{name} = {getattr(many, name)!r}" for name in constants]
+    for f in py_functions:
+        lines += ["", "", inspect.getsource(f).rstrip()]
+    return "\n".join(lines) + "\n"
+
+
+def runtime_shaped_source(lanes: int) -> str:
+    """Source of the run-time-shaped lane kernels with ``lanes`` lanes per block."""
+    scratch = "\n\nSCRATCH = 0  # no scratch rows in a working block: _sgd_block has its own\n"
+    return _header("Run-time-shaped lane kernels", lanes) + scratch + RUNTIME_SHAPED + DRIVERS
+
+
+def generated_source(shape: Shape, lanes: int) -> str:
+    """Source of lane kernels written out for ``shape``, ``lanes`` lanes per block."""
+    loops = "\n".join(f"            for s in range(lanes8):\n{_indent(loop, 16)}" for loop in _step_loops(shape, lanes))
+    loads = [line for layer in range(shape.n_layers) for line in _load_lines(shape, lanes, layer)]
+    evaluate = _forward_lines(shape, lanes, load=False) + [
+        f"err = y - {_output(shape)}",
+        "total += err * err",
+        f"right += 1.0 if ({_output(shape)} > threshold) == (y > threshold) else 0.0",
+    ]
+    body = f'''
+
+@numba.njit(**LANES_JIT)
+def _sgd_block(blk, lanes, sizes, act, xs, ys, epochs, lr):
+    """Train the first ``lanes`` lanes of ``blk`` (float64 ((P + 2H)*B,): P parameter rows, then
+    scratch rows for the H hidden neurons' outputs and deltas) in place for ``epochs`` epochs.
+
+    The loops over lanes are innermost so LLVM vectorises them; ``sizes`` and ``act`` are
+    unused (this shape is compiled in).
+    """
+    # lanes come in whole groups of LANE_GROUP; saying so lets LLVM drop every loop's scalar
+    # remainder, which took 10-20% of the compile time
+    lanes8 = lanes // LANE_GROUP * LANE_GROUP
+    for _ in range(epochs):
+        for i in range(xs.shape[0]):
+            x = xs[i]
+            y = ys[i]
+{loops}
+
+
+@numba.njit(**LANES_JIT)
+def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
+    """Each lane's MSE on (xs, ys) into ``mse`` and share of right calls into ``hits`` (B,).
+
+    Lane by lane, the beans innermost: a sum over beans does not vectorise (no reassociation),
+    so this compiles as plain scalar code, quickly; it runs once per chunk of epochs.
+    """
+    for s in range(lanes):
+{_indent(loads, 8)}
+        total = 0.0
+        right = 0.0
+        for i in range(xs.shape[0]):
+            x = xs[i]
+            y = ys[i]
+{_indent(evaluate, 12)}
+        mse[s] = total / xs.shape[0]  # 0/0 = NaN without held-out beans (error_model 'numpy')
+        hits[s] = right / xs.shape[0]
+'''
+    scratch = f"\n\nSCRATCH = {2 * len(_hidden_rows(shape)) * lanes}  # lanes for hidden outputs and deltas\n"
+    return _header(f"Lane kernels for a {shape} net", lanes) + scratch + body + DRIVERS
+
+
+def _indent(lines: list[str], spaces: int) -> str:
+    return "\n".join(" " * spaces + line for line in lines)
+
+
+def _a(layer: int, neuron: int) -> str:
+    """Local name of a neuron's output (layer 0 is the input, x); 1-based as the lesson's a1_1."""
+    return "x" if layer == 0 else f"a{neuron + 1}_{layer}"
+
+
+def _output(shape: Shape) -> str:
+    return _a(shape.n_layers, 0)
+
+
+def _forward_lines(shape: Shape, lanes: int, load: bool = True) -> list[str]:
+    """Each neuron's output, layer by layer (each layer's parameters loaded first, if ``load``)."""
+    return [line for layer in range(shape.n_layers) for line in _layer_lines(shape, lanes, layer, load)]
+
+
+def _load_lines(shape: Shape, lanes: int, layer: int) -> list[str]:
+    """The parameters of ``layer`` (0-based, output last) of lane s into locals p{k}."""
+    names, first, end = shape.param_names, shape.layer_offsets[layer], shape.layer_offsets[layer + 1]
+    return [f"p{k} = blk[{k * lanes} + s]  # {names[k]}" for k in range(first, end)]
+
+
+def _layer_lines(shape: Shape, lanes: int, layer: int, load: bool = True) -> list[str]:
+    """Load the parameters of ``layer`` (0-based, output last) if ``load``, then its neurons' outputs.
+
+    A neuron's sum is one expression in the lesson's order (``w1*a1 + w2*a2 + b``): a partial
+    sum kept between statements would change which multiply-adds LLVM fuses, and the 1-2-1
+    would drift from ``kernels.sgd_many`` in the last bits.
+    """
+    lines = _load_lines(shape, lanes, layer) if load else []
+    fan_in = shape.layer_sizes[layer]
+    for j in range(shape.layer_sizes[layer + 1]):
+        k = shape.neuron_start(layer, j)
+        terms = [f"p{k + i} * {_a(layer, i)}" for i in range(fan_in)] + [f"p{k + fan_in}"]
+        z = " + ".join(terms)
+        a = _a(layer + 1, j)
+        if layer == shape.n_layers - 1 or shape.activation == "sigmoid":
+            lines.append(f"{a} = _sigmoid({z})")
+        elif shape.activation == "tanh":  # tanh(z) = 2 sigmoid(2z) - 1: (1-e)/(1+e) is NaN for z < -354
+            lines.append(f"{a} = 2.0 * _sigmoid(2.0 * ({z})) - 1.0")
+        else:  # relu; NaN <= 0 is False, so NaN passes
+            lines += [f"z = {z}", f"{a} = 0.0 if z <= 0.0 else z"]
+    return lines
+
+
+def _hidden_rows(shape: Shape) -> list[tuple[int, int]]:
+    """(1-based layer, 0-based neuron) of each hidden neuron, in the order of its scratch row."""
+    return [(layer, j) for layer in range(1, shape.n_layers) for j in range(shape.layer_sizes[layer])]
+
+
+def _step_loops(shape: Shape, lanes: int) -> list[list[str]]:
+    """One SGD step as a series of short lane loops: forward one per hidden layer, back one per layer.
+
+    Hidden outputs and deltas go from loop to loop through scratch rows kept in the block
+    itself after the parameters: one array read at constant offsets needs no run-time alias
+    checks. Short loops let the processor overlap many lanes' exp and division chains; in
+    one long loop body the chain of layers leaves it waiting. Values pass through memory
+    unchanged, so this is the same arithmetic as one loop.
+    """
+    hidden = _hidden_rows(shape)
+    rows = {neuron: r for r, neuron in enumerate(hidden)}
+    top = shape.n_layers - 1  # the top hidden layer, 1-based
+
+    def row(layer, j, what):
+        return (shape.n_params + rows[(layer, j)] + (len(hidden) if what == "d" else 0)) * lanes
+
+    def store(layer, what):
+        names = [_a(layer, j) if what == "a" else f"d{j + 1}_{layer}" for j in range(shape.layer_sizes[layer])]
+        return [f"blk[{row(layer, j, what)} + s] = {name}" for j, name in enumerate(names)]
+
+    def reload(layer, what):
+        if layer == 0:
+            return []  # the input, x, is a local already
+        names = [_a(layer, j) if what == "a" else f"d{j + 1}_{layer}" for j in range(shape.layer_sizes[layer])]
+        return [f"{name} = blk[{row(layer, j, what)} + s]" for j, name in enumerate(names)]
+
+    loops = []
+    for layer in range(top):  # 0-based parameter layer; it computes hidden layer layer + 1
+        loops.append(reload(layer, "a") + _layer_lines(shape, lanes, layer) + store(layer + 1, "a"))
+    loops.append(
+        reload(top, "a") + _layer_lines(shape, lanes, top)
+        + [_output_delta_line(shape)] + _delta_lines(shape, top)
+        + _update_lines(shape, top, lanes) + store(top, "d")
+    )  # fmt: skip
+    for h in range(top, 0, -1):  # hidden layer h's deltas update parameter layer h - 1 and give layer h - 1's
+        body = reload(h, "d") + reload(h - 1, "a") + _load_lines(shape, lanes, h - 1)
+        if h > 1:
+            body += _delta_lines(shape, h - 1) + store(h - 1, "d")
+        loops.append(body + _update_lines(shape, h - 1, lanes))
+    return loops
+
+
+def _derivative(shape: Shape, a: str) -> str:
+    """f'(z) of a hidden neuron from its output ``a``."""
+    return {
+        "sigmoid": f"({a} * (1.0 - {a}))",
+        "tanh": f"(1.0 - {a} * {a})",
+        "relu": f"(1.0 if {a} > 0.0 else 0.0)",
+    }[shape.activation]
+
+
+def _output_delta_line(shape: Shape) -> str:
+    out = _output(shape)
+    return f"d1_{shape.n_layers} = -2.0 * (y - {out}) * ({out} * (1.0 - {out}))"
+
+
+def _delta_lines(shape: Shape, layer: int) -> list[str]:
+    """Deltas of hidden ``layer`` (1-based) from those of the layer above and its old weights."""
+    width, above = shape.layer_sizes[layer], shape.layer_sizes[layer + 1]
+    lines = []
+    for i in range(width):
+        # neuron i feeds neuron j of the layer above through that neuron's weight i
+        back = " + ".join(f"d{j + 1}_{layer + 1} * p{shape.neuron_start(layer, j) + i}" for j in range(above))
+        lines.append(f"d{i + 1}_{layer} = ({back}) * {_derivative(shape, _a(layer, i))}")
+    return lines
+
+
+def _update_lines(shape: Shape, layer: int, lanes: int) -> list[str]:
+    """``w - lr*(d*a)`` and ``b - lr*d`` for every parameter of ``layer`` (0-based, output last)."""
+    fan_in, lines = shape.layer_sizes[layer], []
+    for j in range(shape.layer_sizes[layer + 1]):
+        k, d = shape.neuron_start(layer, j), f"d{j + 1}_{layer + 1}"
+        lines += [f"blk[{(k + i) * lanes} + s] = p{k + i} - lr * ({d} * {_a(layer, i)})" for i in range(fan_in)]
+        lines.append(f"blk[{(k + fan_in) * lanes} + s] = p{k + fan_in} - lr * {d}")
+    return lines
+
+
+# ---- writing and importing ---------------------------------------------------------------
+
+_loaded: dict[str, ModuleType] = {}
+_folder: Path | None = None
+
+
+def generated_dir() -> Path:
+    """A folder private to this user for the generated modules (made on first use).
+
+    Beside numba's own cache when ``NUMBA_CACHE_DIR`` is set, else in the user cache dir
+    (``~/.cache/beans/kernels``); when neither is writable, or not private, a private temporary
+    folder as ``kernels._numba_cache`` picks one. Private matters: its files are imported.
+    """
+    global _folder
+    if _folder is None:
+        if numba.config.CACHE_DIR:
+            candidate = Path(numba.config.CACHE_DIR) / "beans-kernels"
+        else:
+            candidate = Path(AppDirs(appname="beans", appauthor=False).user_cache_dir) / "kernels"
+        try:
+            candidate.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            pass  # judged below
+        if _is_private(candidate) and _writable_dir(candidate):
+            _folder = candidate
+        else:
+            _folder = Path(_private_temp_dir(f"beans-kernels-{os.getuid()}"))
+    return _folder
+
+
+def _load(source: str) -> ModuleType:
+    """Import ``source`` as a module from a file named by its hash (written only if missing)."""
+    from . import __version__
+
+    key = hashlib.sha256("\n".join((source, __version__, numba.__version__)).encode()).hexdigest()[:20]
+    name = f"beans_lanes_{key}"
+    if name not in _loaded:
+        path = generated_dir() / f"{name}.py"
+        if not path.is_file() or path.read_text() != source:
+            _write_atomically(path, source)  # rewriting an unchanged file would void numba's cache of it
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        _loaded[name] = module
+    return _loaded[name]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename: readers see all or nothing."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-", suffix=".py")
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,256 @@
+"""``sgd_many_any``: many seeds of a network of any ``Shape``, in SIMD lanes and across threads.
+
+As ``kernels.many`` does for the 1-2-1, seeds sit in the lanes of blocks (parameter k of
+lane s at ``blk[k*B + s]``) and blocks go to threads; the kernels come from
+``kernels.codegen``, written out per shape (the 1-2-1's is bit-identical to ``sgd_many``)
+or, for big nets, run-time-shaped. A lane never reads another and every lane runs the same
+instructions, so results do not depend on the thread count or on which seeds run together.
+
+The threads are Python threads, each making one kernel call for all its blocks and chunks
+(the kernels release the GIL), not a numba ``prange``: a parallel=True entry point roughly
+doubled the compile time of every new shape. The kernel entry is plain arrays in, arrays out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import as_data, check_epochs, check_lr, check_threads
+from .codegen import GENERATED_MAX_PARAMS, kernel_module
+from .many import LANE_GROUP, _real_seeds_per_block, _run_watched, max_threads
+from .network import TOXIC_ABOVE
+from .shape import Shape, as_shape
+
+
+def block_layout(n_seeds: int, threads: int, max_lanes: int) -> tuple[int, int]:
+    """How to cut ``n_seeds`` into blocks of at most ``max_lanes``: (seeds per block, blocks).
+
+    As ``kernels.many.block_layout``: whole groups of ``LANE_GROUP`` lanes, and a number of
+    blocks that is a multiple of ``threads`` when there are enough groups.
+    """
+    groups = -(-n_seeds // LANE_GROUP)
+    max_groups = max_lanes // LANE_GROUP
+    target_blocks = min(groups, threads * -(-groups // (threads * max_groups)))
+    groups_per_block = -(-groups // target_blocks)
+    return groups_per_block * LANE_GROUP, -(-groups // groups_per_block)
+
+
+def to_blocks(params: np.ndarray, threads: int, lanes: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(S, P) rows -> float64 (nb, P * lanes) blocks, int64 (nb,) lanes in use, seeds per block.
+
+    Block b holds seeds ``b*width ...`` in its first lanes; parameter k of lane s at
+    ``k*lanes + s``. Lanes past the last seed are padding (a harmless 0.5 everywhere), dropped
+    by ``from_blocks``.
+    """
+    n_seeds, n_params = params.shape
+    width, n_blocks = block_layout(n_seeds, threads, lanes)
+    padded = np.full((n_blocks * lanes, n_params), 0.5)
+    padded[_seat_rows(n_seeds, width, lanes)] = params
+    blocks = np.ascontiguousarray(padded.reshape(n_blocks, lanes, n_params).transpose(0, 2, 1))
+    blocks = blocks.reshape(n_blocks, n_params * lanes)
+    groups_used = -(-(n_seeds - np.arange(n_blocks) * width) // LANE_GROUP)
+    return blocks, np.minimum(groups_used * LANE_GROUP, width).astype(np.int64), width
+
+
+def _seat_rows(n_seeds: int, width: int, lanes: int) -> np.ndarray:
+    """Flat (block, lane) slot of each seed: seed i in block i // width, lane i % width. int64 (S,)."""
+    seeds = np.arange(n_seeds)
+    return seeds // width * lanes + seeds % width
+
+
+def from_blocks(blocks: np.ndarray, n_seeds: int, width: int, lanes: int) -> np.ndarray:
+    """Inverse of ``to_blocks``: (nb, P * lanes) -> (n_seeds, P) rows, C order."""
+    n_params = blocks.shape[1] // lanes
+    rows = blocks.reshape(blocks.shape[0], n_params, lanes).transpose(0, 2, 1).reshape(-1, n_params)
+    return np.ascontiguousarray(rows[_seat_rows(n_seeds, width, lanes)])
+
+
+def _lanes_of(record: np.ndarray, n_seeds: int, width: int, lanes: int) -> np.ndarray:
+    """(R, nb, lanes) per-lane records -> (R, n_seeds)."""
+    return record.reshape(record.shape[0], record.shape[1] * lanes)[:, _seat_rows(n_seeds, width, lanes)]
+
+
+def _net(shape: Shape) -> tuple[np.ndarray, int]:
+    """The shape as the run-time-shaped kernels take it: int64 layer sizes, activation code."""
+    return np.array(shape.layer_sizes, dtype=np.int64), shape.activation_code
+
+
+def _run_threads(part: Callable[[int, int], None], threads: int, stop: np.ndarray) -> None:
+    """Run ``part(t, threads)`` for t in range(threads) at once, t = 0 in this thread.
+
+    The kernels release the GIL, so Python threads run them in parallel. An error in any part
+    stops the others at their next chunk boundary and is raised here once all have ended.
+    """
+    failures: list[BaseException] = []
+
+    def guarded(t: int) -> None:
+        try:
+            part(t, threads)
+        except BaseException as err:  # handed to the calling thread below
+            failures.append(err)
+            stop[0] = 1
+
+    helpers = [threading.Thread(target=guarded, args=(t,), name=f"beans-kernel-{t}") for t in range(1, threads)]
+    for helper in helpers:
+        helper.start()
+    try:
+        part(0, threads)
+    except BaseException:
+        stop[0] = 1
+        raise
+    finally:
+        for helper in helpers:
+            helper.join()
+    if failures:
+        raise failures[0]
+
+
+class Recorded(NamedTuple):
+    """What ``train_rows_recorded`` returns. C chunks, S seeds, P parameters; R = C + 1 records.
+
+    history : float64 (C, S, P), every seed's parameters after each chunk; None when not recorded
+    final : float64 (S, P), the parameters after the last chunk
+    losses : float64 (R, S), MSE on the training beans at the start and after each chunk
+    test_losses : float64 (R, S), MSE on the held-out beans (NaN when there are none)
+    accuracy : float64 (R, S), share of training beans called right (output > TOXIC_ABOVE
+        exactly when y > TOXIC_ABOVE)
+    test_accuracy : float64 (R, S), the same on the held-out beans (NaN when there are none)
+    """
+
+    history: np.ndarray | None
+    final: np.ndarray
+    losses: np.ndarray
+    test_losses: np.ndarray
+    accuracy: np.ndarray
+    test_accuracy: np.ndarray
+
+
+def train_rows_recorded(
+    params: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    test_xs: np.ndarray,
+    test_ys: np.ndarray,
+    chunk_epochs: np.ndarray,
+    lr: float,
+    threads: int,
+    shape: Shape,
+    on_progress: Callable[[int], None] | None = None,
+    poll_seconds: float = 0.05,
+    record_params: bool = True,
+    max_generated_params: int = GENERATED_MAX_PARAMS,
+    record: bool = True,
+) -> Recorded:
+    """Train checked input chunk by chunk, one kernel call per thread, recording after every chunk.
+
+    Parameters
+    ----------
+    params : float64 (S, P), not modified
+    xs, ys : float64 (n,), the training beans; test_xs, test_ys : float64 (m,), held out, m may be 0
+    chunk_epochs : int64 (C,), epochs in each chunk
+    lr : float; threads : int >= 1; shape : Shape, P = shape.n_params
+    on_progress : called from this thread with the seed-averaged epochs done so far, while
+        the kernels run in worker threads (they release the GIL); Ctrl-C stops them at their
+        next chunk boundary and re-raises.
+    record_params : keep every seed's parameters after every chunk (C x S x P doubles); False
+        keeps the losses and accuracies only
+    max_generated_params : generated or run-time-shaped kernels (see kernels.codegen)
+    record : False records nothing (``history`` None, the four records (0, S)): plain training
+
+    Returns
+    -------
+    Recorded (history, final, losses, test_losses, accuracy, test_accuracy), see its docstring.
+    """
+    module = kernel_module(shape, max_generated_params)
+    n_seeds = params.shape[0]
+    blocks, lanes, width = to_blocks(params, threads, module.B)
+    sizes, act = _net(shape)
+    chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
+    history = np.empty(((chunk_epochs.size if record and record_params else 0),) + blocks.shape)
+    records = np.zeros((4, chunk_epochs.size + 1 if record else 0, blocks.shape[0], module.B))
+    chunks_done = np.zeros(blocks.shape[0], dtype=np.int64)
+    stop = np.zeros(1, dtype=np.int64)
+    test_xs, test_ys = np.ascontiguousarray(test_xs, dtype=np.float64), np.ascontiguousarray(test_ys, dtype=np.float64)
+
+    def part(first: int, step: int) -> None:
+        module._train_blocks(
+            blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, TOXIC_ABOVE, chunk_epochs, lr, history, records,
+            chunks_done, stop, first, step,
+        )  # fmt: skip
+
+    def run() -> None:
+        _run_threads(part, min(threads, blocks.shape[0]), stop)
+
+    if on_progress is None:
+        run()
+    else:
+        seeds_per_block = _real_seeds_per_block(n_seeds, width)
+        _run_watched(run, chunk_epochs, chunks_done, seeds_per_block, stop, on_progress, poll_seconds)
+    params_after = np.empty((history.shape[0], n_seeds, params.shape[1])) if record and record_params else None
+    for c in range(history.shape[0]):
+        params_after[c] = from_blocks(history[c], n_seeds, width, module.B)
+    losses, test_losses, accuracy, test_accuracy = (_lanes_of(r, n_seeds, width, module.B) for r in records)
+    final = from_blocks(blocks, n_seeds, width, module.B)
+    return Recorded(params_after, final, losses, test_losses, accuracy, test_accuracy)
+
+
+def train_rows_inplace(
+    params: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    epochs: int,
+    lr: float,
+    threads: int,
+    shape: Shape,
+    max_generated_params: int = GENERATED_MAX_PARAMS,
+) -> None:
+    """Train checked ``params`` (float64 (S, P), C order) in place, recording nothing.
+
+    No finiteness check: diverged (NaN) rows run on, since a lane never touches another.
+    """
+    no_test = np.empty(0)
+    chunk = np.array([epochs], dtype=np.int64)
+    done = train_rows_recorded(
+        params, xs, ys, no_test, no_test, chunk, lr, threads, shape, max_generated_params=max_generated_params,
+        record=False,
+    )  # fmt: skip
+    params[:] = done.final
+
+
+def sgd_many_any(
+    params: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    epochs: int,
+    lr: float,
+    shape: Shape,
+    threads: int | None = None,
+) -> np.ndarray:
+    """Per-sample SGD on S independent parameter sets of a ``shape`` net at once.
+
+    Parameters
+    ----------
+    params : float64, shape (S, P) with P = ``shape.n_params``, one seed per row in
+        ``shape.param_names`` order; not modified
+    xs, ys : float64, shape (n,)
+    epochs : int >= 0
+    lr : float > 0
+    shape : Shape
+    threads : int in [1, max_threads()], or None for all
+
+    Returns
+    -------
+    float64, shape (S, P): row s agrees with ``sgd_python_any(params[s], ...)`` to ~1e-12 after
+    a few epochs; for ``Shape()`` it is bit-identical to ``sgd_many``. NaN/inf where a seed
+    diverged. Independent of ``threads`` and of the other rows.
+    """
+    shape = as_shape(shape)
+    out = shape.check_params(params, "params", many=True).copy()
+    xs, ys = as_data(xs, "xs"), as_data(ys, "ys", like=xs)
+    epochs, lr = check_epochs(epochs), check_lr(lr)
+    train_rows_inplace(out, xs, ys, epochs, lr, check_threads(threads, max_threads()), shape)
+    return out
