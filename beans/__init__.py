@@ -38,10 +38,17 @@ _API = {
             "sgd_numpy",
             "sgd_python",
             "sigmoid",
+            "accuracy_any",
+            "mse_any",
+            "neuron_outputs",
+            "predict_any",
+            "sgd_many_any",
+            "sgd_python_any",
         ),
         "beans.kernels",
     ),
     **dict.fromkeys(("ENGINES", "TrainConfig"), "beans.config"),
+    **dict.fromkeys(("ACTIVATIONS", "Shape", "parse_hidden"), "beans.shape"),
     **dict.fromkeys(("TrainResult", "ranking", "train"), "beans.training"),
 }
 
@@ -49,6 +56,7 @@ __all__ = ["__version__", *sorted(_API)]
 
 if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
     from .config import ENGINES, TrainConfig
+    from .shape import ACTIVATIONS, Shape, parse_hidden
     from .kernels import (
         N_PARAMS,
         PARAM_NAMES,
@@ -64,7 +72,13 @@ if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
         sgd_lesson,
         sgd_many,
         sgd_numpy,
+        accuracy_any,
+        mse_any,
+        neuron_outputs,
+        predict_any,
+        sgd_many_any,
         sgd_python,
+        sgd_python_any,
         sigmoid,
     )
     from .training import TrainResult, ranking, train

@@ -30,10 +30,10 @@ import numpy as np
 import pytest
 from conftest import LR
 
-import kernels
-from kernels.many_any import sgd_many_any, train_rows_inplace
-from kernels.reference_any import sgd_python_any
-from kernels.shape import Shape
+import beans
+from beans.kernels.many_any import sgd_many_any, train_rows_inplace
+from beans.kernels.reference_any import sgd_python_any
+from beans.shape import Shape
 
 SEEDS, EPOCHS = 64, 100
 STEPS = SEEDS * 100 * EPOCHS
@@ -102,16 +102,16 @@ def test_kernel(benchmark, lesson_beans, reference, hidden, kernel):
 @pytest.mark.parametrize("engine", ["sgd_many", "sgd_many_any"])
 def test_lesson_shape(benchmark, lesson_beans, engine):
     xs, ys = lesson_beans
-    start = kernels.init_params_many(range(SEEDS))
-    fn = kernels.sgd_many if engine == "sgd_many" else (lambda *a: sgd_many_any(*a[:5], Shape(), a[5]))
+    start = beans.init_params_many(range(SEEDS))
+    fn = beans.sgd_many if engine == "sgd_many" else (lambda *a: sgd_many_any(*a[:5], Shape(), a[5]))
     fn(start, xs, ys, 1, LR, 1)
     out = benchmark.pedantic(fn, args=(start, xs, ys, EPOCHS, LR, 1), rounds=7, warmup_rounds=1)
     benchmark.extra_info["ns_per_step"] = benchmark.stats.stats.median / STEPS * 1e9 if benchmark.stats else None
-    np.testing.assert_array_equal(out, kernels.sgd_many(start, xs, ys, EPOCHS, LR, 1))
+    np.testing.assert_array_equal(out, beans.sgd_many(start, xs, ys, EPOCHS, LR, 1))
 
 
 @pytest.mark.benchmark(group="threads (1-8-1, 256 seeds)")
-@pytest.mark.parametrize("threads", sorted({1, min(2, kernels.max_threads())}))
+@pytest.mark.parametrize("threads", sorted({1, min(2, beans.max_threads())}))
 def test_threads(benchmark, lesson_beans, threads):
     shape = Shape((8,))
     xs, ys = lesson_beans
@@ -128,11 +128,11 @@ _FIRST_CALL = textwrap.dedent(
     """
     import sys, time
     import numpy as np
-    import kernels
-    from kernels.many_any import sgd_many_any
-    from kernels.shape import Shape
+    import beans
+    from beans.kernels.many_any import sgd_many_any
+    from beans.shape import Shape
     shape = Shape(tuple(int(w) for w in sys.argv[1].split("x")))
-    xs, ys = kernels.get_beans(10, 0)
+    xs, ys = beans.get_beans(10, 0)
     began, cpu = time.perf_counter(), time.process_time()
     out = sgd_many_any(shape.init_params_many([0]), xs, ys, 2, 0.03, shape)
     print(time.perf_counter() - began, time.process_time() - cpu, repr(out[0].tolist()))
@@ -159,5 +159,5 @@ def test_compile(benchmark, tmp_path, hidden, cache):
     wall, cpu, first = benchmark.pedantic(_first_call, args=(hidden, cache_dir), rounds=1, iterations=1)
     shape = Shape(tuple(int(w) for w in hidden.split("x")))
     benchmark.extra_info.update(seconds=wall, cpu_seconds=cpu, n_params=shape.n_params)
-    xs, ys = kernels.get_beans(10, 0)
+    xs, ys = beans.get_beans(10, 0)
     np.testing.assert_array_equal(first, sgd_many_any(shape.init_params_many([0]), xs, ys, 2, LR, shape)[0])

@@ -54,15 +54,11 @@ __all__ = [
 from .many_any import sgd_many_any  # noqa: E402
 from .network_any import accuracy_any, mse_any, neuron_outputs, predict_any  # noqa: E402
 from .reference_any import sgd_python_any  # noqa: E402
-from .shape import ACTIVATIONS, Shape, parse_hidden  # noqa: E402
 
 __all__ += [
-    "ACTIVATIONS",
-    "Shape",
     "accuracy_any",
     "mse_any",
     "neuron_outputs",
-    "parse_hidden",
     "predict_any",
     "sgd_many_any",
     "sgd_python_any",

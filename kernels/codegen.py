@@ -41,8 +41,8 @@ from numba.misc.appdirs import AppDirs
 from . import many
 from ._jit import LANES_JIT
 from ._lane_templates import DRIVERS, RUNTIME_SHAPED
-from ._numba_cache import _is_private, _private_temp_dir, _writable_dir
-from .shape import Shape
+from ..private_dir import make_private, private_dir
+from ..shape import Shape
 
 # Above this many parameters a shape runs on the run-time-shaped kernels. A generated
 # module's compile time grows with the parameter count (about 6 s CPU at 100-141 parameters,
@@ -329,7 +329,7 @@ def generated_dir() -> Path:
 
     Beside numba's own cache when ``NUMBA_CACHE_DIR`` is set, else in the user cache dir
     (``~/.cache/beans/kernels``); when neither is writable, or not private, a private temporary
-    folder as ``kernels._numba_cache`` picks one. Private matters: its files are imported.
+    folder (``beans.private_dir``). Private matters: its files are imported.
     """
     global _folder
     if _folder is None:
@@ -337,20 +337,17 @@ def generated_dir() -> Path:
             candidate = Path(numba.config.CACHE_DIR) / "beans-kernels"
         else:
             candidate = Path(AppDirs(appname="beans", appauthor=False).user_cache_dir) / "kernels"
-        try:
-            candidate.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
-            pass  # judged below
-        if _is_private(candidate) and _writable_dir(candidate):
+        if make_private(candidate):
             _folder = candidate
         else:
-            _folder = Path(_private_temp_dir(f"beans-kernels-{os.getuid()}"))
+            shared = Path(tempfile.gettempdir()) / f"beans-kernels-{os.getuid()}"
+            _folder = private_dir(shared, prefix="beans-kernels-")
     return _folder
 
 
 def _load(source: str) -> ModuleType:
     """Import ``source`` as a module from a file named by its hash (written only if missing)."""
-    from . import __version__
+    from .. import __version__
 
     key = hashlib.sha256("\n".join((source, __version__, numba.__version__)).encode()).hexdigest()[:20]
     name = f"beans_lanes_{key}"

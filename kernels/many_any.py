@@ -19,11 +19,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_data, check_epochs, check_lr, check_threads
+from ..checks import as_data, check_epochs, check_lr, check_threads
 from .codegen import GENERATED_MAX_PARAMS, kernel_module
 from .many import LANE_GROUP, _real_seeds_per_block, _run_watched, max_threads
 from .network import TOXIC_ABOVE
-from .shape import Shape, as_shape
+from ..shape import Shape, as_shape
 
 
 def block_layout(n_seeds: int, threads: int, max_lanes: int) -> tuple[int, int]:

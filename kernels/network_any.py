@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_data
+from ..checks import as_data
 from .network import TOXIC_ABOVE, sigmoid
-from .shape import Shape, as_shape
+from ..shape import Shape, as_shape
 
 
 def activate(z: np.ndarray, activation: str) -> np.ndarray:

@@ -20,9 +20,9 @@ import math
 
 import numpy as np
 
-from ._checks import as_data, check_epochs, check_lr
+from ..checks import as_data, check_epochs, check_lr
 from .reference import _sigmoid
-from .shape import Shape, as_shape
+from ..shape import Shape, as_shape
 
 
 def _activation(name: str):

@@ -1,4 +1,4 @@
-"""codegen: generated modules carry kernels.many's helpers, live in a private folder, vectorise, cache."""
+"""codegen: generated modules carry beans.many's helpers, live in a private folder, vectorise, cache."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import numba
 import numpy as np
 import pytest
 
-import kernels
-from kernels import codegen, many
-from kernels._jit import LANES_JIT
-from kernels.many_any import sgd_many_any
-from kernels.shape import Shape
+import beans
+from beans.kernels import codegen, many
+from beans.kernels._jit import LANES_JIT
+from beans.kernels.many_any import sgd_many_any
+from beans.shape import Shape
 
 
 def test_a_shape_is_written_once_to_a_file_named_by_its_source():
@@ -60,7 +60,7 @@ def test_the_generated_step_runs_in_simd_registers():
     module = codegen.kernel_module(shape)
     # an uncached copy: a kernel loaded from numba's cache has no assembly to show
     step = numba.njit(**{**LANES_JIT, "cache": False})(module._sgd_block.py_func)
-    xs, ys = kernels.get_beans(5, 0)
+    xs, ys = beans.get_beans(5, 0)
     step(np.full(shape.n_params * module.B + module.SCRATCH, 0.5), 8, np.array(shape.layer_sizes), 0, xs, ys, 1, 0.03)
     asm = "\n".join(step.inspect_asm().values())
     assert re.search(r"vfmadd\w*pd\s+%[yz]mm", asm), "the lane loop did not vectorise"
@@ -78,12 +78,12 @@ def test_big_nets_go_to_the_run_time_shaped_kernel_in_l1_sized_blocks(hidden, ge
 
 def test_a_compiled_shape_loads_from_numba_s_cache_in_a_new_process():
     shape = Shape((3,), "relu")
-    sgd_many_any(np.full((1, shape.n_params), 0.5), *kernels.get_beans(5, 0), 1, 0.03, shape)  # compiled and cached
+    sgd_many_any(np.full((1, shape.n_params), 0.5), *beans.get_beans(5, 0), 1, 0.03, shape)  # compiled and cached
     code = (
-        "import numpy as np, kernels\n"
-        "from kernels.shape import Shape\nfrom kernels.many_any import sgd_many_any\nfrom kernels import codegen\n"
+        "import numpy as np, beans\n"
+        "from beans.shape import Shape\nfrom beans.kernels.many_any import sgd_many_any\nfrom beans.kernels import codegen\n"
         "shape = Shape((3,), 'relu')\n"
-        "sgd_many_any(np.full((1, shape.n_params), 0.5), *kernels.get_beans(5, 0), 1, 0.03, shape)\n"
+        "sgd_many_any(np.full((1, shape.n_params), 0.5), *beans.get_beans(5, 0), 1, 0.03, shape)\n"
         "stats = codegen.kernel_module(shape)._train_blocks.stats\n"
         "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))\n"
     )

@@ -7,11 +7,11 @@ import time
 import numpy as np
 import pytest
 
-import kernels
-from kernels.many_any import _run_threads, from_blocks, sgd_many_any, to_blocks, train_rows_inplace, train_rows_recorded
-from kernels.network_any import _accuracy, _mse
-from kernels.reference_any import sgd_python_any
-from kernels.shape import Shape
+import beans
+from beans.kernels.many_any import _run_threads, from_blocks, sgd_many_any, to_blocks, train_rows_inplace, train_rows_recorded
+from beans.kernels.network_any import _accuracy, _mse
+from beans.kernels.reference_any import sgd_python_any
+from beans.shape import Shape
 
 LR = 0.03
 # after a few epochs: _exp is within 2 ulp of math.exp, multiply-adds may fuse, tanh comes
@@ -27,17 +27,17 @@ def _start(shape, n_seeds, seed=0):
 
 
 def test_the_lessons_shape_is_bit_identical_to_sgd_many():
-    xs, ys = kernels.get_beans(100, 0)
-    start = kernels.init_params_many(range(20))
+    xs, ys = beans.get_beans(100, 0)
+    start = beans.init_params_many(range(20))
     np.testing.assert_array_equal(
-        sgd_many_any(start, xs, ys, 300, LR, Shape()), kernels.sgd_many(start, xs, ys, 300, LR)
+        sgd_many_any(start, xs, ys, 300, LR, Shape()), beans.sgd_many(start, xs, ys, 300, LR)
     )
 
 
 @pytest.mark.parametrize("hidden, activation", CASES, ids=lambda v: str(v))
 def test_every_row_equals_the_reference(hidden, activation):
     shape = Shape(hidden, activation)
-    xs, ys = kernels.get_beans(30, 1)
+    xs, ys = beans.get_beans(30, 1)
     start = _start(shape, 9)
     got = sgd_many_any(start, xs, ys, 3, LR, shape)
     want = np.stack([sgd_python_any(row, xs, ys, 3, LR, shape) for row in start])
@@ -47,7 +47,7 @@ def test_every_row_equals_the_reference(hidden, activation):
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 def test_the_run_time_shaped_kernel_equals_the_reference(activation):
     shape = Shape((2, 3, 2), activation)
-    xs, ys = kernels.get_beans(30, 2)
+    xs, ys = beans.get_beans(30, 2)
     start = _start(shape, 9, seed=5)
     got = start.copy()
     train_rows_inplace(got, xs, ys, 3, LR, 1, shape, max_generated_params=0)  # forced past the threshold
@@ -55,11 +55,11 @@ def test_the_run_time_shaped_kernel_equals_the_reference(activation):
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL_MANY_ANY)
 
 
-@pytest.mark.skipif(kernels.max_threads() < 2, reason="needs 2 threads")
+@pytest.mark.skipif(beans.max_threads() < 2, reason="needs 2 threads")
 @pytest.mark.parametrize("n_seeds", [3, 50, 301])
 def test_results_do_not_depend_on_the_thread_count(n_seeds):
     shape = Shape((3,), "relu")
-    xs, ys = kernels.get_beans(40, 2)
+    xs, ys = beans.get_beans(40, 2)
     start = _start(shape, n_seeds)
     one = sgd_many_any(start, xs, ys, 5, LR, shape, threads=1)
     np.testing.assert_array_equal(one, sgd_many_any(start, xs, ys, 5, LR, shape, threads=2))
@@ -67,7 +67,7 @@ def test_results_do_not_depend_on_the_thread_count(n_seeds):
 
 def test_a_seed_does_not_depend_on_its_company():
     shape = Shape((3,), "relu")
-    xs, ys = kernels.get_beans(40, 3)
+    xs, ys = beans.get_beans(40, 3)
     start = _start(shape, 20)
     together = sgd_many_any(start, xs, ys, 10, LR, shape)
     np.testing.assert_array_equal(together[13], sgd_many_any(start[13:14], xs, ys, 10, LR, shape)[0])
@@ -76,7 +76,7 @@ def test_a_seed_does_not_depend_on_its_company():
 @pytest.mark.parametrize("max_generated_params", [10_000, 0], ids=["generated", "run-time-shaped"])
 def test_a_diverged_lane_stays_nan_and_leaves_the_others_alone(max_generated_params):
     shape = Shape((4, 4), "relu")  # relu's 0 below the kink must not hide a NaN
-    xs, ys = kernels.get_beans(30, 0)
+    xs, ys = beans.get_beans(30, 0)
     start = _start(shape, 9)
     clean, poisoned = start.copy(), start.copy()
     poisoned[4, 2] = np.nan
@@ -88,8 +88,8 @@ def test_a_diverged_lane_stays_nan_and_leaves_the_others_alone(max_generated_par
 
 def test_the_recorder_records_losses_accuracy_and_held_out_mse():
     shape = Shape((3,), "relu")
-    xs, ys = kernels.get_beans(40, 0)
-    test_xs, test_ys = kernels.get_beans(25, 1)
+    xs, ys = beans.get_beans(40, 0)
+    test_xs, test_ys = beans.get_beans(25, 1)
     start = _start(shape, 11)
     chunks = np.array([3, 3, 2])
     seen = []
@@ -110,7 +110,7 @@ def test_the_recorder_records_losses_accuracy_and_held_out_mse():
 
 def test_the_recorder_without_held_out_beans_or_params():
     shape = Shape((3,), "relu")
-    xs, ys = kernels.get_beans(40, 0)
+    xs, ys = beans.get_beans(40, 0)
     start = _start(shape, 5)
     rec = train_rows_recorded(start, xs, ys, np.empty(0), np.empty(0), np.array([2, 2]), LR, 1, shape,
                               record_params=False)  # fmt: skip
@@ -135,7 +135,7 @@ def test_blocks_round_trip_and_cover_every_seed(n_seeds, threads, lanes):
     [
         (dict(params=np.zeros((2, 7))), r"params must have shape \(S, 10\)"),
         (dict(params=np.full((2, 10), np.inf)), "params must be finite"),
-        (dict(shape=(3,)), "shape must be a kernels.shape.Shape"),
+        (dict(shape=(3,)), "shape must be a beans.Shape"),
         (dict(xs=np.array([np.nan, 0.1])), "xs must be finite"),
         (dict(epochs=-2), "epochs must be >= 0"),
         (dict(lr=0), "lr must be finite and > 0"),
@@ -154,13 +154,13 @@ def test_input_is_not_modified():
     shape = Shape((3,), "relu")
     start = _start(shape, 4)
     before = start.copy()
-    sgd_many_any(start, *kernels.get_beans(10, 0), 2, LR, shape)
+    sgd_many_any(start, *beans.get_beans(10, 0), 2, LR, shape)
     np.testing.assert_array_equal(start, before)
 
 
 def test_ctrl_c_stops_every_thread_at_its_next_chunk_and_re_raises():
     shape = Shape((3,), "relu")
-    xs, ys = kernels.get_beans(100, 0)
+    xs, ys = beans.get_beans(100, 0)
     chunks = np.full(1000, 200)  # 200,000 epochs: many seconds if nothing stopped them
 
     def interrupt(done):

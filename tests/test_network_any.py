@@ -7,17 +7,17 @@ import math
 import numpy as np
 import pytest
 
-import kernels
-from kernels.network_any import _forward, accuracy_any, mse_any, neuron_outputs, predict_any
-from kernels.shape import Shape
+import beans
+from beans.kernels.network_any import _forward, accuracy_any, mse_any, neuron_outputs, predict_any
+from beans.shape import Shape
 
 
 def test_the_lessons_shape_predicts_as_network_does():
-    params = kernels.init_params_many(range(4))
-    xs, ys = kernels.get_beans(30, 0)
-    np.testing.assert_array_equal(predict_any(params, xs, Shape()), kernels.predict(params, xs))
-    np.testing.assert_array_equal(mse_any(params, xs, ys, Shape()), kernels.mse(params, xs, ys))
-    np.testing.assert_array_equal(accuracy_any(params, xs, ys, Shape()), kernels.accuracy(params, xs, ys))
+    params = beans.init_params_many(range(4))
+    xs, ys = beans.get_beans(30, 0)
+    np.testing.assert_array_equal(predict_any(params, xs, Shape()), beans.predict(params, xs))
+    np.testing.assert_array_equal(mse_any(params, xs, ys, Shape()), beans.mse(params, xs, ys))
+    np.testing.assert_array_equal(accuracy_any(params, xs, ys, Shape()), beans.accuracy(params, xs, ys))
     assert isinstance(mse_any(params[0], xs, ys, Shape()), float)
 
 
@@ -40,7 +40,7 @@ def test_neuron_outputs_give_each_hidden_layer_over_the_beans():
     xs = np.linspace(0, 2, 7)
     first, second = neuron_outputs(params, xs, shape)
     assert first.shape == (3, 7) and second.shape == (5, 7)
-    np.testing.assert_allclose(first[1], kernels.sigmoid(params[2] * xs + params[3]), rtol=1e-15)  # w12_1, b2_1
+    np.testing.assert_allclose(first[1], beans.sigmoid(params[2] * xs + params[3]), rtol=1e-15)  # w12_1, b2_1
 
 
 def test_many_rows_stack_and_huge_weights_neither_warn_nor_fail():

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import TOL_PYTHON
 
-import kernels
-from kernels.network_any import _forward, _layer_outputs, mse_any
-from kernels.reference_any import sgd_python_any, sgd_python_any_unchecked
-from kernels.shape import Shape
+import beans
+from beans.kernels.network_any import _forward, _layer_outputs, mse_any
+from beans.kernels.reference_any import sgd_python_any, sgd_python_any_unchecked
+from beans.shape import Shape
 
 LR = 0.03
 FD_STEP = 1e-5  # central differences: truncation ~FD_STEP**2, rounding ~1e-16 / FD_STEP
@@ -17,11 +16,11 @@ FD_RTOL, FD_ATOL = 1e-6, 1e-13
 
 
 @pytest.mark.parametrize("epochs", [1, 4])
-def test_the_lessons_shape_equals_the_lesson_and_sgd_python(beans, start, epochs):
-    xs, ys = beans
+def test_the_lessons_shape_equals_the_lesson_and_sgd_python(bean_set, start, epochs, tol):
+    xs, ys = bean_set
     got = sgd_python_any(start, xs, ys, epochs, LR, Shape())
-    np.testing.assert_allclose(got, kernels.sgd_lesson(start, xs, ys, epochs, LR), rtol=0, atol=TOL_PYTHON)
-    np.testing.assert_array_equal(got, kernels.sgd_python(start, xs, ys, epochs, LR))  # same operations, same order
+    np.testing.assert_allclose(got, beans.sgd_lesson(start, xs, ys, epochs, LR), rtol=0, atol=tol.python)
+    np.testing.assert_array_equal(got, beans.sgd_python(start, xs, ys, epochs, LR))  # same operations, same order
 
 
 def _squared_error(params, x, y, shape):
@@ -64,7 +63,7 @@ def test_one_step_is_lr_times_the_finite_difference_gradient(hidden, activation)
 
 
 def test_a_relu_net_learns_the_hill():
-    xs, ys = kernels.get_beans(60, 0)
+    xs, ys = beans.get_beans(60, 0)
     shape = Shape((4,), "relu")
     start = np.random.default_rng(0).uniform(-1, 1, shape.n_params)
     trained = sgd_python_any(start, xs, ys, 300, 0.1, shape)
@@ -83,7 +82,7 @@ def test_a_nan_parameter_spreads_to_the_whole_net():
     "change, message",
     [
         (dict(params=np.zeros(7)), "params must have shape"),
-        (dict(shape=(4, 4)), "shape must be a kernels.shape.Shape"),
+        (dict(shape=(4, 4)), "shape must be a beans.Shape"),
         (dict(epochs=-1), "epochs must be >= 0"),
         (dict(lr=0.0), "lr must be finite and > 0"),
         (dict(ys=np.zeros(3)), "ys must have the same shape"),

@@ -7,16 +7,16 @@ import re
 import numpy as np
 import pytest
 
-import kernels
-from kernels.shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, Shape, parse_hidden
+import beans
+from beans.shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, Shape, parse_hidden
 
 SHAPES = [(1,), (2,), (3,), (8,), (4, 4), (2, 3, 2), (12, 10)]
 
 
 def test_the_lessons_shape_is_the_default_and_keeps_its_names():
     shape = Shape()
-    assert shape.param_names == kernels.PARAM_NAMES
-    assert shape.n_params == kernels.N_PARAMS == 7
+    assert shape.param_names == beans.PARAM_NAMES
+    assert shape.n_params == beans.N_PARAMS == 7
     assert shape.layer_sizes == (1, 2, 1)
     assert str(shape) == "1-2-1 sigmoid"
 
@@ -59,7 +59,7 @@ def test_str_shows_the_structure(hidden, activation, text):
 
 
 def test_start_values_for_the_lesson_equal_init_params_many():
-    np.testing.assert_array_equal(Shape().init_params_many(range(5)), kernels.init_params_many(range(5)))
+    np.testing.assert_array_equal(Shape().init_params_many(range(5)), beans.init_params_many(range(5)))
 
 
 def test_start_values_are_unit_uniform_and_do_not_depend_on_company():

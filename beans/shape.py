@@ -23,7 +23,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._checks import as_rng
+from .checks import as_rng
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")  # index = the kernels' activation code
 
@@ -176,5 +176,5 @@ class Shape:
 def as_shape(shape: object) -> Shape:
     """``shape`` itself when it is a Shape, else ValueError."""
     if not isinstance(shape, Shape):
-        raise ValueError(f"shape must be a kernels.shape.Shape, got {type(shape).__name__}")
+        raise ValueError(f"shape must be a beans.Shape, got {type(shape).__name__}")
     return shape
