@@ -9,8 +9,11 @@ Heavy modules (kernels -> numba, rich, matplotlib) are imported inside the comma
 
 from __future__ import annotations
 
+import functools
+import importlib
 import math
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from enum import Enum
@@ -43,14 +46,14 @@ def _json_target(value: str) -> str:
     return value if value == "-" else str(output_file(value))
 
 
-def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...]) -> None:
-    """--animate wants a .gif name; --animate-seed must be one of this run's seeds."""
+def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...], live: bool = False) -> None:
+    """--animate wants a .gif name; --animate-seed (for --animate or --live) must be one of this run's seeds."""
     if path is not None and path.suffix.lower() != ".gif":
         raise typer.BadParameter(f"the file name must end in .gif, got {path}", param_hint="'--animate'")
     if seed is None:
         return
-    if path is None:
-        raise typer.BadParameter("only makes sense with --animate PATH.gif", param_hint="'--animate-seed'")
+    if path is None and not live:
+        raise typer.BadParameter("only makes sense with --animate PATH.gif or --live", param_hint="'--animate-seed'")
     if seed not in seeds:
         raise typer.BadParameter(
             f"must be one of this run's seeds {seeds[0]}..{seeds[-1]}, got {seed}", param_hint="'--animate-seed'"
@@ -116,8 +119,14 @@ def train(
     ] = None,
     animate_seed: Annotated[
         int | None,
-        typer.Option("--animate-seed", show_default="the best seed", help="Which seed --animate shows."),
+        typer.Option("--animate-seed", show_default="the best seed", help="Which seed --animate and --live show."),
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live", help="Show the training in a window as it runs (needs a display; --animate saves a GIF)."
+        ),
+    ] = False,
 ) -> None:
     """Train the lesson's 1-2-1 network from many random seeds at once and save the results.
 
@@ -128,7 +137,6 @@ def train(
         raise typer.BadParameter(
             "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
         )
-    from .. import kernels
     from ..config import ConfigError, TrainConfig
 
     try:
@@ -142,12 +150,13 @@ def train(
             threads=threads,
             engine=engine.value,
             test_beans=test_beans,
-            record_params=animate is not None,  # only the GIF draws past parameters
+            record_params=animate is not None or live,  # only the GIF and the window draw past parameters
         )
     except ConfigError as err:
         raise typer.BadParameter(str(err), param_hint=f"'--{err.setting.replace('_', '-')}'") from err
 
-    _check_animate(animate, animate_seed, config.seeds)
+    _check_animate(animate, animate_seed, config.seeds, live)
+    window = _open_window(config, animate_seed) if live else None
 
     json_to_stdout = json_path == "-"
     json_file = None if json_path in (None, "-") else Path(json_path)
@@ -157,7 +166,10 @@ def train(
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
     try:
         files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format.value, animate, animate_seed)
-        _run(kernels, config, seed_start, files, quiet)
+        plotting = None if no_plot else _import_plots_beside()  # matplotlib loads while numba does
+        from .. import kernels
+
+        _run(kernels, config, seed_start, files, quiet, window, plotting)
     except KeyboardInterrupt:  # _run has removed any file it wrote; this removes the folders
         prepared.cleanup()
         fail(INTERRUPTED, 130)
@@ -187,8 +199,56 @@ class Outputs:
     animate_seed: int | None
 
 
-def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
-    """Train, report and save, once every option and path has been checked."""
+def _open_window(config, animate_seed: int | None):
+    """The --live window, open before training starts; a one-line usage error where it cannot be."""
+    from .live import LiveWindow, NoWindow, interactive_pyplot
+    from ..kernels.data import get_beans
+
+    try:
+        plt = interactive_pyplot()
+    except NoWindow as err:
+        fail(f"--live needs a window: {err}; --animate PATH.gif saves the training as a GIF instead", 2)
+    xs, ys = get_beans(config.beans, config.data_seed)
+    test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed) if config.test_beans else ((), ())
+    row = None if animate_seed is None else config.seeds.index(animate_seed)
+    return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys)
+
+
+def _import_plots_beside():
+    """Import ``cli.plots`` (matplotlib) and warm its first draw in a thread; returns a getter.
+
+    The import is about 0.4 s of Python and runs while numba loads the kernels (through
+    llvmlite, which lets other threads run) and while the kernel trains (it holds no GIL).
+    The getter waits for the thread and returns the module, or raises what the import raised.
+    """
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            from . import plots
+
+            plots.warm_up()
+            outcome["module"] = plots
+        except BaseException as err:  # handed to the caller of get()
+            outcome["error"] = err
+
+    worker = threading.Thread(target=work, name="beans-import-plots", daemon=True)
+    worker.start()
+
+    def get():
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["module"]
+
+    return get
+
+
+def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None, plotting=None) -> None:
+    """Train, report and save, once every option and path has been checked.
+
+    ``window``: the --live window or None; ``plotting``: ``_import_plots_beside()``'s getter.
+    """
     from rich.console import Console
 
     from ..files import StagedFiles
@@ -206,7 +266,12 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     with training_progress(
         epochs=config.epochs, seeds=len(config.seeds), beans=config.beans, enabled=animate_progress(quiet)
     ) as on_chunk:
-        result = train_run(config, on_chunk=on_chunk)
+        if window is None:
+            result = train_run(config, on_chunk=on_chunk)
+        else:
+            from .live import train_beside
+
+            result = train_beside(window, functools.partial(train_run, config), on_chunk)
 
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
     if files.json_to_stdout:
@@ -226,14 +291,17 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
         if files.json_file is not None:
             staged.write(files.json_file, write_document)
         if files.plot_format is not None:
-            from .plots import save_plots
-
-            save_plots(result, files.out, files.plot_format, write=staged.write)
+            plots = plotting() if plotting is not None else importlib.import_module(".plots", __package__)
+            plots.save_plots(result, files.out, files.plot_format, write=staged.write)
         if files.animate is not None:
             staged.write(files.animate, lambda tmp: _save_animation(result, tmp, files.animate_seed))
     if not quiet:
         for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
+    if window is not None and not window.closed:
+        if not quiet:
+            messages.print("training done; close the window (or press q in it) to finish", highlight=False)
+        window.wait_closed()
 
 
 def _save_animation(result, path: Path, seed: int | None) -> Path:
