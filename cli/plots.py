@@ -237,23 +237,6 @@ def _label_log_axis(ax) -> None:
         ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def warm_up() -> None:
-    """Lay out a tiny figure like ours, so the real ones find matplotlib's caches filled.
-
-    The first log axis builds mathtext's parser (its tick labels are ``$10^{-2}$``) and the
-    first text loads the fonts; ``beans train`` calls this in a thread while it trains.
-    """
-    fig = Figure(figsize=(2, 2))
-    ax = fig.add_subplot()
-    ax.set_yscale("log")
-    ax.plot([0.0, 1.0], [1e-3, 1e-1], label="warm-up")
-    ax.set_title("warm-up", fontsize=10)
-    ax.set_xlabel(SIZE_LABEL)
-    _legend(ax)
-    fig.draw_without_rendering()
-    fig.clear()
-
-
 def save_plots(result, out_dir: Path, fmt: str, write: Writer = write_atomic) -> list[Path]:
     """Write ``fit.<fmt>`` and ``loss.<fmt>`` under ``out_dir``; returns their paths.
 

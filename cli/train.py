@@ -10,10 +10,8 @@ Heavy modules (kernels -> numba, rich, matplotlib) are imported inside the comma
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from enum import Enum
@@ -137,6 +135,7 @@ def train(
         raise typer.BadParameter(
             "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
         )
+    from .. import kernels
     from ..config import ConfigError, TrainConfig
 
     try:
@@ -166,10 +165,7 @@ def train(
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
     try:
         files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format.value, animate, animate_seed)
-        plotting = None if no_plot else _PlotsBeside()  # matplotlib loads while the kernel trains
-        from .. import kernels
-
-        _run(kernels, config, seed_start, files, quiet, window, plotting)
+        _run(kernels, config, seed_start, files, quiet, window)
     except KeyboardInterrupt:  # _run has removed any file it wrote; this removes the folders
         prepared.cleanup()
         fail(INTERRUPTED, 130)
@@ -214,46 +210,8 @@ def _open_window(config, animate_seed: int | None):
     return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys)
 
 
-class _PlotsBeside:
-    """Import ``cli.plots`` (matplotlib, about 0.4 s of Python) and warm its first draw in a thread.
-
-    ``start()`` once the kernel is running: the kernel holds no GIL, so the import costs the
-    run little. Not earlier: while numba compiles or loads the kernel it calls into LLVM
-    thousands of times, giving up the GIL at each call and waiting to get it back from the
-    import thread, which slowed a first-ever run 1.6x when tried. ``get()`` waits for the
-    thread (starting it if need be) and returns the module, or raises what the import raised.
-    """
-
-    def __init__(self) -> None:
-        self._outcome: dict[str, object] = {}
-        self._worker = threading.Thread(target=self._work, name="beans-import-plots", daemon=True)
-
-    def _work(self) -> None:
-        try:
-            from . import plots
-
-            plots.warm_up()
-            self._outcome["module"] = plots
-        except BaseException as err:  # handed to the caller of get()
-            self._outcome["error"] = err
-
-    def start(self) -> None:
-        if self._worker.ident is None:
-            self._worker.start()
-
-    def get(self):
-        self.start()
-        self._worker.join()
-        if "error" in self._outcome:
-            raise self._outcome["error"]
-        return self._outcome["module"]
-
-
-def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None, plotting=None) -> None:
-    """Train, report and save, once every option and path has been checked.
-
-    ``window``: the --live window or None; ``plotting``: a ``_PlotsBeside`` or None.
-    """
+def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None) -> None:
+    """Train, report and save, once every option and path has been checked; ``window``: --live's or None."""
     from rich.console import Console
 
     from ..files import StagedFiles
@@ -270,13 +228,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
 
     with training_progress(
         epochs=config.epochs, seeds=len(config.seeds), beans=config.beans, enabled=animate_progress(quiet)
-    ) as show_progress:
-
-        def on_chunk(done: int, total: int) -> None:
-            if plotting is not None:
-                plotting.start()  # the kernel is running now (see _PlotsBeside)
-            show_progress(done, total)
-
+    ) as on_chunk:
         if window is None:
             result = train_run(config, on_chunk=on_chunk)
         else:
@@ -302,8 +254,9 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
         if files.json_file is not None:
             staged.write(files.json_file, write_document)
         if files.plot_format is not None:
-            plots = plotting.get() if plotting is not None else importlib.import_module(".plots", __package__)
-            plots.save_plots(result, files.out, files.plot_format, write=staged.write)
+            from .plots import save_plots
+
+            save_plots(result, files.out, files.plot_format, write=staged.write)
         if files.animate is not None:
             staged.write(files.animate, lambda tmp: _save_animation(result, tmp, files.animate_seed))
     if not quiet:
