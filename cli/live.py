@@ -18,11 +18,13 @@ it names one, then pyplot's own order of preference (Tk is the one a stock Pytho
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -188,12 +190,33 @@ class LiveWindow:
 
     def wait_closed(self) -> None:
         """Keep the window up until it is closed; Ctrl-C closes it too."""
-        try:
-            while not self.closed:
-                self.step(0.1)
-        except KeyboardInterrupt:
-            pass
+        with ctrl_c_as_flag() as interrupted:
+            try:
+                while not self.closed and not interrupted.is_set():
+                    self.step(0.1)
+            except KeyboardInterrupt:
+                pass
         self.plt.close(self.fig)
+
+
+@contextlib.contextmanager
+def ctrl_c_as_flag() -> Iterator[threading.Event]:
+    """Within the block, Ctrl-C sets the yielded flag instead of raising KeyboardInterrupt.
+
+    In a GUI toolkit's event loop the KeyboardInterrupt is raised inside whichever callback
+    is running, and Tk reports such exceptions and carries on: Ctrl-C would be lost. A flag
+    set by the signal handler cannot be swallowed; the caller checks it between frames.
+    Only the main thread can install signal handlers; elsewhere the flag never gets set.
+    """
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: flag.set())
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class Cancelled(KeyboardInterrupt):
@@ -204,7 +227,8 @@ def train_beside(window: LiveWindow, train: Callable[..., object], on_chunk: Cal
     """Run ``train(on_chunk=..., on_snapshot=...)`` in a thread while this one keeps the window going.
 
     Returns what ``train`` returns and raises what it raised. Ctrl-C here stops the training
-    at its next snapshot (the callbacks raise there), waits for it, and raises KeyboardInterrupt.
+    at its next snapshot (the callbacks raise there), waits for it, and raises KeyboardInterrupt,
+    so the command cleans up as it does for Ctrl-C without --live.
     """
     stop = threading.Event()
     outcome: dict[str, object] = {}
@@ -235,15 +259,18 @@ def train_beside(window: LiveWindow, train: Callable[..., object], on_chunk: Cal
     worker.start()
     collected = False
     try:
-        while worker.is_alive():
-            if not window.closed:
-                window.step()
-                continue
-            if not collected:
-                gc.collect()  # the closed window's Tk objects are garbage now: finalise them here
-                collected = True
-            worker.join(0.1)  # the view has ended; training goes on
-        window.step()  # the last snapshot, drawn before the report is printed
+        with ctrl_c_as_flag() as interrupted:
+            while worker.is_alive():
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
+                if not window.closed:
+                    window.step()
+                    continue
+                if not collected:
+                    gc.collect()  # the closed window's Tk objects are garbage now: finalise them here
+                    collected = True
+                worker.join(0.1)  # the view has ended; training goes on
+            window.step()  # the last snapshot, drawn before the report is printed
     except KeyboardInterrupt:
         stop.set()
         worker.join()

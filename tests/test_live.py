@@ -12,6 +12,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -225,3 +226,25 @@ def test_closing_the_window_mid_run_lets_training_finish(x_display, tmp_path):
     stderr = proc.stderr.read()
     assert json.loads((out / "results.json").read_text())["settings"]["epochs"] == 60000
     assert "close the window" not in stderr  # the window was gone before training ended
+
+
+def test_ctrl_c_with_the_window_open_stops_training_and_leaves_nothing(x_display, tmp_path):
+    """Tk swallows a KeyboardInterrupt raised inside its callbacks; Ctrl-C must still stop the run."""
+    out = tmp_path / "out"
+    env = {**os.environ, "DISPLAY": x_display}
+    env.pop("MPLBACKEND", None)
+    exe = shutil.which("beans", path=os.path.dirname(sys.executable))
+    cmd = [exe] if exe else [sys.executable, "-m", "beans"]
+    args = ["train", "--live", "--seeds", "8", "--epochs", "400000", "--out", str(out)]
+    # a session of its own: a background job may otherwise ignore SIGINT
+    proc = subprocess.Popen([*cmd, *args], env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _window_id(x_display)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(60) == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "interrupted" in proc.stderr.read()
+    assert not out.exists()
