@@ -129,7 +129,7 @@ def train(
     """Train the lesson's 1-2-1 network from many random seeds at once and save the results.
 
     Prints a results table (best seed first) and writes results.json, fit.png and loss.png
-    under --out.
+    under --out. --live shows the curves in a window as they train.
     """
     if threads is not None and engine is not Engine.jit:
         raise typer.BadParameter(
@@ -197,8 +197,8 @@ class Outputs:
 
 def _open_window(config, animate_seed: int | None):
     """The --live window, open before training starts; a one-line usage error where it cannot be."""
-    from .live import LiveWindow, NoWindow, interactive_pyplot
     from ..kernels.data import get_beans
+    from .live import LiveWindow, NoWindow, interactive_pyplot
 
     try:
         plt = interactive_pyplot()

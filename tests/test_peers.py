@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from io import StringIO
 
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from beans import kernels
@@ -64,9 +66,6 @@ def test_a_peer_that_disagrees_is_wrong_and_gets_no_speedup():
     result = timing.run_engine(engine, work, work.data(), repeat=1, budget_s=0.01)
     timing.add_speedups([result])
     assert result.agrees is False and result.speedup is None
-    from rich.console import Console
-    from io import StringIO
-
     out = StringIO()
     Console(file=out, width=160, color_system=None).print(render_table([result], work))
     assert "WRONG" in out.getvalue()
