@@ -33,6 +33,9 @@ _INTERACTIVE_BACKENDS = ("macosx", "qtagg", "gtk4agg", "gtk3agg", "tkagg", "wxag
 FRAME_SECONDS = 0.03  # the window's events run this long between two looks at the mailbox
 FAINT_COLOUR = "tab:blue"
 FAINT_ALPHA = 0.15
+# Other seeds drawn faint at most (evenly spread over the rows): enough for the bundle's shape,
+# and a frame of 100,000 seeds would otherwise compute and draw 100,000 curves.
+MAX_FAINT = 200
 WINDOW_TITLE = "beans train --live"
 
 
@@ -104,7 +107,7 @@ class Latest:
 
 
 class LiveWindow:
-    """The window: the beans, every seed's curve faint, one seed's curve bold, epoch and MSE on top.
+    """The window: the beans, other seeds faint (up to ``MAX_FAINT``), one seed bold, epoch and MSE on top.
 
     Parameters
     ----------
@@ -169,10 +172,11 @@ class LiveWindow:
             row = int(np.flatnonzero(finite)[np.argmin(losses[finite])])
         else:
             row = 0
-        ys = curves(params, self.grid)  # (S, GRID_POINTS); NaN rows draw nothing
-        others = [np.column_stack([self.grid, y]) for i, y in enumerate(ys) if i != row and np.isfinite(y).all()]
-        self.faint.set_segments(others)
-        self.bold.set_data(self.grid, ys[row])
+        faint_rows = np.unique(np.linspace(0, len(params) - 1, min(len(params), MAX_FAINT)).astype(np.int64))
+        faint_rows = faint_rows[faint_rows != row]
+        ys = curves(params[np.r_[row, faint_rows]], self.grid)  # (1 + F, GRID_POINTS); NaN rows draw nothing
+        self.faint.set_segments([np.column_stack([self.grid, y]) for y in ys[1:] if np.isfinite(y).all()])
+        self.bold.set_data(self.grid, ys[0])
         which = "seed" if self.row is not None else "best so far: seed"
         self.title.set_text(f"epoch {epoch} of {self.total_epochs}, {which} {self.seeds[row]}, MSE {losses[row]:.3e}")
         self.fig.canvas.draw_idle()
