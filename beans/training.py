@@ -28,6 +28,8 @@ DIVERGED_PARAM_LIMIT = 1e6
 NEVER = -1
 
 ProgressCallback = Callable[[int, int], None]
+# on_snapshot(epoch, params float64 (S, 7), losses float64 (S,)): the run as it stands
+SnapshotCallback = Callable[[int, np.ndarray, np.ndarray], None]
 
 
 @dataclass
@@ -111,7 +113,7 @@ def diverged_rows(params: np.ndarray, losses: np.ndarray) -> np.ndarray:
 
 
 def _train_python(
-    start: np.ndarray, xs, ys, chunk_epochs: np.ndarray, config: TrainConfig, on_progress
+    start: np.ndarray, xs, ys, chunk_epochs: np.ndarray, config: TrainConfig, on_progress, on_snapshot=None
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """The pure-Python engine, seed by seed and chunk by chunk; returns as ``train_rows_recorded``."""
     history = np.empty((chunk_epochs.size,) + start.shape) if config.record_params else None
@@ -126,6 +128,8 @@ def _train_python(
             if history is not None:
                 history[c] = params
             done += int(epochs)
+            if on_snapshot is not None:
+                on_snapshot(c, params.copy(), losses[c + 1].copy())
             if on_progress is not None:
                 on_progress(done)
     return history, params, losses, accuracies
@@ -136,6 +140,7 @@ def train(
     *,
     seeds: Sequence[int] | None = None,
     on_chunk: ProgressCallback | None = None,
+    on_snapshot: SnapshotCallback | None = None,
     **settings,
 ) -> TrainResult:
     """Train every seed of ``config`` on the lesson's beans, chunk by chunk.
@@ -146,6 +151,12 @@ def train(
     on_chunk : called as ``on_chunk(epochs_done, epochs_total)`` as training progresses;
         ``epochs_done`` is averaged over the seeds (the jit engine trains blocks of seeds
         side by side in one kernel call, reporting from a watcher thread)
+    on_snapshot : called as ``on_snapshot(epoch, params, losses)`` with the newest snapshot
+        every seed has reached: ``epoch`` one of ``config.snapshot_epochs`` past 0, ``params``
+        float64 (S, 7) and ``losses`` float64 (S,) at that epoch (copies, the callee's to
+        keep). While the jit engine runs, snapshots finished between two polls are skipped,
+        not queued: a slow callback misses snapshots, never slows training. The last one is
+        always passed. Needs ``config.record_params``.
 
     Returns
     -------
@@ -160,13 +171,28 @@ def train(
     marks = config.snapshot_epochs
     chunk_epochs = np.diff(marks)
     on_progress = None if on_chunk is None else (lambda done: on_chunk(done, config.epochs))
+    if on_snapshot is not None and not config.record_params:
+        raise ValueError("on_snapshot needs a config with record_params=True")
+    on_chunk_snapshot = (
+        None if on_snapshot is None else (lambda c, params, losses: on_snapshot(int(marks[c + 1]), params, losses))
+    )
     began = time.perf_counter()
     if config.engine == "python":
-        trained, params, losses, accuracies = _train_python(start, xs, ys, chunk_epochs, config, on_progress)
+        trained, params, losses, accuracies = _train_python(
+            start, xs, ys, chunk_epochs, config, on_progress, on_chunk_snapshot
+        )
     else:
         threads = check_threads(config.threads, max_threads())
         trained, params, losses, accuracies = train_rows_recorded(
-            start, xs, ys, chunk_epochs, config.lr, threads, on_progress, record_params=config.record_params
+            start,
+            xs,
+            ys,
+            chunk_epochs,
+            config.lr,
+            threads,
+            on_progress,
+            record_params=config.record_params,
+            on_snapshot=on_chunk_snapshot,
         )
     wall_time = time.perf_counter() - began
     param_history = None if trained is None else np.concatenate([start[None], trained])

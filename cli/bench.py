@@ -65,11 +65,16 @@ def bench(
         Path | None, typer.Option("--plot", help=f"Save a bar chart of ns per step here ({SUFFIXES_TEXT}).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
+    peers: Annotated[
+        bool,
+        typer.Option("--peers", help='Add rows for JAX and PyTorch on the same job (pip install "beans[peers]").'),
+    ] = False,
 ) -> None:
     """Time the lesson's loop in every engine: ns per SGD step, speedup, compile time.
 
     The lesson's loop as written (python-lesson) is the baseline; the C rows need a C
-    compiler. See the README's "beans bench" section for each engine.
+    compiler. See the README's "beans bench" section for each engine. --peers adds
+    jax, torch-autograd and torch-batched rows, each where its library is installed.
 
     Every engine first trains a short common workload that is checked against
     sgd_python; one that differs by more than the agreement tolerance is marked
@@ -93,7 +98,7 @@ def bench(
         fail(str(err), code=1)
     saved: list[Path] = []
     try:
-        _run(names, seeds, epochs, repeat, budget_s, compile_times, json_path, plot_path, quiet, saved)
+        _run(names, seeds, epochs, repeat, budget_s, compile_times, json_path, plot_path, quiet, saved, peers)
     except KeyboardInterrupt:
         for path in saved:
             path.unlink(missing_ok=True)
@@ -115,6 +120,7 @@ def _run(
     plot_path: Path | None,
     quiet: bool,
     saved: list[Path],
+    peers: bool = False,
 ) -> None:
     """Time, print, save; every option and output path has been checked. Appends each file saved to ``saved``."""
     from rich.console import Console
@@ -122,6 +128,10 @@ def _run(
     from ..benchmark import timing  # numba starts here, not at `beans --help`
 
     chosen = {name: timing.ENGINES[name] for name in names}
+    if peers:
+        from ..benchmark.peers import peer_engines
+
+        chosen.update(peer_engines())
     work = timing.Workload(seeds=seeds, epochs=epochs)
     err_console = Console(stderr=True, quiet=quiet)
     results, skipped = run_all(timing, chosen, work, repeat, budget_s, compile_times, err_console)
@@ -131,7 +141,7 @@ def _run(
     for line in footnotes(results, timing):
         out.print(line, soft_wrap=True, highlight=False)
     for name, why in skipped:
-        err_console.print(f"note: {name} skipped: {why}", soft_wrap=True, highlight=False)
+        err_console.print(f"note: {name} skipped: {why}", soft_wrap=True, highlight=False, markup=False)
 
     if json_path is not None:
         doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())))

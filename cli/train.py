@@ -9,6 +9,7 @@ Heavy modules (kernels -> numba, rich, matplotlib) are imported inside the comma
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from dataclasses import dataclass
@@ -33,14 +34,14 @@ def _json_target(value: str) -> str:
     return value if value == "-" else str(output_path(value))
 
 
-def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...]) -> None:
-    """--animate wants a .gif name; --animate-seed must be one of this run's seeds."""
+def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...], live: bool = False) -> None:
+    """--animate wants a .gif name; --animate-seed (for --animate or --live) must be one of this run's seeds."""
     if path is not None and path.suffix.lower() != ".gif":
         raise typer.BadParameter(f"the file name must end in .gif, got {path}", param_hint="'--animate'")
     if seed is None:
         return
-    if path is None:
-        raise typer.BadParameter("only makes sense with --animate PATH.gif", param_hint="'--animate-seed'")
+    if path is None and not live:
+        raise typer.BadParameter("only makes sense with --animate PATH.gif or --live", param_hint="'--animate-seed'")
     if seed not in seeds:
         raise typer.BadParameter(
             f"must be one of this run's seeds {seeds[0]}..{seeds[-1]}, got {seed}", param_hint="'--animate-seed'"
@@ -126,13 +127,19 @@ def train(
     ] = None,
     animate_seed: Annotated[
         int | None,
-        typer.Option("--animate-seed", **whole(), show_default="the best seed", help="Which seed --animate shows."),
+        typer.Option("--animate-seed", **whole(), show_default="the best seed", help="Which seed --animate and --live show."),
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live", help="Show the training in a window as it runs (needs a display; --animate saves a GIF)."
+        ),
+    ] = False,
 ) -> None:
     """Train the lesson's 1-2-1 network from many random seeds at once and save the results.
 
     Prints a results table (best seed first) and writes results.json, fit.png and loss.png
-    under --out.
+    under --out. --live shows the curves in a window as they train.
     """
     if threads is not None and engine != "jit":
         raise typer.BadParameter(
@@ -153,12 +160,13 @@ def train(
             threads=threads,
             engine=engine,
             test_beans=test_beans,
-            record_params=animate is not None,  # only the GIF draws past parameters
+            record_params=animate is not None or live,  # only the GIF and the window draw past parameters
         )
     except ConfigError as err:
         raise typer.BadParameter(str(err), param_hint=f"'--{err.setting.replace('_', '-')}'") from err
 
-    _check_animate(animate, animate_seed, config.seeds)
+    _check_animate(animate, animate_seed, config.seeds, live)
+    window = _open_window(config, animate_seed) if live else None
 
     json_to_stdout = json_path == "-"
     json_file = None if json_path in (None, "-") else Path(json_path)
@@ -168,7 +176,7 @@ def train(
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
     try:
         files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format, animate, animate_seed)
-        _run(kernels, config, seed_start, files, quiet)
+        _run(kernels, config, seed_start, files, quiet, window)
     except KeyboardInterrupt:  # _run has removed any file it wrote; this removes the folders
         prepared.cleanup()
         fail(INTERRUPTED, 130)
@@ -198,8 +206,23 @@ class Outputs:
     animate_seed: int | None
 
 
-def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
-    """Train, report and save, once every option and path has been checked."""
+def _open_window(config, animate_seed: int | None):
+    """The --live window, open before training starts; a one-line usage error where it cannot be."""
+    from ..kernels.data import get_beans
+    from .live import LiveWindow, NoWindow, interactive_pyplot
+
+    try:
+        plt = interactive_pyplot()
+    except NoWindow as err:
+        fail(f"--live needs a window: {err}; --animate PATH.gif saves the training as a GIF instead", 2)
+    xs, ys = get_beans(config.beans, config.data_seed)
+    test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed) if config.test_beans else ((), ())
+    row = None if animate_seed is None else config.seeds.index(animate_seed)
+    return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys)
+
+
+def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None) -> None:
+    """Train, report and save, once every option and path has been checked; ``window``: --live's or None."""
     from rich.console import Console
 
     from ..files import StagedFiles
@@ -217,7 +240,12 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     with training_progress(
         epochs=config.epochs, seeds=len(config.seeds), beans=config.beans, enabled=animate_progress(quiet)
     ) as on_chunk:
-        result = train_run(config, on_chunk=on_chunk)
+        if window is None:
+            result = train_run(config, on_chunk=on_chunk)
+        else:
+            from .live import train_beside
+
+            result = train_beside(window, functools.partial(train_run, config), on_chunk)
 
     # Before anything is printed or written: a GIF of "the best seed" needs one (all or nothing).
     animate_row = None if files.animate is None else _animation_row(result, files.animate_seed)
@@ -247,6 +275,10 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     if not quiet:
         for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
+    if window is not None and not window.closed:
+        if not quiet:
+            messages.print("training done; close the window (or press q in it) to finish", highlight=False)
+        window.wait_closed()
 
 
 def _animation_row(result, seed: int | None) -> int:

@@ -362,6 +362,7 @@ def train_rows_recorded(
     on_progress: Callable[[int], None] | None = None,
     poll_seconds: float = 0.05,
     record_params: bool = True,
+    on_snapshot: Callable[[int, np.ndarray, np.ndarray], None] | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
     """Train checked input chunk by chunk in one kernel call, recording params, losses and accuracies.
 
@@ -375,6 +376,13 @@ def train_rows_recorded(
         its next chunk boundary and re-raises.
     record_params : keep every seed's parameters after every chunk (C x S x 7 doubles: 53 GB
         for 1000 seeds recorded every epoch of a million); False keeps the losses only
+    on_snapshot : called from this thread as ``on_snapshot(c, params, losses)`` while the
+        kernel runs, with the newest chunk ``c`` (0-based) that every block has finished:
+        ``params`` float64 (S, 7) after it and ``losses`` float64 (S,) after it, both fresh
+        copies of that one snapshot. Only chunks newer than the last one passed are passed,
+        once each; chunks finished between two polls are skipped, never queued, so a slow
+        callback costs frames, not training time. The last chunk is always passed. Needs
+        ``record_params`` (the kernel keeps no other copy of past parameters).
 
     Returns
     -------
@@ -402,7 +410,21 @@ def train_rows_recorded(
         numba.set_num_threads(threads)  # per calling thread in numba
         _sgd_blocks_recorded(*arrays)
 
-    if on_progress is None:
+    on_poll = None
+    if on_snapshot is not None:
+        if not record_params:
+            raise ValueError("on_snapshot needs record_params=True")
+        passed = 0  # chunks every block had finished at the last snapshot passed on
+
+        def on_poll() -> None:
+            nonlocal passed
+            finished = int(chunks_done.min())
+            if finished > passed:  # history[c] and losses[c + 1] of a finished chunk no longer change
+                passed = finished
+                flat_losses = losses[finished].reshape(-1)[:n_seeds].copy()
+                on_snapshot(finished - 1, from_blocks(history[finished - 1], n_seeds), flat_losses)
+
+    if on_progress is None and on_poll is None:
         previous = numba.get_num_threads()
         try:
             run()
@@ -417,6 +439,7 @@ def train_rows_recorded(
             stop,
             on_progress,
             poll_seconds,
+            on_poll,
         )
     params_after = np.empty((history.shape[0], n_seeds, params.shape[1])) if record_params else None
     for c in range(history.shape[0]):
@@ -433,11 +456,16 @@ def _real_seeds_per_block(n_seeds: int, width: int) -> np.ndarray:
     return np.minimum(width, n_seeds - starts)
 
 
-def _run_watched(run, chunk_epochs, chunks_done, seeds_per_block, stop, on_progress, poll_seconds) -> None:
+def _run_watched(
+    run, chunk_epochs, chunks_done, seeds_per_block, stop, on_progress, poll_seconds, on_poll=None
+) -> None:
     """Run ``run`` in a worker thread, reporting progress from this one until it ends.
 
-    The last report always comes after the worker has finished (a short run can end before
-    the first poll), and an exception in the worker is raised here, not lost with its thread.
+    ``on_progress`` (may be None) gets the seed-averaged epochs done when they change;
+    ``on_poll`` (may be None) is called at every poll. The last calls always come after the
+    worker has finished (a short run can end before the first poll), and an exception in the
+    worker is raised here, not lost with its thread; one raised by a callback stops the kernel
+    at its next chunk boundary and is raised here once the worker has ended.
     """
     failure: list[BaseException] = []
 
@@ -453,6 +481,10 @@ def _run_watched(run, chunk_epochs, chunks_done, seeds_per_block, stop, on_progr
 
     def report() -> None:
         nonlocal reported
+        if on_poll is not None:
+            on_poll()
+        if on_progress is None:
+            return
         done = int(epochs_after[chunks_done] @ seeds_per_block // seeds_per_block.sum())
         if done != reported:
             on_progress(done)
