@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .shape import Shape
 from .checks import check_epochs, check_int, check_lr, check_noise, check_threads
 
 ENGINES = ("jit", "python")  # jit: numba kernels; python: the pure-Python reference loop
@@ -47,8 +48,8 @@ def snapshot_schedule(epochs: int, snapshot_every: int) -> np.ndarray:
 def check_run_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, record_params: bool) -> None:
     """Refuse a run whose snapshots or history would not fit, before any of it is allocated.
 
-    A run keeps every seed's loss and accuracy at every snapshot, 2 x (S, R) float64, and with ``record_params``
-    its parameters too, (R, S, P); they are copied once when the run ends, so the peak is about
+    A run keeps every seed's loss and accuracy, on the training and the held-out beans, at every
+    snapshot, 4 x (S, R) float64, and with ``record_params`` its parameters too, (R, S, P); they are copied once when the run ends, so the peak is about
     twice this size. Raises ConfigError naming the setting to change.
     """
     records = snapshot_count(epochs, snapshot_every)
@@ -59,7 +60,7 @@ def check_run_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, 
             f"{epochs:,} epochs recorded every {snapshot_every:,} make {records:,} snapshots, more than "
             f"{MAX_SNAPSHOTS:,}; record every {at_least:,} epochs or more",
         )
-    needed = records * seeds * ((n_params if record_params else 0) + 2) * 8
+    needed = records * seeds * ((n_params if record_params else 0) + 4) * 8
     if needed > HISTORY_LIMIT_BYTES:
         kept = "parameter, loss and accuracy" if record_params else "loss and accuracy"
         raise ConfigError(
@@ -95,6 +96,8 @@ class TrainConfig:
     converged_accuracy: float = 0.95
     test_beans: int = 100
     record_params: bool = True
+    hidden: tuple[int, ...] = (2,)  # hidden layer widths: (2,) is the lesson's 1-2-1
+    activation: str = "sigmoid"  # of the hidden neurons; the output neuron is always a sigmoid
 
     def __post_init__(self):
         seeds = self.seeds if isinstance(self.seeds, range) else tuple(self.seeds)
@@ -105,7 +108,12 @@ class TrainConfig:
         if self.epochs > MAX_EPOCHS:
             raise ConfigError("epochs", f"epochs must be <= {MAX_EPOCHS:,}, got {self.epochs:,}")
         _checked("snapshot_every", check_int, self.snapshot_every, "snapshot_every", 1)
-        check_run_size(len(seeds), self.epochs, self.snapshot_every, 7, self.record_params)
+        try:
+            shape = Shape(self.hidden, self.activation)
+        except ValueError as err:
+            raise ConfigError("activation" if "activation" in str(err) else "hidden", str(err)) from None
+        object.__setattr__(self, "hidden", shape.hidden)
+        check_run_size(len(seeds), self.epochs, self.snapshot_every, shape.n_params, self.record_params)
         for seed in seeds if not isinstance(seeds, range) else (min(seeds), max(seeds)):
             _checked("seeds", check_int, seed, "seeds", 0)
         _checked("lr", check_lr, self.lr)
@@ -121,6 +129,11 @@ class TrainConfig:
             raise ConfigError(
                 "converged_accuracy", f"converged_accuracy must be in [0, 1], got {self.converged_accuracy}"
             )
+
+    @property
+    def shape(self) -> Shape:
+        """The network: ``hidden`` and ``activation`` as one ``Shape``."""
+        return Shape(self.hidden, self.activation)
 
     @property
     def test_data_seed(self) -> int:

@@ -16,9 +16,10 @@ import numpy as np
 from .checks import check_threads
 from .config import TrainConfig
 from .kernels.data import get_beans
-from .kernels.many import max_threads, train_rows_recorded
-from .kernels.network import _accuracy, _mse, init_params_many
-from .kernels.reference import sgd_python_unchecked
+from .kernels.many import max_threads
+from .kernels.many_any import Recorded, train_rows_recorded
+from .kernels.network_any import _accuracy, _mse
+from .kernels.reference_any import sgd_python_any_unchecked
 
 # Past this size every sigmoid is saturated, the gradients vanish and the seed can no longer
 # learn: report it as diverged along with seeds whose numbers became NaN or inf.
@@ -28,7 +29,7 @@ DIVERGED_PARAM_LIMIT = 1e6
 NEVER = -1
 
 ProgressCallback = Callable[[int, int], None]
-# on_snapshot(epoch, params float64 (S, 7), losses float64 (S,)): the run as it stands
+# on_snapshot(epoch, params float64 (S, P), losses float64 (S,)): the run as it stands
 SnapshotCallback = Callable[[int, np.ndarray, np.ndarray], None]
 
 
@@ -40,13 +41,16 @@ class TrainResult:
     ----------
     config : TrainConfig
     xs, ys : float64 (n,), the training beans
-    start_params, params : float64 (S, 7), before and after training
+    start_params, params : float64 (S, P), before and after training (P = config.shape.n_params)
     snapshot_epochs : int64 (R,), the epoch count of each record, starting with 0
     loss_history : float64 (S, R), each seed's MSE at each record
+    test_loss_history : float64 (S, R), each seed's MSE on the held-out beans at each record
+        (NaN without held-out beans): where it turns up while the training MSE falls, the
+        seed is over-fitting
     accuracy_history : float64 (S, R), each seed's training accuracy at each record
     epochs_to_converge : int64 (S,), the first recorded epoch at which a seed's training
         accuracy reached ``config.converged_accuracy``; ``NEVER`` (-1) when it did not
-    param_history : float64 (R, S, 7), each seed's parameters at each record; None when
+    param_history : float64 (R, S, P), each seed's parameters at each record; None when
         ``config.record_params`` is False (the losses are always recorded)
     final_mse, accuracy : float64 (S,)
     converged, diverged : bool (S,)
@@ -62,6 +66,7 @@ class TrainResult:
     params: np.ndarray
     snapshot_epochs: np.ndarray
     loss_history: np.ndarray
+    test_loss_history: np.ndarray
     accuracy_history: np.ndarray
     epochs_to_converge: np.ndarray
     param_history: np.ndarray | None
@@ -112,27 +117,34 @@ def diverged_rows(params: np.ndarray, losses: np.ndarray) -> np.ndarray:
     return blown | ~np.isfinite(losses)
 
 
-def _train_python(
-    start: np.ndarray, xs, ys, chunk_epochs: np.ndarray, config: TrainConfig, on_progress, on_snapshot=None
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """The pure-Python engine, seed by seed and chunk by chunk; returns as ``train_rows_recorded``."""
+def _train_python(start, xs, ys, test_xs, test_ys, chunk_epochs, config, on_progress, on_snapshot=None) -> Recorded:
+    """The pure-Python engine, seed by seed and chunk by chunk; returns what ``train_rows_recorded`` does."""
+    shape = config.shape
     history = np.empty((chunk_epochs.size,) + start.shape) if config.record_params else None
-    losses = np.empty((chunk_epochs.size + 1, start.shape[0]))
-    accuracies = np.empty_like(losses)
+    records = np.full((4, chunk_epochs.size + 1, start.shape[0]), np.nan)  # as Recorded's last four
+
+    def record(r: int, params: np.ndarray) -> None:
+        records[0, r], records[2, r] = _mse(params, xs, ys, shape), _accuracy(params, xs, ys, shape)
+        if test_xs.size:
+            records[1, r] = _mse(params, test_xs, test_ys, shape)
+            records[3, r] = _accuracy(params, test_xs, test_ys, shape)
+
     params, done = start, 0
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported by the caller
-        losses[0], accuracies[0] = _mse(start, xs, ys), _accuracy(start, xs, ys)
+        record(0, start)
         for c, epochs in enumerate(chunk_epochs):
-            params = np.stack([sgd_python_unchecked(row, xs, ys, int(epochs), config.lr) for row in params])
-            losses[c + 1], accuracies[c + 1] = _mse(params, xs, ys), _accuracy(params, xs, ys)
+            params = np.stack(
+                [sgd_python_any_unchecked(row, xs, ys, int(epochs), config.lr, shape) for row in params]
+            )
+            record(c + 1, params)
             if history is not None:
                 history[c] = params
             done += int(epochs)
             if on_snapshot is not None:
-                on_snapshot(c, params.copy(), losses[c + 1].copy())
+                on_snapshot(c, params.copy(), records[0, c + 1].copy())
             if on_progress is not None:
                 on_progress(done)
-    return history, params, losses, accuracies
+    return Recorded(history, params, *records)
 
 
 def train(
@@ -153,7 +165,7 @@ def train(
         side by side in one kernel call, reporting from a watcher thread)
     on_snapshot : called as ``on_snapshot(epoch, params, losses)`` with the newest snapshot
         every seed has reached: ``epoch`` one of ``config.snapshot_epochs`` past 0, ``params``
-        float64 (S, 7) and ``losses`` float64 (S,) at that epoch (copies, the callee's to
+        float64 (S, P) and ``losses`` float64 (S,) at that epoch (copies, the callee's to
         keep). While the jit engine runs, snapshots finished between two polls are skipped,
         not queued: a slow callback misses snapshots, never slows training. The last one is
         always passed. Needs ``config.record_params``.
@@ -167,7 +179,12 @@ def train(
     elif seeds is not None or settings:
         raise ValueError("pass either a TrainConfig or keyword settings, not both")
     xs, ys = get_beans(config.beans, config.data_seed, config.noise)
-    start = init_params_many(config.seeds)
+    if config.test_beans:  # drawn before training, so a problem shows before the work
+        test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed, config.noise)
+    else:
+        test_xs = test_ys = np.empty(0)
+    shape = config.shape
+    start = shape.init_params_many(config.seeds)
     marks = config.snapshot_epochs
     chunk_epochs = np.diff(marks)
     on_progress = None if on_chunk is None else (lambda done: on_chunk(done, config.epochs))
@@ -178,34 +195,29 @@ def train(
     )
     began = time.perf_counter()
     if config.engine == "python":
-        trained, params, losses, accuracies = _train_python(
-            start, xs, ys, chunk_epochs, config, on_progress, on_chunk_snapshot
-        )
+        run = _train_python(start, xs, ys, test_xs, test_ys, chunk_epochs, config, on_progress, on_chunk_snapshot)
     else:
         threads = check_threads(config.threads, max_threads())
-        trained, params, losses, accuracies = train_rows_recorded(
+        run = train_rows_recorded(
             start,
             xs,
             ys,
+            test_xs,
+            test_ys,
             chunk_epochs,
             config.lr,
             threads,
+            shape,
             on_progress,
             record_params=config.record_params,
             on_snapshot=on_chunk_snapshot,
         )
     wall_time = time.perf_counter() - began
-    param_history = None if trained is None else np.concatenate([start[None], trained])
-    loss_history = np.ascontiguousarray(losses.T)  # (R, S) -> (S, R)
-    accuracy_history = np.ascontiguousarray(accuracies.T)
-    with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported below
-        acc = _accuracy(params, xs, ys)
-        if config.test_beans:
-            test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed, config.noise)
-            test_mse, test_acc = _mse(params, test_xs, test_ys), _accuracy(params, test_xs, test_ys)
-        else:
-            test_xs = test_ys = np.empty(0)
-            test_mse = test_acc = np.full(params.shape[0], np.nan)
+    params = run.final
+    param_history = None if run.history is None else np.concatenate([start[None], run.history])
+    loss_history, test_loss_history, accuracy_history, test_accuracy_history = (
+        np.ascontiguousarray(record.T) for record in (run.losses, run.test_losses, run.accuracy, run.test_accuracy)
+    )  # (R, S) -> (S, R)
     final_mse = loss_history[:, -1]
     diverged = diverged_rows(params, final_mse)
     return TrainResult(
@@ -216,16 +228,17 @@ def train(
         params=params,
         snapshot_epochs=marks,
         loss_history=loss_history,
+        test_loss_history=test_loss_history,
         accuracy_history=accuracy_history,
         epochs_to_converge=first_epoch_at(marks, accuracy_history, config.converged_accuracy),
         param_history=param_history,
         final_mse=final_mse,
-        accuracy=acc,
-        converged=(acc >= config.converged_accuracy) & ~diverged,
+        accuracy=accuracy_history[:, -1],
+        converged=(accuracy_history[:, -1] >= config.converged_accuracy) & ~diverged,
         diverged=diverged,
         wall_time=wall_time,
         test_xs=test_xs,
         test_ys=test_ys,
-        test_mse=test_mse,
-        test_accuracy=test_acc,
+        test_mse=test_loss_history[:, -1],
+        test_accuracy=test_accuracy_history[:, -1],
     )

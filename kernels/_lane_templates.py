@@ -40,7 +40,7 @@ def _train_blocks(
     """Train blocks first, first + step, ... chunk by chunk, each on a private copy.
 
     blocks : float64 (nb, P*B), in/out; block b uses its first lanes[b] lanes; lanes : int64 (nb,)
-    chunk_epochs : int64 (C,)
+    chunk_epochs : int64 (C,); lr : float64 (nb, B), each lane's learning rate
     history : float64 (C, nb, P*B), out: the blocks after each chunk; or (0, nb, P*B) for none
     records : float64 (4, C + 1, nb, B), out: per lane at the start and after each chunk, MSE on
         (xs, ys), MSE on (test_xs, test_ys), accuracy on each (NaN for no held-out beans);
@@ -58,7 +58,7 @@ def _train_blocks(
             if r > 0:
                 if _read_shared_flag(stop) != 0:
                     break
-                _sgd_block(blk, lanes[b], sizes, act, xs, ys, chunk_epochs[r - 1], lr)
+                _sgd_block(blk, lanes[b], sizes, act, xs, ys, chunk_epochs[r - 1], lr[b])
                 if history.shape[0] > 0:
                     _copy(blk, history[r - 1, b], n)
             if records.shape[1] > 0:
@@ -166,10 +166,10 @@ def _backward_update(blk, lanes, sizes, act, offsets, rows, y, lr, out, delta):
             for i in range(fan_in):
                 w, a = _row(blk, k + i), _row(out, rows[layer] + i)
                 for s in range(lanes):
-                    w[s] = w[s] - lr * (d[s] * a[s])
+                    w[s] = w[s] - lr[s] * (d[s] * a[s])
             bias = _row(blk, k + fan_in)
             for s in range(lanes):
-                bias[s] = bias[s] - lr * d[s]
+                bias[s] = bias[s] - lr[s] * d[s]
 
 
 @numba.njit(**LANES_JIT)

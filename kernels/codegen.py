@@ -309,12 +309,12 @@ def _delta_lines(shape: Shape, layer: int) -> list[str]:
 
 
 def _update_lines(shape: Shape, layer: int, lanes: int) -> list[str]:
-    """``w - lr*(d*a)`` and ``b - lr*d`` for every parameter of ``layer`` (0-based, output last)."""
+    """``w - lr*(d*a)`` and ``b - lr*d`` for every parameter of ``layer`` (0-based, output last), lr per lane."""
     fan_in, lines = shape.layer_sizes[layer], []
     for j in range(shape.layer_sizes[layer + 1]):
         k, d = shape.neuron_start(layer, j), f"d{j + 1}_{layer + 1}"
-        lines += [f"blk[{(k + i) * lanes} + s] = p{k + i} - lr * ({d} * {_a(layer, i)})" for i in range(fan_in)]
-        lines.append(f"blk[{(k + fan_in) * lanes} + s] = p{k + fan_in} - lr * {d}")
+        lines += [f"blk[{(k + i) * lanes} + s] = p{k + i} - lr[s] * ({d} * {_a(layer, i)})" for i in range(fan_in)]
+        lines.append(f"blk[{(k + fan_in) * lanes} + s] = p{k + fan_in} - lr[s] * {d}")
     return lines
 
 

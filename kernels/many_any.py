@@ -136,7 +136,7 @@ def train_rows_recorded(
     test_xs: np.ndarray,
     test_ys: np.ndarray,
     chunk_epochs: np.ndarray,
-    lr: float,
+    lr: float | np.ndarray,
     threads: int,
     shape: Shape,
     on_progress: Callable[[int], None] | None = None,
@@ -144,6 +144,7 @@ def train_rows_recorded(
     record_params: bool = True,
     max_generated_params: int = GENERATED_MAX_PARAMS,
     record: bool = True,
+    on_snapshot: Callable[[int, np.ndarray, np.ndarray], None] | None = None,
 ) -> Recorded:
     """Train checked input chunk by chunk, one kernel call per thread, recording after every chunk.
 
@@ -152,7 +153,8 @@ def train_rows_recorded(
     params : float64 (S, P), not modified
     xs, ys : float64 (n,), the training beans; test_xs, test_ys : float64 (m,), held out, m may be 0
     chunk_epochs : int64 (C,), epochs in each chunk
-    lr : float; threads : int >= 1; shape : Shape, P = shape.n_params
+    lr : float, or float64 (S,) one learning rate per seed (cells of a sweep that differ only in
+        lr train side by side); threads : int >= 1; shape : Shape, P = shape.n_params
     on_progress : called from this thread with the seed-averaged epochs done so far, while
         the kernels run in worker threads (they release the GIL); Ctrl-C stops them at their
         next chunk boundary and re-raises.
@@ -160,6 +162,10 @@ def train_rows_recorded(
         keeps the losses and accuracies only
     max_generated_params : generated or run-time-shaped kernels (see kernels.codegen)
     record : False records nothing (``history`` None, the four records (0, S)): plain training
+    on_snapshot : called from this thread as ``on_snapshot(c, params, losses)`` with the newest
+        chunk c that every block has finished, float64 (S, P) copies of the parameters and (S,)
+        of the training losses after it; chunks finished between two polls are skipped, never
+        queued, and the last chunk always comes. Needs ``record_params``.
 
     Returns
     -------
@@ -169,6 +175,9 @@ def train_rows_recorded(
     n_seeds = params.shape[0]
     blocks, lanes, width = to_blocks(params, threads, module.B)
     sizes, act = _net(shape)
+    rates = np.zeros(blocks.shape[0] * module.B)  # padding lanes learn nothing
+    rates[_seat_rows(n_seeds, width, module.B)] = lr
+    rates = rates.reshape(blocks.shape[0], module.B)
     chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
     history = np.empty(((chunk_epochs.size if record and record_params else 0),) + blocks.shape)
     records = np.zeros((4, chunk_epochs.size + 1 if record else 0, blocks.shape[0], module.B))
@@ -178,18 +187,32 @@ def train_rows_recorded(
 
     def part(first: int, step: int) -> None:
         module._train_blocks(
-            blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, TOXIC_ABOVE, chunk_epochs, lr, history, records,
+            blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, TOXIC_ABOVE, chunk_epochs, rates, history, records,
             chunks_done, stop, first, step,
         )  # fmt: skip
 
     def run() -> None:
         _run_threads(part, min(threads, blocks.shape[0]), stop)
 
-    if on_progress is None:
+    on_poll = None
+    if on_snapshot is not None:
+        if not (record and record_params):
+            raise ValueError("on_snapshot needs record_params=True")
+        passed = 0  # chunks every block had finished at the last snapshot passed on
+
+        def on_poll() -> None:
+            nonlocal passed
+            finished = int(chunks_done.min())
+            if finished > passed:  # history[c] and records[:, c + 1] of a finished chunk no longer change
+                passed = finished
+                losses = _lanes_of(records[0, finished : finished + 1], n_seeds, width, module.B)[0]
+                on_snapshot(finished - 1, from_blocks(history[finished - 1], n_seeds, width, module.B), losses)
+
+    if on_progress is None and on_poll is None:
         run()
     else:
         seeds_per_block = _real_seeds_per_block(n_seeds, width)
-        _run_watched(run, chunk_epochs, chunks_done, seeds_per_block, stop, on_progress, poll_seconds)
+        _run_watched(run, chunk_epochs, chunks_done, seeds_per_block, stop, on_progress, poll_seconds, on_poll)
     params_after = np.empty((history.shape[0], n_seeds, params.shape[1])) if record and record_params else None
     for c in range(history.shape[0]):
         params_after[c] = from_blocks(history[c], n_seeds, width, module.B)

@@ -61,7 +61,7 @@ def test_the_generated_step_runs_in_simd_registers():
     # an uncached copy: a kernel loaded from numba's cache has no assembly to show
     step = numba.njit(**{**LANES_JIT, "cache": False})(module._sgd_block.py_func)
     xs, ys = beans.get_beans(5, 0)
-    step(np.full(shape.n_params * module.B + module.SCRATCH, 0.5), 8, np.array(shape.layer_sizes), 0, xs, ys, 1, 0.03)
+    step(np.full(shape.n_params * module.B + module.SCRATCH, 0.5), 8, np.array(shape.layer_sizes), 0, xs, ys, 1, np.full(module.B, 0.03))
     asm = "\n".join(step.inspect_asm().values())
     assert re.search(r"vfmadd\w*pd\s+%[yz]mm", asm), "the lane loop did not vectorise"
 

@@ -11,7 +11,7 @@ import pytest
 
 import beans
 from beans.sweep import outcome, pending
-from beans.sweep.grid import Grid, GridError, cell_key, parse_axis, parse_hidden
+from beans.sweep.grid import Grid, GridError, cell_key, parse_axis
 from beans.sweep.journal import JOURNAL_NAME, Journal, JournalError
 from beans.sweep.runner import run_in_process, versions
 from beans.sweep.summary import cell_summary, cells_csv, ranked, seeds_csv
@@ -55,12 +55,12 @@ def test_axes_parse_lists_and_ranges(axis, text, values):
     assert parse_axis(axis, text) == values
 
 
-def test_hidden_shapes_parse_before_they_are_supported():
-    assert parse_hidden("4x4") == (4, 4) and parse_hidden("1") == (1,)
-    with pytest.raises(GridError, match="not yet"):
-        parse_axis("hidden", "2,4x4")
-    with pytest.raises(GridError, match="not yet"):
-        parse_axis("activation", "tanh")
+def test_hidden_and_activation_axes_take_every_shape_and_refuse_bad_ones():
+    assert parse_axis("hidden", "1,2,4x4") == ("1", "2", "4x4")
+    assert parse_axis("activation", "tanh,ReLU") == ("tanh", "relu")
+    for axis, text in (("hidden", "0"), ("hidden", "2xx3"), ("hidden", "-1"), ("activation", "softmax")):
+        with pytest.raises(GridError):
+            parse_axis(axis, text)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_hidden_shapes_parse_before_they_are_supported():
         ("beans", "10:12:log5", "twice"),
         ("noise", "-1", ">= 0"),
         ("epochs", "-5", ">= 0"),
-        ("hidden", "2y", "not a hidden-layer shape"),
+        ("hidden", "2y", "widths joined by .x."),
     ],
 )
 def test_bad_axis_values_raise_naming_the_option(axis, text, message):

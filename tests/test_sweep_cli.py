@@ -106,8 +106,8 @@ def test_an_existing_journal_needs_resume_and_the_same_grid(done, tmp_path):
         (["--lr", ""], "--lr"),
         (["--lr", "0,1"], "--lr"),
         (["--lr", "0.1,0.1"], "--lr"),
-        (["--hidden", "4x4"], "--hidden"),
-        (["--activation", "relu"], "--activation"),
+        (["--hidden", "2xx3"], "--hidden"),
+        (["--activation", "softmax"], "--activation"),
         (["--beans", "1"], "--beans"),
         (["--epochs", "1:100:log500"], "--epochs"),
         (["--lr", "0.001:1:log1000", "--beans", "2:1001:1000"], "--seeds"),  # 1e6 cells x 20 seeds

@@ -138,12 +138,16 @@ def test_a_run_too_short_to_poll_still_reports_its_end():
 
 
 def test_an_error_in_the_kernel_thread_reaches_the_caller(monkeypatch):
-    from beans.kernels import many
+    from types import SimpleNamespace
+
+    from beans.kernels import many_any
+
+    real = many_any.kernel_module(beans.Shape())
 
     def broken(*args):
         raise RuntimeError("kernel failed")
 
-    monkeypatch.setattr(many, "_sgd_blocks_recorded", broken)
+    monkeypatch.setattr(many_any, "kernel_module", lambda *a: SimpleNamespace(B=real.B, _train_blocks=broken))
     with pytest.raises(RuntimeError, match="kernel failed"):
         beans.train(seeds=[0], epochs=3, on_chunk=lambda d, t: None)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..shape import ACTIVATIONS, parse_hidden
 from ..config import HISTORY_LIMIT_BYTES, MAX_EPOCHS, check_run_size, snapshot_count
 
 # The axes in the order cells are enumerated (the last varies fastest) and columns are written.
@@ -32,9 +33,6 @@ DEFAULTS: dict[str, tuple] = {
     "epochs": (5000,),
     "data_seed": (0,),
 }
-# Shapes and activations the kernels train today; the grid accepts the notation of any.
-SUPPORTED_HIDDEN = ("2",)
-SUPPORTED_ACTIVATIONS = ("sigmoid",)
 # The per-seed table holds cells x seeds rows (about 100 bytes each): a gigabyte at most.
 MAX_ROWS = 10_000_000
 MAX_VALUES_PER_AXIS = 1000
@@ -53,14 +51,6 @@ class GridError(ValueError):
 def option_name(axis: str) -> str:
     """The command-line option of a setting: ``data_seed`` -> ``--data-seed``."""
     return "--" + axis.replace("_", "-")
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """Hidden layer widths from ``2`` or ``4x4``: a tuple of ints >= 1; ValueError otherwise."""
-    parts = text.strip().lower().split("x")
-    if not all(part.isdigit() and int(part) >= 1 for part in parts):
-        raise ValueError(f"{text!r} is not a hidden-layer shape; write widths joined by x, e.g. 2 or 4x4")
-    return tuple(int(part) for part in parts)
 
 
 def _number_range(text: str, integer: bool) -> list[float]:
@@ -139,17 +129,12 @@ def parse_axis(axis: str, text: str) -> tuple:
 
 def _parse_tokens(axis: str, tokens: list[str]) -> list:
     if axis == "hidden":
-        values = ["x".join(map(str, parse_hidden(token))) for token in tokens]
-        for value in values:
-            if value not in SUPPORTED_HIDDEN:
-                supported = ", ".join(SUPPORTED_HIDDEN)
-                raise ValueError(f"{value}: not yet; only the lesson's {supported} hidden neurons for now")
-        return values
+        return ["x".join(map(str, parse_hidden(token))) for token in tokens]
     if axis == "activation":
-        values = [token.lower() for token in tokens]
+        values = [token.strip().lower() for token in tokens]
         for value in values:
-            if value not in SUPPORTED_ACTIVATIONS:
-                raise ValueError(f"{value}: not yet; only {', '.join(SUPPORTED_ACTIVATIONS)} for now")
+            if value not in ACTIVATIONS:
+                raise ValueError(f"{value!r}: an activation is one of {', '.join(ACTIVATIONS)}")
         return values
     integer, low, low_ok, high = _NUMERIC[axis]
     values: list[float] = []
@@ -210,7 +195,7 @@ class Grid:
             )
         for epochs in axes["epochs"]:  # the largest task is one cell: it must fit
             try:
-                check_run_size(len(self.seeds), epochs, self.snapshot_every, 7, record_params=False)
+                check_run_size(len(self.seeds), epochs, self.snapshot_every, 0, record_params=False)
             except ValueError as err:
                 raise GridError(option_name(getattr(err, "setting", "seeds")), str(err)) from None
 
@@ -257,7 +242,8 @@ class Grid:
         for key, lrs in groups.items():
             settings = dict(zip(GROUP_KEY, key, strict=True))
             records = snapshot_count(settings["epochs"], self.snapshot_every)
-            fit = max(1, HISTORY_LIMIT_BYTES // (records * len(self.seeds) * 2 * 8))
+            # four records per lane and snapshot (training and held-out MSE and accuracy), as check_run_size counts
+            fit = max(1, HISTORY_LIMIT_BYTES // (records * len(self.seeds) * 4 * 8))
             per_task = min(fit, -(-len(lrs) // split))
             for first in range(0, len(lrs), per_task):
                 tasks.append(

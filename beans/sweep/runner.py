@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..config import snapshot_schedule
-from .grid import SUPPORTED_ACTIVATIONS, SUPPORTED_HIDDEN, task_cells
+from .grid import task_cells
 
 # The per-seed figures of a cell, in the column order of the per-seed table.
 SEED_FIELDS = ("final_mse", "accuracy", "test_mse", "test_accuracy", "converged", "diverged", "epochs_to_converge")
@@ -60,46 +60,46 @@ def run_task(
     "seeds": {"seed": [...], <SEED_FIELDS>: [...]}}`` (None where a number is NaN or never happened).
     """
     from ..kernels.data import get_beans
-    from ..kernels.many import max_threads, train_rows_recorded
-    from ..kernels.network import _accuracy, _mse, init_params_many
+    from ..kernels.many import max_threads
+    from ..kernels.many_any import train_rows_recorded
+    from ..shape import Shape, parse_hidden
     from ..training import NEVER, diverged_rows, first_epoch_at
 
     settings = task["settings"]
-    if settings["hidden"] not in SUPPORTED_HIDDEN or settings["activation"] not in SUPPORTED_ACTIVATIONS:
-        raise ValueError(f"hidden {settings['hidden']} with {settings['activation']} is not supported yet")
+    shape = Shape(parse_hidden(settings["hidden"]), settings["activation"])
     seeds = range(task["seed_start"], task["seed_start"] + task["seeds"])
     n_seeds, lrs = len(seeds), np.asarray(task["lrs"], dtype=np.float64)
     xs, ys = get_beans(settings["beans"], settings["data_seed"], settings["noise"])
-    start = init_params_many(seeds)
+    if task["test_beans"]:
+        test_xs, test_ys = get_beans(task["test_beans"], settings["data_seed"] + 1, settings["noise"])
+    else:
+        test_xs = test_ys = np.empty(0)
+    start = shape.init_params_many(seeds)
     marks = snapshot_schedule(settings["epochs"], task["snapshot_every"])
     lanes = lrs.size * n_seeds
     steps_per_epoch = lanes * xs.size
     report = None if on_progress is None else (lambda epochs: on_progress(epochs * steps_per_epoch))
-    _, final, losses, accuracies = train_rows_recorded(
+    run = train_rows_recorded(
         np.tile(start, (lrs.size, 1)),
         xs,
         ys,
+        test_xs,
+        test_ys,
         np.diff(marks),
         np.repeat(lrs, n_seeds),
         max(1, min(int(threads), max_threads())),
+        shape,
         report,
         record_params=False,
     )
-    if task["test_beans"]:
-        test_xs, test_ys = get_beans(task["test_beans"], settings["data_seed"] + 1, settings["noise"])
     bar = task["converged_accuracy"]
     records = []
     for k, cell in enumerate(task_cells(task)):
         rows = slice(k * n_seeds, (k + 1) * n_seeds)
-        params, final_mse = final[rows], losses[-1, rows]
-        with np.errstate(all="ignore"):  # diverged seeds give NaN, reported as diverged
-            accuracy = _accuracy(params, xs, ys)
-            if task["test_beans"]:
-                test_mse, test_accuracy = _mse(params, test_xs, test_ys), _accuracy(params, test_xs, test_ys)
-            else:
-                test_mse = test_accuracy = np.full(n_seeds, np.nan)
+        params, final_mse, accuracy = run.final[rows], run.losses[-1, rows], run.accuracy[-1, rows]
+        test_mse, test_accuracy = run.test_losses[-1, rows], run.test_accuracy[-1, rows]
         diverged = diverged_rows(params, final_mse)
-        epochs = first_epoch_at(marks, np.ascontiguousarray(accuracies[:, rows].T), bar)
+        epochs = first_epoch_at(marks, np.ascontiguousarray(run.accuracy[:, rows].T), bar)
         records.append(
             {
                 "cell": cell,
