@@ -530,3 +530,23 @@ def prepare_outputs(targets: Iterable[tuple[str, Path | None, bool]]) -> Prepare
         prepared.cleanup()
         raise
     return prepared
+
+
+def to_stdout(render: Callable[[object], object]) -> None:
+    """Call ``render(sys.stdout)`` and flush; OutputError if standard output is closed or fails.
+
+    After a failure the descriptor is pointed at ``os.devnull``, so Python's own flush at exit
+    cannot print a second, multi-line error about the same stream.
+    """
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed (``>&-``)
+        raise OutputError("cannot write to standard output: it is closed")
+    try:
+        render(stream)
+        stream.flush()
+    except OSError as err:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        raise OutputError(f"cannot write to standard output: {_reason(err)}") from err

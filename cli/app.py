@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
+from . import signals
 from .errors import OneLineErrorCommand, OneLineErrorGroup
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ def main_callback(
     ] = False,
 ) -> None:
     """Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba."""
+    signals.install()  # SIGTERM and SIGHUP clean up like Ctrl-C
 
 
 # Commands: each module imports only typer at the top; numba and matplotlib load inside the command.

@@ -10,7 +10,6 @@ Heavy modules (kernels -> numba, rich, matplotlib) are imported inside the comma
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass
 from enum import Enum
@@ -20,7 +19,8 @@ from typing import Annotated
 import typer
 
 from .errors import fail
-from ..files import PLOT_FORMATS, OutputError, WrongKindError, output_file, prepare_outputs
+from .signals import exit_code
+from ..files import PLOT_FORMATS, OutputError, WrongKindError, output_dir, output_file, prepare_outputs
 
 from ..config import ENGINES, MAX_EPOCHS
 
@@ -86,7 +86,9 @@ def train(
             "--snapshot-every", min=1, max=MAX_EPOCHS, help="Record loss and parameters every this many epochs."
         ),
     ] = 100,
-    out: Annotated[Path, typer.Option("--out", help="Directory for results.json and the plots.")] = Path("beans-out"),
+    out: Annotated[
+        Path, typer.Option("--out", parser=output_dir, help="Directory for results.json and the plots.")
+    ] = Path("beans-out"),
     threads: Annotated[
         int | None,
         typer.Option("--threads", min=1, show_default="all cores", help="Threads for the jit engine (jit only)."),
@@ -152,15 +154,19 @@ def train(
     json_to_stdout = json_path == "-"
     json_file = None if json_path in (None, "-") else Path(json_path)
     try:
-        prepared = prepare_outputs([("--out", out, True), ("--json", json_file, False), ("--animate", animate, False)])
+        plots = [] if no_plot else [out / f"{name}.{plot_format.value}" for name in ("fit", "loss")]
+        prepared = prepare_outputs(
+            [("--out", out, True), *(("--out", path, False) for path in [out / "results.json", *plots])]
+            + [("--json", json_file, False), ("--animate", animate, False)]
+        )
     except OutputError as err:
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
     try:
         files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format.value, animate, animate_seed)
         _run(kernels, config, seed_start, files, quiet)
-    except KeyboardInterrupt:  # _run has removed any file it wrote; this removes the folders
+    except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: _run has removed any file it wrote
         prepared.cleanup()
-        fail(INTERRUPTED, 130)
+        fail(INTERRUPTED, exit_code(err))
     except OutputError as err:
         prepared.cleanup()
         fail(str(err), 1)
@@ -191,7 +197,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
     """Train, report and save, once every option and path has been checked."""
     from rich.console import Console
 
-    from ..files import StagedFiles
+    from ..files import StagedFiles, to_stdout
     from .progress import animate_progress, training_progress
     from .report import format_duration, render_report
     from ..results import dumps, results_document, versions
@@ -209,12 +215,15 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool) -> None:
         result = train_run(config, on_chunk=on_chunk)
 
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
-    if files.json_to_stdout:
-        sys.stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
-        sys.stdout.flush()
-    else:
-        # Into a pipe or file rich would wrap at 80 columns mid-sentence: print lines whole there.
-        render_report(result, Console(soft_wrap=not sys.stdout.isatty()))
+
+    def print_results(stdout) -> None:
+        if files.json_to_stdout:
+            stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
+        else:
+            # Into a pipe or file rich would wrap at 80 columns mid-sentence: print lines whole there.
+            render_report(result, Console(file=stdout, soft_wrap=not stdout.isatty()))
+
+    to_stdout(print_results)  # a closed or full stdout fails the run before any file is written
 
     # All files or none: each is staged under a temporary name and they are renamed together at
     # the end of the block; Ctrl-C or any error inside it removes every one of them.
