@@ -131,7 +131,7 @@ def train(
             "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
         )
     from .. import kernels
-    from ..config import ConfigError, TrainConfig
+    from ..config import ConfigError, TrainConfig, check_memory
 
     try:
         config = TrainConfig(
@@ -146,6 +146,7 @@ def train(
             test_beans=test_beans,
             record_params=animate is not None,  # only the GIF draws past parameters
         )
+        check_memory(config, plots=not no_plot)  # the plots draw every seed
     except ConfigError as err:
         raise typer.BadParameter(str(err), param_hint=f"'--{err.setting.replace('_', '-')}'") from err
 
