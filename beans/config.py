@@ -97,7 +97,9 @@ def memory_limit() -> int:
     return int(total * MEMORY_SHARE)
 
 
-def run_bytes(seeds: int, beans: int, test_beans: int, records: int, n_params: int, record_params: bool, plots: bool) -> int:
+def run_bytes(
+    seeds: int, beans: int, test_beans: int, records: int, n_params: int, record_params: bool, plots: bool
+) -> int:
     """Bytes a run of this size allocates at its peak, by the figures above (an upper estimate)."""
     per_seed = (
         SEED_BYTES

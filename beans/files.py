@@ -302,7 +302,9 @@ class StagedFiles:
                 what = "a folder" if stat.S_ISDIR(info.st_mode) else "no longer a regular file"
                 raise OutputError(f"cannot write {target.path}: it is now {what}; nothing was replaced")
             if not tmp.is_file() or not os.access(target.real.parent, os.W_OK | os.X_OK):
-                raise OutputError(f"cannot write {target.path}: its folder changed during the run; nothing was replaced")
+                raise OutputError(
+                    f"cannot write {target.path}: its folder changed during the run; nothing was replaced"
+                )
 
     def commit(self) -> list[Path]:
         """Put every staged file in place; returns the targets in write order.

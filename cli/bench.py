@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..checks import whole_option
 from .errors import fail
 from .signals import exit_code
 from ..files import OutputError, WrongKindError, output_file, plot_format, prepare_outputs
@@ -30,15 +31,20 @@ ENGINE_NAMES = ("python-lesson", "python", "numpy", "jit", "jit-many-1", "jit-ma
 
 def bench(
     seeds: Annotated[
-        int, typer.Option(min=1, max=100_000, help="Seeds trained together (one workload for all).")
+        int, typer.Option(parser=whole_option(1, 100_000), help="Seeds trained together (one workload for all).")
     ] = SEEDS,
     epochs: Annotated[
         int | None,
-        typer.Option(min=1, help="Epochs for fast engines; slow ones run fewer. (default 5000; 200 with --quick)"),
+        typer.Option(
+            parser=whole_option(1),
+            help="Epochs for fast engines; slow ones run fewer. (default 5000; 200 with --quick)",
+        ),
     ] = None,
     repeat: Annotated[
         int | None,
-        typer.Option(min=1, max=1000, help="Timed runs per engine; the median counts. (default 5; 3 with --quick)"),
+        typer.Option(
+            parser=whole_option(1, 1000), help="Timed runs per engine; the median counts. (default 5; 3 with --quick)"
+        ),
     ] = None,
     engines: Annotated[
         str | None, typer.Option(help="Comma-separated engines to run, in table order. (default: all)")
@@ -52,9 +58,7 @@ def bench(
     ] = None,
     plot_path: Annotated[
         Path | None,
-        typer.Option(
-            "--plot", parser=output_file, help="Save a bar chart of ns per step here (.png, .svg or .pdf)."
-        ),
+        typer.Option("--plot", parser=output_file, help="Save a bar chart of ns per step here (.png, .svg or .pdf)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..checks import whole_option
 from .errors import fail
 from .signals import exit_code
 from ..files import OutputError, WrongKindError, output_file, plot_format, prepare_outputs
@@ -41,8 +42,10 @@ def save_beans_plot(path: Path, xs, ys, fmt: str, write=None) -> Path:
 
 
 def data(
-    beans: Annotated[int, typer.Option("--beans", min=1, help="How many beans to draw.")] = 100,
-    data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the beans' random draws.")] = 0,
+    beans: Annotated[int, typer.Option("--beans", parser=whole_option(1), help="How many beans to draw.")] = 100,
+    data_seed: Annotated[
+        int, typer.Option("--data-seed", parser=whole_option(0), help="Seed of the beans' random draws.")
+    ] = 0,
     out: Annotated[
         Path,
         typer.Option("--out", metavar="PATH", parser=output_file, help="Scatter plot to write (.png, .svg or .pdf)."),

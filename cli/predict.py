@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..checks import parse_decimal, whole_option
 from .errors import fail
 
 # Register with these so a negative size ("-0.5") reaches SIZE instead of being taken for an option.
 CONTEXT_SETTINGS = {"ignore_unknown_options": True}
-# A size as people write one: 0.8, -1, .5, 2e-3. Not Python's wider float() syntax ("1_0", " 1 ").
-DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 # An unknown --seed lists the file's seeds when there are at most this many, else a summary.
 LISTED_SEEDS = 10
 
@@ -142,24 +140,16 @@ def choose_seed(seeds: list[SeedModel], seed: int | None, path: Path) -> SeedMod
 def parse_sizes(texts: list[str]) -> list[float]:
     """Bean sizes from the command line; ValueError naming the first that is not a finite number.
 
-    Only plain decimal numbers are sizes (``0.8``, ``-1``, ``.5``, ``2e-3``): Python's
-    ``float`` would also take ``1_0`` as 10, which is more likely a typo than a size.
+    Only plain decimal numbers are sizes (``0.8``, ``-1``, ``.5``, ``2e-3``), by the one rule
+    every option of every command follows (``beans.checks.parse_decimal``).
     """
     sizes = []
     for text in texts:
-        if not DECIMAL.fullmatch(text):
-            try:
-                value = float(text)
-            except ValueError:
-                value = None
-            if value is not None and not math.isfinite(value):
-                raise ValueError(f"SIZE must be a finite number, got {text!r}")
+        try:
+            sizes.append(parse_decimal(text, "SIZE"))
+        except ValueError as err:
             hint = " (unknown option?)" if text.startswith("--") else ""
-            raise ValueError(f"SIZE must be a plain decimal number like 0.8 or 2e-3, got {text!r}{hint}")
-        value = float(text)
-        if not math.isfinite(value):  # 1e999 matches, and overflows to inf
-            raise ValueError(f"SIZE must be a finite number, got {text!r}")
-        sizes.append(value)
+            raise ValueError(f"{err}{hint}") from None
     return sizes
 
 
@@ -170,7 +160,9 @@ def predict(
     model: Annotated[
         Path, typer.Option("--model", "-m", help="A results.json written by beans train.", show_default=False)
     ],
-    seed: Annotated[int | None, typer.Option("--seed", help="Use this seed's params instead of the best.")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", parser=whole_option(), help="Use this seed's params instead of the best.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Predict the toxicity of beans of the given sizes with a trained model (the best seed by default)."""

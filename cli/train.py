@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from ..checks import decimal_option, whole_option
 from .errors import fail
 from .signals import exit_code
 from ..files import PLOT_FORMATS, OutputError, WrongKindError, output_dir, output_file, prepare_outputs
@@ -68,22 +69,40 @@ def _python_estimate(kernels, config) -> float:
 
 
 def train(
-    seeds: Annotated[int, typer.Option("--seeds", min=1, help="How many random starts to train.")] = 1,
+    seeds: Annotated[int, typer.Option("--seeds", parser=whole_option(1), help="How many random starts to train.")] = 1,
     seed_start: Annotated[
-        int, typer.Option("--seed-start", min=0, help="First seed; seeds are SEED_START .. SEED_START+SEEDS-1.")
+        int,
+        typer.Option(
+            "--seed-start", parser=whole_option(0), help="First seed; seeds are SEED_START .. SEED_START+SEEDS-1."
+        ),
     ] = 0,
-    epochs: Annotated[int, typer.Option("--epochs", min=0, max=MAX_EPOCHS, help="Passes over the beans.")] = 5000,
-    lr: Annotated[float, typer.Option("--lr", callback=_positive_finite, help="Learning rate, finite and > 0.")] = 0.03,
-    beans: Annotated[int, typer.Option("--beans", min=2, help="How many training beans to draw.")] = 100,
-    data_seed: Annotated[int, typer.Option("--data-seed", min=0, help="Seed of the training beans.")] = 0,
+    epochs: Annotated[
+        int, typer.Option("--epochs", parser=whole_option(0, MAX_EPOCHS), help="Passes over the beans.")
+    ] = 5000,
+    lr: Annotated[
+        float,
+        typer.Option("--lr", parser=decimal_option, callback=_positive_finite, help="Learning rate, finite and > 0."),
+    ] = 0.03,
+    beans: Annotated[
+        int, typer.Option("--beans", parser=whole_option(2), help="How many training beans to draw.")
+    ] = 100,
+    data_seed: Annotated[
+        int, typer.Option("--data-seed", parser=whole_option(0), help="Seed of the training beans.")
+    ] = 0,
     test_beans: Annotated[
         int,
-        typer.Option("--test-beans", min=0, help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none."),
+        typer.Option(
+            "--test-beans",
+            parser=whole_option(0),
+            help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none.",
+        ),
     ] = 100,
     snapshot_every: Annotated[
         int,
         typer.Option(
-            "--snapshot-every", min=1, max=MAX_EPOCHS, help="Record loss and parameters every this many epochs."
+            "--snapshot-every",
+            parser=whole_option(1, MAX_EPOCHS),
+            help="Record loss and parameters every this many epochs.",
         ),
     ] = 100,
     out: Annotated[
@@ -91,7 +110,9 @@ def train(
     ] = Path("beans-out"),
     threads: Annotated[
         int | None,
-        typer.Option("--threads", min=1, show_default="all cores", help="Threads for the jit engine (jit only)."),
+        typer.Option(
+            "--threads", parser=whole_option(1), show_default="all cores", help="Threads for the jit engine (jit only)."
+        ),
     ] = None,
     engine: Annotated[
         Engine, typer.Option("--engine", help="jit: the numba kernel; python: the pure-Python loop (slow).")
@@ -118,7 +139,9 @@ def train(
     ] = None,
     animate_seed: Annotated[
         int | None,
-        typer.Option("--animate-seed", show_default="the best seed", help="Which seed --animate shows."),
+        typer.Option(
+            "--animate-seed", parser=whole_option(), show_default="the best seed", help="Which seed --animate shows."
+        ),
     ] = None,
 ) -> None:
     """Train the lesson's 1-2-1 network from many random seeds at once and save the results.
