@@ -63,8 +63,8 @@ def as_data(values: object, name: str, like: np.ndarray | None = None) -> np.nda
     arr = _real_array(values, name)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")
-    if like is not None and arr.shape != like.shape:
-        raise ValueError(f"{name} must have the same shape as xs {like.shape}, got {arr.shape}")
+    if like is not None and arr.shape != np.shape(like):  # like may still be the caller's list
+        raise ValueError(f"{name} must have the same shape as xs {np.shape(like)}, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, found NaN or inf")
     return arr

@@ -34,6 +34,9 @@ SEED_RECORD_BYTES = 64  # per snapshot: the loss history, its transposed copy an
 SEED_PLOT_BYTES = 24 * 1024  # the fit and loss plots draw one line per seed
 BEAN_BYTES = 64  # per bean, once: the beans and the grid they are drawn on
 BASE_BYTES = 256 * 2**20  # numba, matplotlib and the GIF's frames, whatever the size of the run
+# ``beans predict`` reads at most this much of a model file (a results.json of a million seeds
+# is well under it), so /dev/zero or an endless FIFO ends in an error, not in swap.
+MODEL_LIMIT_BYTES = 2**30
 # A run may plan to use at most this share of the machine's memory (or its cgroup's limit).
 MEMORY_SHARE = 0.8
 
