@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 
 import numpy as np
+
+# One rule for numbers typed on the command line, in every command: ASCII digits only (no
+# "1_000", which Python's int() takes, and no Arabic-Indic or full-width digits, which both
+# int() and float() take), an optional sign, and for decimals a point and an exponent.
+WHOLE = re.compile(r"[+-]?[0-9]+")
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# The largest epoch count the kernels' int64 counters hold.
+INT64_MAX = 2**63 - 1
 
 _N_PARAMS = 7
 
@@ -21,12 +30,23 @@ def as_rng(rng: object, name: str) -> np.random.Generator:
     raise ValueError(f"{name} must be an int seed or a numpy.random.Generator, got {type(rng).__name__}")
 
 
+def _real_array(values: object, name: str) -> np.ndarray:
+    """``values`` as a C-contiguous float64 array; ValueError for complex numbers or anything else
+    numpy cannot make a real number of (numpy would drop an imaginary part with only a warning)."""
+    if np.iscomplexobj(values) or (isinstance(values, list | tuple) and any(isinstance(v, complex) for v in values)):
+        raise ValueError(f"{name} must hold real numbers, got complex ones")
+    try:
+        return np.ascontiguousarray(values, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise ValueError(f"{name} must hold real numbers ({err})") from None
+
+
 def as_params(params: object, name: str, many: bool | str) -> np.ndarray:
     """Finite float64, C-contiguous copy-free view of a (7,) or (S, 7) parameter array.
 
     ``many`` is False for (7,) only, True for (S, 7) only, "either" for both.
     """
-    arr = np.ascontiguousarray(params, dtype=np.float64)
+    arr = _real_array(params, name)
     allowed = {False: [1], True: [2], "either": [1, 2]}[many]
     shape_ok = arr.ndim in allowed and arr.shape[-1] == _N_PARAMS and arr.size > 0
     if not shape_ok:
@@ -39,11 +59,11 @@ def as_params(params: object, name: str, many: bool | str) -> np.ndarray:
 
 def as_data(values: object, name: str, like: np.ndarray | None = None) -> np.ndarray:
     """Finite float64, C-contiguous 1-d array of at least one value (same length as ``like``)."""
-    arr = np.ascontiguousarray(values, dtype=np.float64)
+    arr = _real_array(values, name)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")
-    if like is not None and arr.shape != like.shape:
-        raise ValueError(f"{name} must have the same shape as xs {like.shape}, got {arr.shape}")
+    if like is not None and arr.shape != np.shape(like):  # like may still be the caller's list
+        raise ValueError(f"{name} must have the same shape as xs {np.shape(like)}, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, found NaN or inf")
     return arr
@@ -55,6 +75,8 @@ def check_epochs(epochs: object) -> int:
         raise ValueError(f"epochs must be an integer, got {epochs!r}")
     if epochs < 0:
         raise ValueError(f"epochs must be >= 0, got {epochs}")
+    if epochs > INT64_MAX:
+        raise ValueError(f"epochs must be <= {INT64_MAX} (the kernels count in int64), got {epochs}")
     return int(epochs)
 
 
@@ -62,9 +84,13 @@ def check_lr(lr: object) -> float:
     """A finite learning rate > 0."""
     if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
         raise ValueError(f"lr must be a number, got {lr!r}")
-    if not math.isfinite(lr) or lr <= 0:
+    try:
+        value = float(lr)
+    except OverflowError:  # an int past float's range, such as 10**400
+        raise ValueError(f"lr must be finite and > 0, got an integer of {len(str(abs(lr)))} digits") from None
+    if not math.isfinite(value) or value <= 0:
         raise ValueError(f"lr must be finite and > 0, got {lr}")
-    return float(lr)
+    return value
 
 
 def check_noise(noise: object) -> float:
@@ -92,3 +118,20 @@ def check_int(value: object, name: str, minimum: int) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def parse_whole(text: str, name: str) -> int:
+    """A whole number typed as ASCII digits with an optional sign; ValueError naming ``name`` otherwise."""
+    if not WHOLE.fullmatch(text):
+        raise ValueError(f"{name} must be a whole number like 12, got {text!r}")
+    return int(text)
+
+
+def parse_decimal(text: str, name: str) -> float:
+    """A finite number typed as ``0.8``, ``-1``, ``.5`` or ``2e-3`` (ASCII); ValueError naming ``name`` otherwise."""
+    if not DECIMAL.fullmatch(text):
+        raise ValueError(f"{name} must be a plain decimal number like 0.8 or 2e-3, got {text!r}")
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 matches, and overflows to inf
+        raise ValueError(f"{name} must be a finite number, got {text!r}")
+    return value

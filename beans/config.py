@@ -8,8 +8,10 @@ before anything is allocated. numpy only: the command line imports this for its 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -25,6 +27,19 @@ MAX_EPOCHS = 10**12
 MAX_SNAPSHOTS = 100_000
 # Parameter, loss and accuracy history, (R, S, P) + 2 x (S, R) float64; the peak is about twice this.
 HISTORY_LIMIT_BYTES = 2 * 2**30
+# What a run allocates, per seed, on top of its history (peaks measured with tracemalloc over
+# whole `beans train` runs of 5,000 and 10,000 seeds, then rounded up; see check_memory):
+SEED_BYTES = 2048  # its rows in every array, its entry in results.json and the table
+SEED_BEAN_BYTES = 64  # per training or held-out bean: the (S, n) float64 temporaries of evaluation
+SEED_RECORD_BYTES = 128  # per snapshot: the four histories (training and held-out MSE and accuracy), copies, JSON
+SEED_PLOT_BYTES = 24 * 1024  # the fit and loss plots draw one line per seed
+BEAN_BYTES = 64  # per bean, once: the beans and the grid they are drawn on
+BASE_BYTES = 256 * 2**20  # numba, matplotlib and the GIF's frames, whatever the size of the run
+# ``beans predict`` reads at most this much of a model file (a results.json of a million seeds
+# is well under it), so /dev/zero or an endless FIFO ends in an error, not in swap.
+MODEL_LIMIT_BYTES = 2**30
+# A run may plan to use at most this share of the machine's memory (or its cgroup's limit).
+MEMORY_SHARE = 0.8
 
 
 class ConfigError(ValueError):
@@ -68,6 +83,69 @@ def check_run_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, 
             f"{seeds:,} seeds x {records:,} snapshots need {needed / 2**30:,.1f} GiB of {kept} history, "
             f"more than {HISTORY_LIMIT_BYTES / 2**30:.0f} GiB; use fewer seeds or record snapshots less often",
         )
+
+
+def memory_limit() -> int:
+    """Bytes a run may plan to use: ``MEMORY_SHARE`` of physical memory or of the cgroup's limit."""
+    total = 8 * 2**30  # if the system will not say
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        pass
+    try:  # a container's own limit (cgroup v2), when it has one
+        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if text.isdigit():
+            total = min(total, int(text))
+    except OSError:
+        pass
+    return int(total * MEMORY_SHARE)
+
+
+def run_bytes(
+    seeds: int, beans: int, test_beans: int, records: int, n_params: int, record_params: bool, plots: bool
+) -> int:
+    """Bytes a run of this size allocates at its peak, by the figures above (an upper estimate)."""
+    per_seed = (
+        SEED_BYTES
+        + SEED_BEAN_BYTES * max(beans, test_beans)  # training and held-out beans are evaluated in turn
+        + SEED_RECORD_BYTES * records
+        + (2 * 8 * records * n_params if record_params else 0)  # the history and its copy
+        + (SEED_PLOT_BYTES if plots else 0)
+    )
+    return BASE_BYTES + BEAN_BYTES * (beans + test_beans) + seeds * per_seed
+
+
+def check_memory(config: TrainConfig, plots: bool = False) -> None:
+    """Refuse, before anything is allocated, a run that would not fit in ``memory_limit()``.
+
+    ``plots``: the command line also draws every seed in its plots. Raises ConfigError naming
+    the setting that makes the run too big: ``seeds`` unless the run would fit with the
+    lesson's beans and snapshots, else the biggest of ``beans``, ``test_beans`` and
+    ``snapshot_every``.
+    """
+    seeds, records = len(config.seeds), snapshot_count(config.epochs, config.snapshot_every)
+    n_params = config.shape.n_params
+    args = (config.beans, config.test_beans, records, n_params, config.record_params, plots)
+    need, limit = run_bytes(seeds, *args), memory_limit()
+    if need <= limit:
+        return
+    lesson = (min(config.beans, 100), min(config.test_beans, 100), min(records, 51), n_params, config.record_params, plots)
+    if run_bytes(seeds, *lesson) > limit:
+        setting, advice = "seeds", "use fewer seeds"
+    else:
+        parts = {
+            "beans": (config.beans, "use fewer beans"),
+            "test_beans": (config.test_beans, "use fewer test beans"),
+            "snapshot_every": (records, "record snapshots less often"),
+        }
+        setting = max(parts, key=lambda name: parts[name][0])
+        advice = parts[setting][1]
+    raise ConfigError(
+        setting,
+        f"this run would need about {need / 2**30:,.1f} GiB of memory ({seeds:,} seeds, {config.beans:,} beans, "
+        f"{config.test_beans:,} test beans, {records:,} snapshots), more than the {limit / 2**30:,.1f} GiB "
+        f"it may use here; {advice}",
+    )
 
 
 def _max_threads() -> int:
@@ -114,13 +192,14 @@ class TrainConfig:
             raise ConfigError("activation" if "activation" in str(err) else "hidden", str(err)) from None
         object.__setattr__(self, "hidden", shape.hidden)
         check_run_size(len(seeds), self.epochs, self.snapshot_every, shape.n_params, self.record_params)
+        _checked("beans", check_int, self.beans, "beans", 2)
+        _checked("test_beans", check_int, self.test_beans, "test_beans", 0)
+        check_memory(self)  # the held-out beans too, before any of them is drawn
         for seed in seeds if not isinstance(seeds, range) else (min(seeds), max(seeds)):
             _checked("seeds", check_int, seed, "seeds", 0)
         _checked("lr", check_lr, self.lr)
-        _checked("beans", check_int, self.beans, "beans", 2)
         _checked("data_seed", check_int, self.data_seed, "data_seed", 0)
         _checked("noise", check_noise, self.noise)
-        _checked("test_beans", check_int, self.test_beans, "test_beans", 0)
         if self.threads is not None:
             _checked("threads", check_threads, self.threads, _max_threads())
         if self.engine not in ENGINES:

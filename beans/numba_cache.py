@@ -34,18 +34,21 @@ def could_hold_files(path: Path) -> bool:
 def ensure_numba_cache_dir(source_dir: Path) -> str | None:
     """Choose a temporary cache dir when numba has nowhere to cache kernels defined in ``source_dir``.
 
-    Returns the folder chosen, or None when numba's own choice works (or the user set one).
+    Returns the folder chosen, or None when numba's own choice works (the user's
+    ``NUMBA_CACHE_DIR`` included, when it can hold files).
     """
     import numba
     from numba.misc.appdirs import AppDirs
 
-    if numba.config.CACHE_DIR:
-        return None  # the user chose one with NUMBA_CACHE_DIR
+    chosen = numba.config.CACHE_DIR  # the user's NUMBA_CACHE_DIR, tried first by numba
     in_tree = Path(source_dir) / "__pycache__"
     user_wide = Path(AppDirs(appname="numba", appauthor=False).user_cache_dir)
-    if could_hold_files(in_tree) or could_hold_files(user_wide):
+    if (chosen and could_hold_files(Path(chosen))) or could_hold_files(in_tree) or could_hold_files(user_wide):
         return None
-    fallback = str(private_dir(Path(tempfile.gettempdir()) / f"beans-numba-cache-{os.getuid()}", prefix="beans-numba-cache-"))
+    # Nowhere numba would look can hold files (an unusable NUMBA_CACHE_DIR falls through too):
+    fallback = str(
+        private_dir(Path(tempfile.gettempdir()) / f"beans-numba-cache-{os.getuid()}", prefix="beans-numba-cache-")
+    )
     numba.config.CACHE_DIR = fallback  # read by numba's locator when each kernel is decorated
     return fallback
 

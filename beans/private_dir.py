@@ -9,7 +9,9 @@ else; otherwise beans takes a fresh ``tempfile.mkdtemp`` folder, which nobody ca
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -44,7 +46,12 @@ def make_private(path: Path) -> bool:
 def private_dir(path: Path, prefix: str) -> Path:
     """``path`` if :func:`make_private` accepts it, else a fresh ``tempfile.mkdtemp(prefix=prefix)``.
 
-    Raises OSError only when the fresh temporary folder cannot be made either.
+    Raises OSError only when the fresh temporary folder cannot be made either. A fresh folder
+    can never be found again by a later run, so it is removed when this process exits.
     """
     path = Path(path)
-    return path if make_private(path) else Path(tempfile.mkdtemp(prefix=prefix))
+    if make_private(path):
+        return path
+    fresh = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, fresh, ignore_errors=True)
+    return fresh

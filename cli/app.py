@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
+from . import signals
 from .errors import OneLineErrors
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ def main_callback(
     ] = False,
 ) -> None:
     """Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba."""
+    signals.install()  # SIGTERM and SIGHUP clean up like Ctrl-C
     if ctx.invoked_subcommand is None:  # no command given: the help, as --help shows it, and click's code 2
         typer.echo(ctx.get_help())
         raise typer.Exit(2)

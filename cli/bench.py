@@ -6,7 +6,6 @@ are imported inside the command, so ``beans --help`` stays fast.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,9 +13,10 @@ import typer
 
 from ..benchmark import engines as known_engines  # names only: no numba yet
 from .errors import fail
+from .signals import exit_code
 from ..config import TrainConfig
-from ..files import OutputError, WrongKindError, plot_format, prepare_outputs, write_atomic, write_text_atomic
-from .options import SUFFIXES_TEXT, whole
+from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
+from .options import SUFFIXES_TEXT, output_path, whole
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -60,9 +60,12 @@ def bench(
     compile_times: Annotated[
         bool, typer.Option("--compile/--no-compile", help="Measure JIT compile and cached-load times.")
     ] = True,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Save the results as JSON here.")] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", parser=output_path, help="Save the results as JSON here.")
+    ] = None,
     plot_path: Annotated[
-        Path | None, typer.Option("--plot", help=f"Save a bar chart of ns per step here ({SUFFIXES_TEXT}).")
+        Path | None,
+        typer.Option("--plot", parser=output_path, help=f"Save a bar chart of ns per step here ({SUFFIXES_TEXT})."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
     peers: Annotated[
@@ -96,17 +99,17 @@ def bench(
         fail(str(err), code=2)
     except OutputError as err:
         fail(str(err), code=1)
-    saved: list[Path] = []
     try:
-        _run(names, seeds, epochs, repeat, budget_s, compile_times, json_path, plot_path, quiet, saved, peers)
-    except KeyboardInterrupt:
-        for path in saved:
-            path.unlink(missing_ok=True)
+        _run(names, seeds, epochs, repeat, budget_s, compile_times, json_path, plot_path, quiet, peers)
+    except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: the staged files are gone already
         prepared.cleanup()
-        fail("interrupted; no files were left behind", 130)
+        fail("interrupted; none of this command's files were written", exit_code(err))
     except OutputError as err:
         prepared.cleanup()
         fail(str(err), code=1)
+    except BaseException:  # anything unforeseen: still leave no empty folders behind
+        prepared.cleanup()
+        raise
 
 
 def _run(
@@ -119,11 +122,12 @@ def _run(
     json_path: Path | None,
     plot_path: Path | None,
     quiet: bool,
-    saved: list[Path],
     peers: bool = False,
 ) -> None:
-    """Time, print, save; every option and output path has been checked. Appends each file saved to ``saved``."""
+    """Time, print, save; every option and output path has been checked. The files appear together or not at all."""
     from rich.console import Console
+
+    from ..files import StagedFiles, to_stdout
 
     from ..benchmark import timing  # numba starts here, not at `beans --help`
 
@@ -136,25 +140,29 @@ def _run(
     err_console = Console(stderr=True, quiet=quiet)
     results, skipped = run_all(timing, chosen, work, repeat, budget_s, compile_times, err_console)
 
-    out = Console(width=None if sys.stdout.isatty() else 132)
-    out.print(render_table(results, work))
-    for line in footnotes(results, timing):
-        out.print(line, soft_wrap=True, highlight=False)
+    def print_table(stdout) -> None:
+        out = Console(file=stdout, width=None if stdout.isatty() else 132)
+        out.print(render_table(results, work))
+        for line in footnotes(results, timing):
+            out.print(line, soft_wrap=True, highlight=False)
+
+    to_stdout(print_table)
     for name, why in skipped:
         err_console.print(f"note: {name} skipped: {why}", soft_wrap=True, highlight=False, markup=False)
 
-    if json_path is not None:
-        doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())))
-        # strict JSON: to_json has turned every NaN/inf into null, and results.dumps proves it
-        from ..results import dumps as results_json
+    # All files or none, as in train: both are staged and renamed together when the block ends.
+    with StagedFiles() as staged:
+        if json_path is not None:
+            doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())))
+            # strict JSON: to_json has turned every NaN/inf into null, and results.dumps proves it
+            from ..results import dumps as results_json
 
-        write_text_atomic(json_path, results_json(doc))
-        saved.append(json_path)
-        err_console.print(f"saved {json_path}", highlight=False)
-    if plot_path is not None:
-        save_plot(plot_path, results, work)
-        saved.append(plot_path)
-        err_console.print(f"saved {plot_path}", highlight=False)
+            text = results_json(doc)
+            staged.write(json_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        if plot_path is not None:
+            save_plot(plot_path, results, work, write=staged.write)
+    for path in staged.written:
+        err_console.print(f"saved {path}", highlight=False)
 
 
 def choose_engines(spec: str | None, known: tuple[str, ...]) -> list[str]:
@@ -298,7 +306,7 @@ def to_json(results: list[Result], skipped: list[tuple[str, str]], work: Workloa
     }
 
 
-def save_plot(path: Path, results: list[Result], work: Workload) -> None:
+def save_plot(path: Path, results: list[Result], work: Workload, write=None) -> None:
     """Horizontal bars of ns per step on a log axis, fastest at the bottom, speedup on each bar."""
     from .figures import Figure
 
@@ -323,4 +331,7 @@ def save_plot(path: Path, results: list[Result], work: Workload) -> None:
         else:
             label = f"{r.ns_per_step:,.1f} ns, {speedup_text(r.speedup)}"
         ax.text(bar.get_width() * 1.1, bar.get_y() + bar.get_height() / 2, label, va="center", fontsize=9)
-    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120))
+    from ..files import write_atomic
+
+    fmt = plot_format(path, "--plot")
+    (write or write_atomic)(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=120))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .errors import fail
+from .signals import exit_code
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
 from .options import SUFFIXES_TEXT, output_path, whole
 
@@ -77,8 +78,8 @@ def data(
         prepared.cleanup()
         if isinstance(err, OutputError):
             fail(str(err), 1)
-        if isinstance(err, KeyboardInterrupt):
-            fail("interrupted; none of this command's files were written", 130)
+        if isinstance(err, KeyboardInterrupt):  # Ctrl-C, SIGTERM, SIGHUP
+            fail("interrupted; none of this command's files were written", exit_code(err))
         raise
     if not quiet:
         for path in staged.written:

@@ -10,21 +10,17 @@ These parsers, given as an option's ``parser=``, do the checking themselves and 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from ..files import PLOT_SUFFIXES, output_file
+from ..checks import DECIMAL, WHOLE  # numbers as people write them: one rule, everywhere
+from ..files import PLOT_SUFFIXES, output_dir, output_file
 
 # ".png, .svg or .pdf": the figure formats beans writes, for help texts
 SUFFIXES_TEXT = f"{', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}"
 
-# Numbers as people write them: 0.8, -1, .5, 2e-3. Not Python's wider float() and int() syntax
-# ("1_0", "nan", "inf", non-ASCII digits), more likely a typo than a value.
-DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
 def whole(minimum: int | None = None, maximum: int | None = None) -> dict[str, Any]:
@@ -102,5 +98,13 @@ def output_path(value: str | Path) -> Path:
     """A parser for an output file's path: one that ends in a separator names a folder, not a file."""
     try:
         return output_file(value)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
+def output_folder(value: str | Path) -> Path:
+    """A parser for an output folder's path: an empty one (``--out ""``) is refused, not taken as ``.``."""
+    try:
+        return output_dir(value)
     except ValueError as err:
         raise typer.BadParameter(str(err)) from None

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from ..checks import parse_decimal
 from .errors import fail
 from .options import DECIMAL, whole
 
@@ -45,7 +46,12 @@ class SeedModel:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int past float's range: not a usable parameter
+        return False
 
 
 def _is_int(value: object) -> bool:
@@ -70,16 +76,28 @@ def read_model(path: Path, names: tuple[str, ...]) -> list[SeedModel]:
 
     Raises ModelError saying what is wrong with the file.
     """
+    from ..config import MODEL_LIMIT_BYTES
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as file:  # a bounded read: /dev/zero or a FIFO may never end
+            data = file.read(MODEL_LIMIT_BYTES + 1)
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ModelError(f"model file {path} not found") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ModelError(f"cannot read model file {path}: {getattr(err, 'strerror', None) or err}") from None
+    if len(data) > MODEL_LIMIT_BYTES:
+        raise ModelError(
+            f"{path} is larger than {MODEL_LIMIT_BYTES / 2**30:g} GiB: not a results.json from beans train"
+        )
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise ModelError(f"{path} is not JSON ({err.msg} at line {err.lineno} column {err.colno})") from None
+    except RecursionError:
+        raise ModelError(f"{path} is nested too deeply to be a results.json from beans train") from None
+    except ValueError as err:  # e.g. an integer of more digits than Python converts
+        raise ModelError(f"{path} is not a results.json from beans train: {err}") from None
     entries = doc.get("results") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise ModelError(f"{path} has no per-seed results: is it a results.json from beans train?")
@@ -140,24 +158,16 @@ def choose_seed(seeds: list[SeedModel], seed: int | None, path: Path) -> SeedMod
 def parse_sizes(texts: list[str]) -> list[float]:
     """Bean sizes from the command line; ValueError naming the first that is not a finite number.
 
-    Only plain decimal numbers are sizes (``0.8``, ``-1``, ``.5``, ``2e-3``): Python's
-    ``float`` would also take ``1_0`` as 10, which is more likely a typo than a size.
+    Only plain decimal numbers are sizes (``0.8``, ``-1``, ``.5``, ``2e-3``), by the one rule
+    every option of every command follows (``beans.checks.parse_decimal``).
     """
     sizes = []
     for text in texts:
-        if not DECIMAL.fullmatch(text):
-            try:
-                value = float(text)
-            except ValueError:
-                value = None
-            if value is not None and not math.isfinite(value):
-                raise ValueError(f"SIZE must be a finite number, got {text!r}")
+        try:
+            sizes.append(parse_decimal(text, "SIZE"))
+        except ValueError as err:
             hint = " (unknown option?)" if text.startswith("--") else ""
-            raise ValueError(f"SIZE must be a plain decimal number like 0.8 or 2e-3, got {text!r}{hint}")
-        value = float(text)
-        if not math.isfinite(value):  # 1e999 matches, and overflows to inf
-            raise ValueError(f"SIZE must be a finite number, got {text!r}")
-        sizes.append(value)
+            raise ValueError(f"{err}{hint}") from None
     return sizes
 
 
@@ -200,17 +210,28 @@ def predict(
     ]
     if as_json:
         doc = {"model": str(model), "seed": chosen.seed, "final_mse": chosen.final_mse, "predictions": rows}
-        typer.echo(json.dumps(doc, indent=2))
+        text = json.dumps(doc, indent=2) + "\n"
+        _print(lambda stdout: stdout.write(text))
         return
-    _print_table(rows, chosen, model)
+    _print(lambda stdout: _print_table(rows, chosen, model, stdout))
 
 
-def _print_table(rows: list[dict], chosen: SeedModel, model: Path) -> None:
+def _print(render) -> None:
+    """``render(stdout)``, or a one-line error if standard output is closed or full."""
+    from ..files import OutputError, to_stdout
+
+    try:
+        to_stdout(render)
+    except OutputError as err:
+        fail(str(err), 1)
+
+
+def _print_table(rows: list[dict], chosen: SeedModel, model: Path, stdout) -> None:
     from rich.console import Console
     from rich.table import Table
 
     mse = "n/a" if chosen.final_mse is None else f"{chosen.final_mse:.4g}"
-    console = Console()
+    console = Console(file=stdout)
     console.print(f"seed {chosen.seed} of {model} (final MSE {mse})", markup=False, highlight=False)
     table = Table()
     table.add_column("size", justify="right")

@@ -10,7 +10,6 @@ Heavy modules (kernels -> numba, rich, matplotlib) are imported inside the comma
 from __future__ import annotations
 
 import functools
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,8 @@ from typing import Annotated
 import typer
 
 from .errors import fail
-from .options import choice, non_negative_number, output_path, positive_number, whole
+from .options import choice, non_negative_number, output_folder, output_path, positive_number, whole
+from .signals import exit_code
 from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
 
 from ..config import ENGINES, MAX_EPOCHS, TrainConfig
@@ -94,7 +94,9 @@ def train(
             "--snapshot-every", **whole(1, MAX_EPOCHS), help="Record loss and parameters every this many epochs."
         ),
     ] = TrainConfig.snapshot_every,
-    out: Annotated[Path, typer.Option("--out", help="Directory for results.json and the plots.")] = Path("beans-out"),
+    out: Annotated[
+        Path, typer.Option("--out", parser=output_folder, help="Directory for results.json and the plots.")
+    ] = Path("beans-out"),
     threads: Annotated[
         int | None,
         typer.Option(
@@ -146,7 +148,7 @@ def train(
             "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
         )
     from .. import kernels
-    from ..config import ConfigError, TrainConfig
+    from ..config import ConfigError, TrainConfig, check_memory
 
     try:
         config = TrainConfig(
@@ -162,6 +164,7 @@ def train(
             test_beans=test_beans,
             record_params=animate is not None or live,  # only the GIF and the window draw past parameters
         )
+        check_memory(config, plots=not no_plot)  # the plots draw every seed
     except ConfigError as err:
         raise typer.BadParameter(str(err), param_hint=f"'--{err.setting.replace('_', '-')}'") from err
 
@@ -171,15 +174,19 @@ def train(
     json_to_stdout = json_path == "-"
     json_file = None if json_path in (None, "-") else Path(json_path)
     try:
-        prepared = prepare_outputs([("--out", out, True), ("--json", json_file, False), ("--animate", animate, False)])
+        plots = [] if no_plot else [out / f"{name}.{plot_format}" for name in ("fit", "loss")]
+        prepared = prepare_outputs(
+            [("--out", out, True), *(("--out", path, False) for path in [out / "results.json", *plots])]
+            + [("--json", json_file, False), ("--animate", animate, False)]
+        )
     except OutputError as err:
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
     try:
         files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format, animate, animate_seed)
         _run(kernels, config, seed_start, files, quiet, window)
-    except KeyboardInterrupt:  # _run has removed any file it wrote; this removes the folders
+    except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: _run has removed any file it wrote
         prepared.cleanup()
-        fail(INTERRUPTED, 130)
+        fail(INTERRUPTED, exit_code(err))
     except OutputError as err:
         prepared.cleanup()
         fail(str(err), 1)
@@ -225,7 +232,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     """Train, report and save, once every option and path has been checked; ``window``: --live's or None."""
     from rich.console import Console
 
-    from ..files import StagedFiles
+    from ..files import StagedFiles, to_stdout
     from .progress import animate_progress, training_progress
     from .report import format_duration, render_report
     from ..results import dumps, results_document, versions
@@ -250,12 +257,15 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     # Before anything is printed or written: a GIF of "the best seed" needs one (all or nothing).
     animate_row = None if files.animate is None else _animation_row(result, files.animate_seed)
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
-    if files.json_to_stdout:
-        sys.stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
-        sys.stdout.flush()
-    else:
-        # Into a pipe or file rich would wrap at 80 columns mid-sentence: print lines whole there.
-        render_report(result, Console(soft_wrap=not sys.stdout.isatty()))
+
+    def print_results(stdout) -> None:
+        if files.json_to_stdout:
+            stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
+        else:
+            # Into a pipe or file rich would wrap at 80 columns mid-sentence: print lines whole there.
+            render_report(result, Console(file=stdout, soft_wrap=not stdout.isatty()))
+
+    to_stdout(print_results)  # a closed or full stdout fails the run before any file is written
 
     # All files or none: each is staged under a temporary name and they are renamed together at
     # the end of the block; Ctrl-C or any error inside it removes every one of them.
