@@ -74,7 +74,12 @@ RUNS: tuple[Run, ...] = (
         quick=True,
     ),
     # 5. generalisation: ten training beans are learnt, the hundred held-out beans tell the truth
-    Run(("train", "--seeds", "50", "--beans", "10"), ("--out", OUT, "--quiet"), {"fit-10beans.png": "fit.png"}, quick=True),
+    Run(
+        ("train", "--seeds", "50", "--beans", "10"),
+        ("--out", OUT, "--quiet"),
+        {"fit-10beans.png": "fit.png"},
+        quick=True,
+    ),
     # 7. the alchemy of settings: learning rate x hidden layers
     Run(
         ("sweep", "--lr", "0.01,0.03,0.1,0.3,1,3", "--hidden", "1,2,3,4,8,2x2,4x4", "--seeds", "20"),
@@ -127,7 +132,8 @@ def _recording(command: str) -> Iterator[list]:
     a GIF is drawn frame by frame on a canvas and written by Pillow, so for a GIF the caller
     describes the last figure drawn (``tests`` check the run makes nothing after its GIF).
     """
-    from .cli.figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend, as the commands do
+    # cli.figures first: it sets MPLCONFIGDIR and the Agg backend before matplotlib loads, as in the commands
+    from .cli.figures import Figure  # noqa: I001
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -242,8 +248,10 @@ def _colour_differences(name: str, a, b) -> list[str]:
                 continue
             nearby = shares[np.linalg.norm(centres - np.array(colour), axis=1) <= 2 * NEAR].sum()
             if nearby < FAINT:
-                out.append(f"{name}: the colour {colour} covers {share:.1f}% of the {which} picture, "
-                           f"{nearby:.2f}% of the other")
+                out.append(
+                    f"{name}: the colour {colour} covers {share:.1f}% of the {which} picture, "
+                    f"{nearby:.2f}% of the other"
+                )
     return out
 
 

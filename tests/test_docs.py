@@ -126,7 +126,10 @@ def test_guide_shows_every_picture_with_its_command(guide):
 def test_unknown_picture_is_a_one_line_usage_error(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "beans.docs", "--out", str(tmp_path), "nope.png"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
