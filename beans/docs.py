@@ -59,6 +59,13 @@ class Run:
 RUNS: tuple[Run, ...] = (
     # 1. the beans and their hill
     Run(("data",), ("--out", f"{OUT}/beans.png", "--quiet"), {"beans.png": "beans.png"}, quick=True),
+    # 2. one neuron cannot fit the hill: every curve is monotone
+    Run(
+        ("train", "--seeds", "50", "--hidden", "1"),
+        ("--out", OUT, "--quiet"),
+        {"hidden1-fit.png": "fit.png"},
+        quick=True,
+    ),
     # 3. watching it learn: seed 0 over the lesson's 5000 epochs (the README's GIF too)
     Run(
         ("train", "--seeds", "1", "--animate", "training.gif", "--no-plot"),
@@ -66,11 +73,11 @@ RUNS: tuple[Run, ...] = (
         {"training.gif": "training.gif"},
         quick=True,
     ),
-    # 4, 5. many seeds: how often and how fast it learns, and the held-out beans
+    # 2, 4, 5. many seeds: what each neuron computes, how often and how fast it learns, the held-out beans
     Run(
         ("train", "--seeds", "50"),
         ("--out", OUT, "--quiet"),
-        {"fit.png": "fit.png", "loss.png": "loss.png"},
+        {"fit.png": "fit.png", "loss.png": "loss.png", "neurons.png": "neurons.png"},
         quick=True,
     ),
     # 5. generalisation: ten training beans are learnt, the hundred held-out beans tell the truth
@@ -79,6 +86,12 @@ RUNS: tuple[Run, ...] = (
         ("--out", OUT, "--quiet"),
         {"fit-10beans.png": "fit.png"},
         quick=True,
+    ),
+    # 6. deeper: two hidden layers of four neurons
+    Run(
+        ("train", "--seeds", "50", "--hidden", "4x4"),
+        ("--out", OUT, "--quiet"),
+        {"neurons-4x4.png": "neurons.png"},
     ),
     # 7. the alchemy of settings: learning rate x hidden layers
     Run(
