@@ -122,7 +122,7 @@ def pictures(runs: Sequence[Run] = RUNS) -> dict[str, Run]:
 
 def describe(fig) -> dict:
     """What a figure shows, in words: its title, and each panel's title, axis labels and legend entries."""
-    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    suptitle = fig.get_suptitle()
     panels = []
     for ax in fig.get_axes():
         legend = ax.get_legend()
@@ -143,7 +143,7 @@ def _recording(command: str) -> Iterator[list]:
 
     The commands save PNGs with ``Figure.savefig``, whose ``metadata`` becomes PNG text chunks;
     a GIF is drawn frame by frame on a canvas and written by Pillow, so for a GIF the caller
-    describes the last figure drawn (``tests`` check the run makes nothing after its GIF).
+    describes the last figure drawn, once it has checked that figure has the GIF's size.
     """
     # cli.figures first: it sets MPLCONFIGDIR and the Agg backend before matplotlib loads, as in the commands
     from .cli.figures import Figure  # noqa: I001
@@ -321,9 +321,14 @@ def run_command(run: Run, scratch: Path) -> dict[str, Path]:
         if not path.is_file():
             raise DocsError(f"{run.command} made no {produced}")
         if path.suffix.lower() == ".gif":
-            if not drawn:
-                raise DocsError(f"{run.command}: no figure was drawn for {produced}")
-            text = json.dumps({"command": run.command, **describe(drawn[-1])}, ensure_ascii=True, sort_keys=True)
+            from PIL import Image
+
+            with Image.open(path) as im:
+                size = im.size
+            figure = drawn[-1] if drawn else None
+            if figure is None or tuple(round(v) for v in figure.get_size_inches() * figure.dpi) != size:
+                raise DocsError(f"{run.command}: the last figure drawn is not the one in {produced}")
+            text = json.dumps({"command": run.command, **describe(figure)}, ensure_ascii=True, sort_keys=True)
             path.write_bytes(gif_with_comment(path.read_bytes(), text))
         made[name] = path
     return made
