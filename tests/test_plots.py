@@ -14,14 +14,14 @@ def result():
     return beans.train(seeds=(0, 1, 2, 3), epochs=300)
 
 
-def test_save_plots_writes_both_and_they_decode(tmp_path, result):
+def test_save_plots_writes_all_three_and_they_decode(tmp_path, result):
     from matplotlib.image import imread
 
     paths = save_plots(result, tmp_path, "png")
-    assert [p.name for p in paths] == ["fit.png", "loss.png"]
+    assert [p.name for p in paths] == ["fit.png", "loss.png", "neurons.png"]
     for path in paths:
         assert imread(path).shape[2] in (3, 4)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png", "loss.png"]  # no temp files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png", "loss.png", "neurons.png"]  # no temp files
 
 
 def test_fit_figure_shows_every_seed_the_best_and_both_bean_sets(result):

@@ -34,14 +34,23 @@ def _predict_json(*args):
     return json.loads(result.stdout)
 
 
+def _network(run, row: int, xs) -> np.ndarray:
+    """The run's network on ``xs`` with seed ``row``'s params: what predict must print, exactly."""
+    return beans.kernels.predict_any(run.params[row], np.array(xs, dtype=np.float64), run.config.shape)
+
+
 def test_best_seed_agrees_with_kernels_predict(model):
     path, run = model
     doc = _predict_json("--model", str(path), *SIZES)
     best = run.best
     assert doc["seed"] == run.config.seeds[best]
-    want = beans.predict(run.params[best], np.array([float(s) for s in SIZES]))
+    assert doc["shape"] == "1-2-1 sigmoid"
+    want = _network(run, best, [float(s) for s in SIZES])
     got = np.array([row["toxicity"] for row in doc["predictions"]])
     np.testing.assert_array_equal(got, want)  # params survive JSON exactly, so do predictions
+    # the any-shape forward pass is the lesson's 1-2-1 formula, up to the order of one addition
+    lesson = beans.predict(run.params[best], np.array([float(s) for s in SIZES]))
+    np.testing.assert_allclose(got, lesson, rtol=0, atol=1e-15)
     assert [row["size"] for row in doc["predictions"]] == [float(s) for s in SIZES]
     assert [row["toxic"] for row in doc["predictions"]] == list(want > beans.TOXIC_ABOVE)
 
@@ -63,7 +72,7 @@ def test_seed_option_picks_that_seeds_params(model, seed):
     path, run = model
     doc = _predict_json("--model", str(path), "--seed", str(seed), "0.7", "1.9")
     assert doc["seed"] == seed
-    want = beans.predict(run.params[seed], np.array([0.7, 1.9]))
+    want = _network(run, seed, [0.7, 1.9])
     np.testing.assert_array_equal([row["toxicity"] for row in doc["predictions"]], want)
 
 
