@@ -121,6 +121,8 @@ def hidden_layers() -> dict[str, Any]:
     def parse(value: str | tuple[int, ...]) -> tuple[int, ...]:
         if isinstance(value, tuple):  # the default
             return value
+        if value != value.strip():  # parse_hidden forgives them; an option, like every number, does not
+            raise typer.BadParameter(f"must be widths joined by 'x' with no spaces, such as 2 or 4x4; got {value!r}")
         try:
             return parse_hidden(value)
         except ValueError as err:
