@@ -151,7 +151,7 @@ def read_model(path: Path) -> tuple[Shape, list[SeedModel]]:
     if not any(s.params is not None for s in seeds):
         first = seeds[0] if seeds else None
         why = f" (seed {first.seed}: {first.problem})" if first is not None else ""
-        raise ModelError(f"{path} holds no seed with the {shape.n_params} params of its {shape} network{why}")
+        raise ModelError(f"{path} holds no seed with all {shape.n_params} params of its {shape} network{why}")
     return shape, seeds
 
 

@@ -82,7 +82,7 @@ def results_table(result) -> Table:
     from ..training import ranking
 
     with_test = result.config.test_beans > 0
-    table = Table(title=f"beans train, {result.config.shape}: results, best first", title_justify="left")
+    table = Table(title=f"beans train: results, best first ({result.config.shape})", title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column("seed", justify="right")
     table.add_column("final MSE", justify="right")

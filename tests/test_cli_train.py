@@ -631,7 +631,7 @@ def test_every_file_of_a_4x4_run_is_written_and_names_its_network(tanh_4x4):
     assert neurons.shape[1] > neurons.shape[0] > 300  # three panels side by side
     with Image.open(out / "t.gif") as gif:
         assert gif.n_frames == int(EPOCHS) // 100 + 1
-    assert "beans train, 1-4-4-1 tanh: results, best first" in result.stdout
+    assert "beans train: results, best first (1-4-4-1 tanh)" in result.stdout
     assert "1-4-4-1 tanh (33 parameters): converged" in result.stdout
 
 
@@ -697,7 +697,7 @@ def test_real_subprocess_trains_a_1_3_1_and_plots_it(tmp_path, beans_command):
     cmd = [*beans_command, "train", "--hidden", "3", "--epochs", "50", "--seeds", "2", "--out", str(tmp_path)]
     run = subprocess.run([*cmd, "--plot-format", "svg"], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert "beans train, 1-3-1 sigmoid: results, best first" in run.stdout
+    assert "beans train: results, best first (1-3-1 sigmoid)" in run.stdout
     doc = read_results(tmp_path)
     assert doc["settings"]["hidden"] == [3] and doc["settings"]["shape"] == "1-3-1 sigmoid"
     assert list(doc["results"][0]["params"]) == list(beans.Shape((3,)).param_names)

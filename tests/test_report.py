@@ -124,7 +124,7 @@ def test_format_rate(rate, text):
 
 def test_table_and_summary_name_the_network():
     text = render(beans.train(seeds=(0, 1), epochs=100, hidden=(4, 4), activation="tanh"))
-    assert "beans train, 1-4-4-1 tanh: results, best first" in text
+    assert "beans train: results, best first (1-4-4-1 tanh)" in text
     assert "1-4-4-1 tanh (33 parameters): converged" in text
     assert "1-2-1 sigmoid (7 parameters): converged" in render(beans.train(seeds=(0,), epochs=10))
 
