@@ -275,7 +275,8 @@ def _print_table(rows: list[dict], chosen: SeedModel, shape: Shape, model: Path,
 
     mse = "n/a" if chosen.final_mse is None else f"{chosen.final_mse:.4g}"
     console = Console(file=stdout)
-    console.print(f"seed {chosen.seed} of {model}, a {shape} network (final MSE {mse})", markup=False, highlight=False)
+    header = f"seed {chosen.seed} of {model}, a {shape} network (final MSE {mse})"
+    console.print(header, markup=False, highlight=False, soft_wrap=True)  # one line, however long the path
     table = Table()
     table.add_column("size", justify="right")
     table.add_column("toxicity", justify="right")

@@ -310,3 +310,14 @@ def test_a_size_too_large_for_relu_arithmetic_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["predict", "--model", str(path), "1e308", "0.5"])
     _assert_one_line_error(result, 2)
     assert "SIZE 1e308 is too large for this 1-2-1 relu network's arithmetic" in result.output
+
+
+def test_the_first_line_stays_whole_with_a_long_model_path(tanh_model, tmp_path):
+    path, doc = tanh_model
+    deep = tmp_path / ("a-long-folder-name-" * 4) / "results.json"
+    deep.parent.mkdir()
+    deep.write_text(json.dumps(doc), encoding="utf-8")
+    result = runner.invoke(app, ["predict", "--model", str(deep), "0.8"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("seed ") and first.endswith(")") and "a 1-4-4-1 tanh network (final MSE " in first
