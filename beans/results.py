@@ -12,7 +12,12 @@ from typing import Any
 
 import numpy as np
 
-RESULTS_FORMAT = 1  # bump when the layout of results.json changes
+from .shape import Shape
+
+# Bump when the layout of results.json changes. 2: settings name the network (hidden,
+# activation, shape) and each seed's params are named by that shape; a file without them
+# (format 1) holds the lesson's 1-2-1 sigmoid net.
+RESULTS_FORMAT = 2
 
 
 def _finite_stats(values: np.ndarray) -> dict[str, float | None]:
@@ -79,7 +84,11 @@ def _number(value: float) -> float | None:
 
 
 def _settings(config, seed_start: int) -> dict[str, Any]:
+    shape = config.shape
     return {
+        "hidden": list(shape.hidden),
+        "activation": shape.activation,
+        "shape": str(shape),  # for people: "1-4-4-1 tanh"; hidden and activation are what is read
         "seed_start": seed_start,
         "seeds": list(config.seeds),
         "epochs": config.epochs,
@@ -132,16 +141,35 @@ def results_document(result, *, seed_start: int, versions: dict[str, str]) -> di
     seed_start : the first seed, as given on the command line
     versions : package name -> version string
     """
-    from .kernels import PARAM_NAMES
     from .training import ranking
 
     return {
         "format": RESULTS_FORMAT,
         "settings": _settings(result.config, seed_start),
         "versions": versions,
-        "results": _per_seed(result, ranking(result), PARAM_NAMES),
+        "results": _per_seed(result, ranking(result), result.config.shape.param_names),
         "summary": summarize(result),
     }
+
+
+def settings_shape(settings: object) -> Shape:
+    """The network a results.json's ``settings`` describe; ValueError saying what is wrong.
+
+    ``hidden`` (a list of widths) and ``activation`` each default to the lesson's when absent,
+    so a file written before beans trained other shapes (format 1) is the lesson's 1-2-1.
+    """
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        raise ValueError(f"its settings are {json.dumps(settings)}, not a JSON object")
+    hidden = settings.get("hidden", list(Shape().hidden))
+    activation = settings.get("activation", Shape().activation)
+    if not isinstance(hidden, list):
+        raise ValueError(f"its settings' hidden is {json.dumps(hidden)}, not a list of layer widths")
+    try:
+        return Shape(tuple(hidden), activation)
+    except ValueError as err:
+        raise ValueError(f"its settings name no network beans can build: {err}") from None
 
 
 def versions() -> dict[str, str]:

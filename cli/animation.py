@@ -19,6 +19,7 @@ import numpy as np
 from .figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
 from ..files import ensure_output_dir, write_atomic
 from .plots import COLOURS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR, curves
+from ..shape import Shape
 
 # Frame size and timing, chosen to keep the README's GIF well under 500 KB.
 FIGSIZE = (6.0, 4.0)  # inches
@@ -30,7 +31,7 @@ GRID_POINTS = 201  # sizes 0..2 in steps of 0.01
 PALETTE_COLORS = 64  # one shared palette for every frame: no colour flicker, small file
 
 
-def _check_inputs(xs, ys, snapshot_epochs, params, losses, test_xs, test_ys):
+def _check_inputs(xs, ys, snapshot_epochs, params, losses, test_xs, test_ys, shape):
     """Arrays as float64/int64 with matching shapes; raises ValueError saying what is wrong."""
     xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
     if xs.ndim != 1 or xs.shape != ys.shape:
@@ -39,9 +40,10 @@ def _check_inputs(xs, ys, snapshot_epochs, params, losses, test_xs, test_ys):
     params = np.asarray(params, dtype=np.float64)
     losses = np.asarray(losses, dtype=np.float64)
     frames = snapshot_epochs.shape[0] if snapshot_epochs.ndim == 1 else -1
-    if frames < 1 or params.shape != (frames, 7) or losses.shape != (frames,):
+    p = shape.n_params
+    if frames < 1 or params.shape != (frames, p) or losses.shape != (frames,):
         raise ValueError(
-            "snapshot_epochs (R,), params (R, 7) and losses (R,) must agree with R >= 1, "
+            f"snapshot_epochs (R,), params (R, {p}) for a {shape} and losses (R,) must agree with R >= 1, "
             f"got {snapshot_epochs.shape}, {params.shape}, {losses.shape}"
         )
     if (test_xs is None) != (test_ys is None):
@@ -65,17 +67,19 @@ def _frame_title(title: str, epoch: int, loss: float) -> str:
     return f"{head}epoch {epoch:,}   MSE {loss:.4f}"
 
 
-def render_frames(xs, ys, snapshot_epochs, params, losses, *, title="", test_xs=None, test_ys=None) -> list:
+def render_frames(
+    xs, ys, snapshot_epochs, params, losses, *, title="", test_xs=None, test_ys=None, shape: Shape = Shape()
+) -> list:
     """One RGB ``PIL.Image`` per snapshot (thinned to ``MAX_FRAMES``), all of one size."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # after cli.figures' set-up
     from PIL import Image
 
     xs, ys, snapshot_epochs, params, losses, test_xs, test_ys = _check_inputs(
-        xs, ys, snapshot_epochs, params, losses, test_xs, test_ys
+        xs, ys, snapshot_epochs, params, losses, test_xs, test_ys, shape
     )
     keep = frame_indices(snapshot_epochs.size)
     grid = np.linspace(0.0, 2.0, GRID_POINTS)
-    lines = curves(params[keep], grid)  # NaN rows (a diverged snapshot) draw no curve
+    lines = curves(params[keep], grid, shape)  # NaN rows (a diverged snapshot) draw no curve
 
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
     canvas = FigureCanvasAgg(fig)
@@ -128,6 +132,7 @@ def save_training_gif(
     title: str = "",
     test_xs=None,
     test_ys=None,
+    shape: Shape = Shape(),
 ) -> Path:
     """Save an animated GIF of one seed's training: the beans and the fitted curve per snapshot.
 
@@ -136,17 +141,21 @@ def save_training_gif(
     path : str or Path, where the GIF goes (written whole or not at all; folders are created)
     xs, ys : float64, shape (n,), the training beans
     snapshot_epochs : int, shape (R,), the epoch of each snapshot
-    params : float64, shape (R, 7), the seed's parameters at each snapshot (``PARAM_NAMES`` order)
+    params : float64, shape (R, P), the seed's parameters at each snapshot, in ``shape.param_names``
+        order (P = ``shape.n_params``)
     losses : float64, shape (R,), its MSE at each snapshot
     title : shown above the epoch and MSE in every frame
     test_xs, test_ys : float64, shape (m,), held-out beans drawn as hollow points; optional
+    shape : Shape, the network; the lesson's 1-2-1 by default
 
     Returns
     -------
     Path : ``path``. One frame per snapshot (at most ``MAX_FRAMES``, thinned evenly), each
     ``FIGSIZE * DPI`` pixels; the last is shown for ``LAST_FRAME_MS``.
     """
-    frames = render_frames(xs, ys, snapshot_epochs, params, losses, title=title, test_xs=test_xs, test_ys=test_ys)
+    frames = render_frames(
+        xs, ys, snapshot_epochs, params, losses, title=title, test_xs=test_xs, test_ys=test_ys, shape=shape
+    )
     path = Path(path)
     ensure_output_dir(path.parent)
     return write_atomic(path, lambda tmp: _write_gif(tmp, frames))

@@ -117,9 +117,10 @@ class LiveWindow:
     row : the row to draw bold, or None for the best seed so far (lowest finite MSE)
     total_epochs : the run's epochs, for the title
     test_xs, test_ys : float64 (m,), held-out beans drawn hollow (m may be 0)
+    shape : beans.Shape, the network the snapshots' parameters belong to
     """
 
-    def __init__(self, plt, xs, ys, seeds, row, total_epochs, test_xs, test_ys) -> None:
+    def __init__(self, plt, xs, ys, seeds, row, total_epochs, test_xs, test_ys, shape) -> None:
         from matplotlib.collections import LineCollection
 
         from .plots import GRID_POINTS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
@@ -128,6 +129,7 @@ class LiveWindow:
         self.seeds = tuple(seeds)
         self.row = row
         self.total_epochs = total_epochs
+        self.shape = shape
         self.mailbox = Latest()
         self.frames = 0
         lo, hi = min(0.0, float(np.min(xs))), max(2.0, float(np.max(xs)))
@@ -156,7 +158,7 @@ class LiveWindow:
         return self._closed.is_set()
 
     def offer(self, epoch: int, params: np.ndarray, losses: np.ndarray) -> None:
-        """Hand over a snapshot (any thread): epoch, params float64 (S, 7), losses float64 (S,)."""
+        """Hand over a snapshot (any thread): epoch, params float64 (S, P), losses float64 (S,)."""
         if not self.closed:
             self.mailbox.put((epoch, params, losses))
 
@@ -174,11 +176,13 @@ class LiveWindow:
             row = 0
         faint_rows = np.unique(np.linspace(0, len(params) - 1, min(len(params), MAX_FAINT)).astype(np.int64))
         faint_rows = faint_rows[faint_rows != row]
-        ys = curves(params[np.r_[row, faint_rows]], self.grid)  # (1 + F, GRID_POINTS); NaN rows draw nothing
+        ys = curves(params[np.r_[row, faint_rows]], self.grid, self.shape)  # (1 + F, GRID_POINTS); NaN: no curve
         self.faint.set_segments([np.column_stack([self.grid, y]) for y in ys[1:] if np.isfinite(y).all()])
         self.bold.set_data(self.grid, ys[0])
         which = "seed" if self.row is not None else "best so far: seed"
-        self.title.set_text(f"epoch {epoch} of {self.total_epochs}, {which} {self.seeds[row]}, MSE {losses[row]:.3e}")
+        self.title.set_text(
+            f"{self.shape}, epoch {epoch} of {self.total_epochs}, {which} {self.seeds[row]}, MSE {losses[row]:.3e}"
+        )
         self.fig.canvas.draw_idle()
         self.frames += 1
 

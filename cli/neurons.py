@@ -10,6 +10,8 @@ Import only inside commands that plot: it imports matplotlib (through ``cli.figu
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
@@ -17,38 +19,77 @@ from .plots import GRID_POINTS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRA
 
 # More neurons than this in one panel are drawn without a legend: it would hide the curves.
 MAX_LEGEND_NEURONS = 8
+# Up to this many neurons take matplotlib's ten distinct colours; more are spread over a colour map.
+CYCLE_COLOURS = 10
+# Panels per row: a deep net wraps onto more rows instead of growing one very wide image.
+MAX_COLUMNS = 4
+PANEL_INCHES = (3.4, 3.3)  # width, height of one panel
+# The range each activation's outputs can take, so every panel of a kind has the same y axis.
+OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # relu is unbounded: autoscaled
+
+
+def _colours(width: int) -> list:
+    """One colour per neuron of a layer: distinct ones for a few, a colour map's for many."""
+    if width <= CYCLE_COLOURS:
+        return [f"C{j}" for j in range(width)]
+    from matplotlib import colormaps
+
+    return list(colormaps["viridis"](np.linspace(0.0, 0.9, width)))
 
 
 def neurons_figure(result, row: int) -> Figure:
     """Each hidden neuron's output for seed ``row`` of ``result``, layer by layer, then the network's.
 
+    The last hidden layer's legend gives each neuron's weight into the output neuron: for the
+    lesson's net, one step is added and the other subtracted, and the hill is what is left.
+
     Parameters
     ----------
     result : beans.training.TrainResult; its ``config.shape`` names the layers
-    row : int, the row (seed) to show, usually the best one
+    row : int, the row (seed) to show, usually the best one; its parameters must be finite
 
     Returns
     -------
-    matplotlib Figure with ``len(shape.hidden) + 1`` panels side by side, sharing the x axis.
+    matplotlib Figure with ``len(shape.hidden) + 1`` panels (at most ``MAX_COLUMNS`` a row),
+    sharing the x axis: hidden layer l's panel holds one line per neuron, in neuron order.
     """
     from ..kernels.network_any import neuron_outputs, predict_any
 
     shape = result.config.shape
     # the lesson's size range, [0, 2), widened to any bean outside it (as fit.png's)
-    grid = np.linspace(min(0.0, float(result.xs.min())), max(2.0, float(result.xs.max())), GRID_POINTS)
+    lo, hi = min(0.0, float(result.xs.min())), max(2.0, float(result.xs.max()))
+    grid = np.linspace(lo, hi, GRID_POINTS)
     params = result.params[row]
-    layers = neuron_outputs(params, grid, shape)  # list of (width, G), one per hidden layer
-    output = predict_any(params, grid, shape)
+    with np.errstate(over="ignore"):  # huge weights saturate a neuron: the right 0 or 1, no warning
+        layers = neuron_outputs(params, grid, shape)  # list of (width, G), one per hidden layer
+        output = predict_any(params, grid, shape)
     panels = len(layers) + 1
-    fig = Figure(figsize=(3.2 * panels + 0.6, 3.6), layout="constrained")
-    axes = fig.subplots(1, panels, sharex=True, squeeze=False)[0]
+    columns = min(panels, MAX_COLUMNS)
+    rows = math.ceil(panels / columns)
+    fig = Figure(figsize=(PANEL_INCHES[0] * columns + 0.4, PANEL_INCHES[1] * rows + 0.5), layout="constrained")
+    cells = fig.add_gridspec(rows, columns)
+    axes = [fig.add_subplot(cells[0, 0])]
+    axes += [fig.add_subplot(cells[k // columns, k % columns], sharex=axes[0]) for k in range(1, panels)]
+
+    output_layer = shape.n_layers - 1  # its one neuron's weights come from the last hidden layer
     for layer, (ax, outputs) in enumerate(zip(axes, layers, strict=False), start=1):
-        for j, curve in enumerate(outputs, start=1):
-            ax.plot(grid, curve, linewidth=1.6, label=f"neuron {j}")
-        ax.set_title(f"hidden layer {layer}: {outputs.shape[0]} {shape.activation}", fontsize=10)
+        width = outputs.shape[0]
+        last = layer == len(layers)
+        for j, (curve, colour) in enumerate(zip(outputs, _colours(width), strict=True)):
+            label = f"neuron {j + 1}"
+            if last:
+                label += f": weight {params[shape.neuron_start(output_layer, 0) + j]:+.2f} into the output"
+            ax.plot(grid, curve, color=colour, linewidth=1.6, label=label)
+        source = "the bean size" if layer == 1 else f"layer {layer - 1}'s outputs"
+        ax.set_title(f"hidden layer {layer}: {width} {shape.activation}, of {source}", fontsize=9)
         ax.set_ylabel("neuron output")
-        if outputs.shape[0] <= MAX_LEGEND_NEURONS:
+        if shape.activation in OUTPUT_RANGE:
+            bottom, top = OUTPUT_RANGE[shape.activation]
+            margin = 0.05 * (top - bottom)
+            ax.set_ylim(bottom - margin, top + margin)
+        if width <= MAX_LEGEND_NEURONS:
             ax.legend(fontsize=7, loc="best")
+
     ax = axes[-1]
     ax.scatter(result.xs, result.ys, s=12, color=TRAINING_COLOUR, label="training beans", zorder=2)
     if result.test_xs.size:
@@ -57,12 +98,18 @@ def neurons_figure(result, row: int) -> Figure:
             label="held-out beans", zorder=2,
         )
     ax.plot(grid, output, color="black", linewidth=2.2, label="network output", zorder=3)
-    ax.set_title("output: the layers merged", fontsize=10)
+    ax.set_title("output neuron: the last layer merged", fontsize=9)
     ax.set_ylabel(TOXICITY_LABEL)
+    ax.set_ylim(-0.1, 1.1)
     ax.legend(fontsize=7, loc="best")
     for ax in axes:
         ax.set_xlabel(SIZE_LABEL)
+        ax.set_xlim(lo, hi)
         ax.grid(alpha=0.3)
     config = result.config
-    fig.suptitle(f"What each neuron computes: {shape}, seed {config.seeds[row]}, lr {config.lr:g}", fontsize=11)
+    fig.suptitle(
+        f"What each neuron computes: {shape}, seed {config.seeds[row]} "
+        f"(MSE {result.final_mse[row]:.2e}), lr {config.lr:g}, {config.epochs} epochs",
+        fontsize=11,
+    )
     return fig

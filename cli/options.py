@@ -17,6 +17,7 @@ import typer
 
 from ..checks import DECIMAL, WHOLE  # numbers as people write them: one rule, everywhere
 from ..files import PLOT_SUFFIXES, output_dir, output_file
+from ..shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, parse_hidden  # numpy only: --help stays fast
 
 # ".png, .svg or .pdf": the figure formats beans writes, for help texts
 SUFFIXES_TEXT = f"{', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}"
@@ -108,3 +109,30 @@ def output_folder(value: str | Path) -> Path:
         return output_dir(value)
     except ValueError as err:
         raise typer.BadParameter(str(err)) from None
+
+
+def hidden_layers() -> dict[str, Any]:
+    """``parser`` and ``metavar`` for ``--hidden``: widths joined by ``x``, e.g. ``4x4``.
+
+    Annotate the option ``Any``: Typer reads ``tuple[int, ...]`` as an option taking several
+    values. The parser returns the widths as a tuple, ``(4, 4)``; the default is one already.
+    """
+
+    def parse(value: str | tuple[int, ...]) -> tuple[int, ...]:
+        if isinstance(value, tuple):  # the default
+            return value
+        if value != value.strip():  # parse_hidden forgives them; an option, like every number, does not
+            raise typer.BadParameter(f"must be widths joined by 'x' with no spaces, such as 2 or 4x4; got {value!r}")
+        try:
+            return parse_hidden(value)
+        except ValueError as err:
+            raise typer.BadParameter(str(err)) from None
+
+    return {"parser": parse, "metavar": "WIDTHS"}
+
+
+# --hidden's help text, with its limits
+HIDDEN_HELP = (
+    f"Hidden layer widths joined by x: 2 (the lesson's 1-2-1), 3, 4x4; 1..{MAX_WIDTH} neurons "
+    f"per layer, up to {MAX_HIDDEN_LAYERS} layers."
+)

@@ -1,4 +1,4 @@
-"""fit and loss figures of a training run, saved atomically.
+"""fit, loss and neurons figures of a training run, saved atomically.
 
 Import only inside commands that plot: it imports matplotlib (through ``cli.figures``).
 Many seeds are drawn as one ``LineCollection`` per group rather than one line each, which
@@ -16,6 +16,7 @@ import numpy as np
 from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
 from ..files import write_atomic
 from ..results import best_row
+from ..shape import Shape
 
 # How a figure reaches its file: ``write(target, fn)`` calls ``fn(tmp_path)`` and returns target.
 Writer = Callable[[Path, Callable[[Path], object]], Path]
@@ -29,18 +30,20 @@ SIZE_LABEL = "Bean size"
 TOXICITY_LABEL = "Toxicity"
 
 
-def curves(params: np.ndarray, grid: np.ndarray) -> np.ndarray:
+def curves(params: np.ndarray, grid: np.ndarray, shape: Shape) -> np.ndarray:
     """The network's output on ``grid`` for each parameter row, float64 (S, len(grid)).
 
-    A diverged seed may hold NaN or inf parameters: its row is all NaN, which draws no curve.
+    ``params`` is float64 (S, P) with P = ``shape.n_params``. A diverged seed may hold NaN or
+    inf parameters: its row is all NaN, which draws no curve.
     """
-    from .. import kernels  # numba comes with it; only needed once a curve is actually drawn
+    from ..kernels.network_any import predict_any  # numba comes with the package; needed only to draw
 
     params = np.asarray(params, dtype=np.float64)
     out = np.full((params.shape[0], grid.size), np.nan)
     ok = np.isfinite(params).all(axis=1)
     if ok.any():
-        out[ok] = kernels.predict(params[ok], grid)
+        with np.errstate(over="ignore"):  # huge weights saturate a neuron at 0 or 1: right, and no warning
+            out[ok] = predict_any(params[ok], grid, shape)
     return out
 
 
@@ -64,7 +67,7 @@ def _settings_title(result) -> str:
     seeds = config.seeds
     seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
     return (
-        f"{seed_text}, {config.epochs} epochs, lr {config.lr:g}, {config.beans} beans "
+        f"{config.shape}, {seed_text}, {config.epochs} epochs, lr {config.lr:g}, {config.beans} beans "
         f"(data seed {config.data_seed}): converged {int(result.converged.sum())} of {len(seeds)}"
     )
 
@@ -102,7 +105,7 @@ def fit_figure(result) -> Figure:
     grid = np.linspace(lo, hi, GRID_POINTS)
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()
-    all_curves = curves(result.params, grid)  # (S, GRID_POINTS), NaN rows for NaN params
+    all_curves = curves(result.params, grid, result.config.shape)  # (S, GRID_POINTS), NaN rows for NaN params
     drawable = ~np.isnan(all_curves).any(axis=1)
     for label, rows in _groups(result).items():
         rows = rows[drawable[rows]]
@@ -152,13 +155,17 @@ def fit_figure(result) -> Figure:
 def loss_figure(result) -> Figure:
     """Every seed's training MSE against epochs, log scale; the best seed bold (none if all diverged).
 
+    The best seed's MSE on the held-out beans is drawn dashed in the same colour (when the run
+    has held-out beans), so a learner sees whether it over-fits.
+
     A seed with a single drawable loss (``--epochs 0`` records only epoch 0) is a marker, as
     a line of one point draws nothing. Minor ticks on the log axis are unlabelled unless no
     power of ten is in view; then they get short labels (``0.4``, not ``4x10^-1``).
 
     Parameters
     ----------
-    result : beans.training.TrainResult; uses ``snapshot_epochs`` (R,) and ``loss_history`` (S, R)
+    result : beans.training.TrainResult; uses ``snapshot_epochs`` (R,), ``loss_history`` (S, R)
+        and ``test_loss_history`` (S, R)
     """
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
 
@@ -167,9 +174,9 @@ def loss_figure(result) -> Figure:
     ax = fig.add_subplot()
     ax.set_yscale("log")
 
-    def seed_line(row: int) -> np.ndarray:
+    def seed_line(row: int, history: np.ndarray = result.loss_history) -> np.ndarray:
         """(k, 2) points of one seed, without the NaN/inf or zero losses a log axis cannot show."""
-        losses = result.loss_history[row]
+        losses = history[row]
         keep = np.isfinite(losses) & (losses > 0)
         return np.column_stack([epochs[keep], losses[keep]])
 
@@ -198,6 +205,7 @@ def loss_figure(result) -> Figure:
                 label=None if len(dots) < len(lines) else f"{label} ({rows.size})",
             )
     best = best_row(result)
+    held_out = np.empty((0, 2))
     if best is not None:
         best_line = seed_line(best)
         ax.plot(
@@ -208,6 +216,20 @@ def loss_figure(result) -> Figure:
             marker="o" if len(best_line) == 1 else None,
             label=f"best: seed {result.config.seeds[best]}",
         )
+        # Its MSE on the held-out beans, dashed: where it turns up while the training MSE still
+        # falls, the seed is learning the training beans' noise (over-fitting). None without them.
+        if result.config.test_beans:
+            held_out = seed_line(best, result.test_loss_history)
+        if len(held_out):
+            ax.plot(
+                held_out[:, 0],
+                held_out[:, 1],
+                color=COLOURS["best"],
+                linewidth=1.8,
+                linestyle="--",
+                marker="o" if len(held_out) == 1 else None,
+                label=f"best: seed {result.config.seeds[best]}, on the {result.test_xs.size} held-out beans",
+            )
     ax.autoscale_view()
     if epochs[-1] > epochs[0]:
         ax.set_xlim(epochs[0], epochs[-1])
@@ -216,7 +238,7 @@ def loss_figure(result) -> Figure:
         ax.set_xticks([epochs[0]])
     _label_log_axis(ax)
     ax.set_xlabel("epoch")
-    ax.set_ylabel("MSE on the training beans")
+    ax.set_ylabel("MSE on the training beans" + (", held-out dashed" if len(held_out) else ""))
     ax.set_title(_settings_title(result), fontsize=10)
     _legend(ax)
     return fig
@@ -238,13 +260,20 @@ def _label_log_axis(ax) -> None:
 
 
 def save_plots(result, out_dir: Path, fmt: str, write: Writer = write_atomic) -> list[Path]:
-    """Write ``fit.<fmt>`` and ``loss.<fmt>`` under ``out_dir``; returns their paths.
+    """Write ``fit.<fmt>``, ``loss.<fmt>`` and ``neurons.<fmt>`` under ``out_dir``; returns their paths.
 
+    neurons shows the best seed, so it is left out when there is none (every seed diverged).
     ``write`` puts each file in place: each atomically by default, or ``StagedFiles.write``
     to have them appear together with a command's other files.
     """
+    from .neurons import neurons_figure  # it draws with this module's constants
+
     out_dir = Path(out_dir)
-    return [
+    paths = [
         _save(fit_figure(result), out_dir / f"fit.{fmt}", write),
         _save(loss_figure(result), out_dir / f"loss.{fmt}", write),
     ]
+    best = best_row(result)
+    if best is not None:
+        paths.append(_save(neurons_figure(result, best), out_dir / f"neurons.{fmt}", write))
+    return paths

@@ -1,9 +1,11 @@
 """``beans predict``: a trained seed's toxicity prediction for given bean sizes.
 
-The model is the ``results.json`` that ``beans train`` writes: its ``results`` list holds, per
-seed, ``seed``, ``rank`` (1 = best, as ``beans train`` ranked it), ``final_mse``, ``diverged``
-and ``params`` (a dict by ``PARAM_NAMES``). ``read_model`` is the only code that knows that
-layout; the best seed is the one ranked 1, so predict never re-decides what train decided.
+The model is the ``results.json`` that ``beans train`` writes: its ``settings`` name the
+network (``hidden`` and ``activation``; without them it is the lesson's 1-2-1 sigmoid net, as
+in files written before beans trained other shapes) and its ``results`` list holds, per seed,
+``seed``, ``rank`` (1 = best, as ``beans train`` ranked it), ``final_mse``, ``diverged`` and
+``params`` (a dict by the shape's ``param_names``). ``read_model`` is the only code that knows
+that layout; the best seed is the one ranked 1, so predict never re-decides what train decided.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Annotated
 import typer
 
 from ..checks import parse_decimal
+from ..shape import Shape
 from .errors import fail
 from .options import DECIMAL, whole
 
@@ -24,6 +27,8 @@ from .options import DECIMAL, whole
 CONTEXT_SETTINGS = {"ignore_unknown_options": True}
 # An unknown --seed lists the file's seeds when there are at most this many, else a summary.
 LISTED_SEEDS = 10
+# A seed whose params do not fit the shape: at most this many missing or unexpected names are named.
+LISTED_NAMES = 4
 
 
 class ModelError(Exception):
@@ -32,7 +37,7 @@ class ModelError(Exception):
 
 @dataclass(frozen=True)
 class SeedModel:
-    """One trained seed from results.json: its params in ``kernels.PARAM_NAMES`` order, or None.
+    """One trained seed from results.json: its params in its shape's ``param_names`` order, or None.
 
     ``problem`` says why ``params`` is None (``"w11_1 is 'x'"``), for the error message.
     """
@@ -58,25 +63,42 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _params(entry: dict, names: tuple[str, ...]) -> tuple[tuple[float, ...] | None, str]:
-    """The params by name as finite floats and "", or None and what is wrong with them."""
+def _some(names: list[str]) -> str:
+    """A few names and how many more: ``w13_1, b3_1, w14_1, b4_1 and 25 more``."""
+    shown = ", ".join(names[:LISTED_NAMES])
+    return shown if len(names) <= LISTED_NAMES else f"{shown} and {len(names) - LISTED_NAMES} more"
+
+
+def _params(entry: dict, shape: Shape) -> tuple[tuple[float, ...] | None, str]:
+    """The params by ``shape``'s names as finite floats and "", or None and what is wrong with them.
+
+    The names must be exactly the shape's: one missing or one too many means the params were
+    not made for this network, and predicting with them would be a guess.
+    """
+    names = shape.param_names
     raw = entry.get("params")
     if not isinstance(raw, dict):
         return None, f"its params are {json.dumps(raw)}, not a dict of {len(names)} numbers"
+    missing = [name for name in names if name not in raw]
+    unexpected = [name for name in raw if name not in set(names)]
+    if missing or unexpected:
+        wrong = ([f"missing {_some(missing)}"] if missing else []) + (
+            [f"unexpected {_some(unexpected)}"] if unexpected else []
+        )
+        return None, f"its {len(raw)} params do not fit a {shape} network's {len(names)}: {'; '.join(wrong)}"
     for name in names:
-        if name not in raw:
-            return None, f"{name} is missing"
         if not _is_number(raw[name]):
             return None, f"{name} is {json.dumps(raw[name])}, not a finite number"
     return tuple(float(raw[name]) for name in names), ""
 
 
-def read_model(path: Path, names: tuple[str, ...]) -> list[SeedModel]:
-    """Every seed in a ``beans train`` results.json, params in the order of ``names``.
+def read_model(path: Path) -> tuple[Shape, list[SeedModel]]:
+    """The network a ``beans train`` results.json describes, and every seed in it (params in its order).
 
     Raises ModelError saying what is wrong with the file.
     """
     from ..config import MODEL_LIMIT_BYTES
+    from ..results import RESULTS_FORMAT, settings_shape
 
     try:
         with open(path, "rb") as file:  # a bounded read: /dev/zero or a FIFO may never end
@@ -101,12 +123,21 @@ def read_model(path: Path, names: tuple[str, ...]) -> list[SeedModel]:
     entries = doc.get("results") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise ModelError(f"{path} has no per-seed results: is it a results.json from beans train?")
+    layout = doc.get("format")
+    if _is_int(layout) and layout > RESULTS_FORMAT:
+        raise ModelError(
+            f"{path} was written by a newer beans (results format {layout}; this one reads up to {RESULTS_FORMAT})"
+        )
+    try:
+        shape = settings_shape(doc.get("settings"))
+    except ValueError as err:
+        raise ModelError(f"{path} is not a model beans can use: {err}") from None
     seeds = []
     for entry in entries:
         if not isinstance(entry, dict) or not all(_is_int(entry.get(key)) for key in ("seed", "rank")):
             raise ModelError(f"{path} has a malformed entry in its results (each needs a seed, a rank and params)")
         mse = entry.get("final_mse")
-        params, problem = _params(entry, names)
+        params, problem = _params(entry, shape)
         seeds.append(
             SeedModel(
                 seed=entry["seed"],
@@ -118,8 +149,10 @@ def read_model(path: Path, names: tuple[str, ...]) -> list[SeedModel]:
             )
         )
     if not any(s.params is not None for s in seeds):
-        raise ModelError(f"{path} holds no seed with all {len(names)} params ({', '.join(names)})")
-    return seeds
+        first = seeds[0] if seeds else None
+        why = f" (seed {first.seed}: {first.problem})" if first is not None else ""
+        raise ModelError(f"{path} holds no seed with all {shape.n_params} params of its {shape} network{why}")
+    return shape, seeds
 
 
 def describe_seeds(seeds: list[int]) -> str:
@@ -191,29 +224,39 @@ def predict(
         fail(str(err), 2)
     import numpy as np
 
-    from .. import kernels
-
     try:
-        chosen = choose_seed(read_model(model, kernels.PARAM_NAMES), seed, model)
+        shape, seeds = read_model(model)
+        chosen = choose_seed(seeds, seed, model)
     except ModelError as err:
         fail(str(err), 1)
     except LookupError as err:
         fail(str(err), 2)
 
-    # A huge size overflows w * x to +-inf inside kernels.predict; the sigmoid of that is the
+    from ..kernels import TOXIC_ABOVE
+    from ..kernels.network_any import predict_any
+
+    # A huge size overflows w * x to +-inf inside predict_any; the sigmoid of that is the
     # right 0 or 1, so numpy's overflow warning (with its source line) is only noise here.
-    with np.errstate(over="ignore"):
-        toxicity = kernels.predict(np.array(chosen.params), np.array(xs))
+    with np.errstate(over="ignore", invalid="ignore"):
+        toxicity = predict_any(np.array(chosen.params), np.array(xs), shape)
+    lost = np.flatnonzero(np.isnan(toxicity))
+    if lost.size:  # relu neurons are unbounded: inf - inf inside the net, for a huge size
+        fail(f"SIZE {sizes[lost[0]]} is too large for this {shape} network's arithmetic; try a smaller one", 2)
     rows = [
-        {"size": x, "toxicity": float(p), "toxic": bool(p > kernels.TOXIC_ABOVE)}
-        for x, p in zip(xs, toxicity, strict=True)
+        {"size": x, "toxicity": float(p), "toxic": bool(p > TOXIC_ABOVE)} for x, p in zip(xs, toxicity, strict=True)
     ]
     if as_json:
-        doc = {"model": str(model), "seed": chosen.seed, "final_mse": chosen.final_mse, "predictions": rows}
+        doc = {
+            "model": str(model),
+            "shape": str(shape),
+            "seed": chosen.seed,
+            "final_mse": chosen.final_mse,
+            "predictions": rows,
+        }
         text = json.dumps(doc, indent=2) + "\n"
         _print(lambda stdout: stdout.write(text))
         return
-    _print(lambda stdout: _print_table(rows, chosen, model, stdout))
+    _print(lambda stdout: _print_table(rows, chosen, shape, model, stdout))
 
 
 def _print(render) -> None:
@@ -226,13 +269,14 @@ def _print(render) -> None:
         fail(str(err), 1)
 
 
-def _print_table(rows: list[dict], chosen: SeedModel, model: Path, stdout) -> None:
+def _print_table(rows: list[dict], chosen: SeedModel, shape: Shape, model: Path, stdout) -> None:
     from rich.console import Console
     from rich.table import Table
 
     mse = "n/a" if chosen.final_mse is None else f"{chosen.final_mse:.4g}"
     console = Console(file=stdout)
-    console.print(f"seed {chosen.seed} of {model} (final MSE {mse})", markup=False, highlight=False)
+    header = f"seed {chosen.seed} of {model}, a {shape} network (final MSE {mse})"
+    console.print(header, markup=False, highlight=False, soft_wrap=True)  # one line, however long the path
     table = Table()
     table.add_column("size", justify="right")
     table.add_column("toxicity", justify="right")

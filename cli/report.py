@@ -82,7 +82,7 @@ def results_table(result) -> Table:
     from ..training import ranking
 
     with_test = result.config.test_beans > 0
-    table = Table(title="beans train: results, best first", title_justify="left")
+    table = Table(title=f"beans train: results, best first ({result.config.shape})", title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column("seed", justify="right")
     table.add_column("final MSE", justify="right")
@@ -128,7 +128,8 @@ def summary_lines(result) -> list[str]:
     """The summary under the table: convergence, MSE spread, held-out figures, speed."""
     numbers = summarize(result)
     config = result.config
-    converged = f"converged {numbers['converged']} of {numbers['seeds']}"
+    shape = config.shape
+    converged = f"{shape} ({shape.n_params} parameters): converged {numbers['converged']} of {numbers['seeds']}"
     converged += f" (training accuracy >= {config.converged_accuracy:.0%})"
     if numbers["diverged"]:
         converged += f", {numbers['diverged']} diverged"

@@ -13,16 +13,29 @@ import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .errors import fail
-from .options import choice, non_negative_number, output_folder, output_path, positive_number, whole
+from .options import (
+    HIDDEN_HELP,
+    choice,
+    hidden_layers,
+    non_negative_number,
+    output_folder,
+    output_path,
+    positive_number,
+    whole,
+)
 from .signals import exit_code
 from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
 
 from ..config import ENGINES, MAX_EPOCHS, TrainConfig
+from ..shape import ACTIVATIONS
+
+# The figures a run saves under --out (``cli.plots.save_plots``), checked writable up front.
+PLOT_NAMES = ("fit", "loss", "neurons")
 
 # The python engine's estimate times this many SGD steps (a few ms) before the real run.
 ESTIMATE_PROBE_STEPS = 2000
@@ -51,15 +64,26 @@ def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...], 
 def _python_estimate(kernels, config) -> float:
     """Seconds the python engine will need, from timing a few thousand of its steps."""
     xs, ys = kernels.get_beans(config.beans, config.data_seed)
+    # a step of a wider net costs more: probe the run's own shape, at least one epoch of it
     probe_epochs = max(1, ESTIMATE_PROBE_STEPS // config.beans)
+    shape = config.shape
     began = time.perf_counter()
-    kernels.sgd_python(kernels.init_params(config.seeds[0]), xs, ys, probe_epochs, config.lr)
+    kernels.sgd_python_any(shape.init_params_many(config.seeds[:1])[0], xs, ys, probe_epochs, config.lr, shape)
     per_step = (time.perf_counter() - began) / (probe_epochs * config.beans)
     return per_step * len(config.seeds) * config.epochs * config.beans
 
 
 def train(
     seeds: Annotated[int, typer.Option("--seeds", **whole(1), help="How many random starts to train.")] = 1,
+    hidden: Annotated[
+        Any, typer.Option("--hidden", **hidden_layers(), show_default="2", help=HIDDEN_HELP)
+    ] = TrainConfig.hidden,
+    activation: Annotated[
+        str,
+        typer.Option(
+            "--activation", **choice(ACTIVATIONS), help="Of the hidden neurons; the output neuron is a sigmoid."
+        ),
+    ] = TrainConfig.activation,
     seed_start: Annotated[
         int, typer.Option("--seed-start", **whole(0), help="First seed; seeds are SEED_START .. SEED_START+SEEDS-1.")
     ] = 0,
@@ -117,7 +141,7 @@ def train(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no messages.")] = False,
-    no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip the fit and loss plots.")] = False,
+    no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip the fit, loss and neurons plots.")] = False,
     plot_format: Annotated[
         str, typer.Option("--plot-format", **choice(PLOT_FORMATS), help="File format of the plots.")
     ] = "png",
@@ -138,10 +162,10 @@ def train(
         ),
     ] = False,
 ) -> None:
-    """Train the lesson's 1-2-1 network from many random seeds at once and save the results.
+    """Train a network (the lesson's 1-2-1 by default) from many random seeds at once and save the results.
 
-    Prints a results table (best seed first) and writes results.json, fit.png and loss.png
-    under --out. --live shows the curves in a window as they train.
+    Prints a results table (best seed first) and writes results.json, fit.png, loss.png and
+    neurons.png under --out. --live shows the curves in a window as they train.
     """
     if threads is not None and engine != "jit":
         raise typer.BadParameter(
@@ -153,6 +177,8 @@ def train(
     try:
         config = TrainConfig(
             seeds=range(seed_start, seed_start + seeds),
+            hidden=hidden,
+            activation=activation,
             epochs=epochs,
             lr=lr,
             beans=beans,
@@ -174,7 +200,7 @@ def train(
     json_to_stdout = json_path == "-"
     json_file = None if json_path in (None, "-") else Path(json_path)
     try:
-        plots = [] if no_plot else [out / f"{name}.{plot_format}" for name in ("fit", "loss")]
+        plots = [] if no_plot else [out / f"{name}.{plot_format}" for name in PLOT_NAMES]
         prepared = prepare_outputs(
             [("--out", out, True), *(("--out", path, False) for path in [out / "results.json", *plots])]
             + [("--json", json_file, False), ("--animate", animate, False)]
@@ -225,7 +251,7 @@ def _open_window(config, animate_seed: int | None):
     xs, ys = get_beans(config.beans, config.data_seed)
     test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed) if config.test_beans else ((), ())
     row = None if animate_seed is None else config.seeds.index(animate_seed)
-    return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys)
+    return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys, config.shape)
 
 
 def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None) -> None:
@@ -235,7 +261,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     from ..files import StagedFiles, to_stdout
     from .progress import animate_progress, training_progress
     from .report import format_duration, render_report
-    from ..results import dumps, results_document, versions
+    from ..results import best_row, dumps, results_document, versions
     from ..training import train as train_run
 
     messages = Console(stderr=True)
@@ -285,6 +311,11 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     if not quiet:
         for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
+        if files.plot_format is not None and best_row(result) is None:  # neurons.png draws the best seed
+            messages.print(
+                f"no best seed (all {len(config.seeds)} diverged): no neurons.{files.plot_format} drawn",
+                highlight=False,
+            )
     if window is not None and not window.closed:
         if not quiet:
             messages.print("training done; close the window (or press q in it) to finish", highlight=False)
@@ -322,7 +353,8 @@ def _save_animation(result, path: Path, row: int) -> Path:
         result.snapshot_epochs,
         result.param_history[:, row, :],
         result.loss_history[row],
-        title=f"seed {config.seeds[row]}, lr {config.lr:g}, {config.beans} beans",
+        title=f"{config.shape}, seed {config.seeds[row]}, lr {config.lr:g}, {config.beans} beans",
         test_xs=result.test_xs if result.test_xs.size else None,
         test_ys=result.test_ys if result.test_ys.size else None,
+        shape=config.shape,
     )

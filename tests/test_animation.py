@@ -91,3 +91,13 @@ def test_gif_draws_the_beans_in_the_colours_of_fit_png():
     for colour in (TRAINING_COLOUR, HELD_OUT_COLOUR):
         want = np.round(np.array(to_rgba(colour)[:3]) * 255)
         assert np.any(np.all(np.abs(pixels - want) <= 2, axis=1)), colour
+
+
+def test_a_gif_of_any_shape_and_params_of_another_shape_are_refused(tmp_path):
+    wider = beans.train(seeds=[0], epochs=300, hidden=(3,))  # 10 parameters
+    args = (wider.xs, wider.ys, wider.snapshot_epochs, wider.param_history[:, 0], wider.loss_history[0])
+    out = save_training_gif(tmp_path / "wider.gif", *args, shape=wider.config.shape)
+    assert _frames(out)[:2] == (4, FRAME_SIZE)
+    with pytest.raises(ValueError, match=r"params \(R, 7\) for a 1-2-1 sigmoid"):
+        save_training_gif(tmp_path / "lesson.gif", *args)  # the lesson's shape by default
+    assert not (tmp_path / "lesson.gif").exists()

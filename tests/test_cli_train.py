@@ -94,28 +94,28 @@ def test_plots_decode(three_seeds):
     from matplotlib.image import imread
 
     _, out = three_seeds
-    for name in ("fit.png", "loss.png"):
+    for name in ("fit.png", "loss.png", "neurons.png"):
         image = imread(out / name)
         assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
 
 
 def test_paths_are_printed_on_stderr(three_seeds):
     result, out = three_seeds
-    for name in ("results.json", "fit.png", "loss.png"):
+    for name in ("results.json", "fit.png", "loss.png", "neurons.png"):
         assert f"wrote {out / name}" in result.stderr
     assert "wrote" not in result.stdout
 
 
 def test_only_finished_files_are_left(three_seeds):
     _, out = three_seeds
-    assert sorted(p.name for p in out.iterdir()) == ["fit.png", "loss.png", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["fit.png", "loss.png", "neurons.png", "results.json"]
 
 
 @pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<?xml"), ("pdf", b"%PDF")])
 def test_plot_format(tmp_path, fmt, magic):
     result = train(tmp_path, "--plot-format", fmt, "--test-beans", "0")
     assert result.exit_code == 0, result.output
-    for name in ("fit", "loss"):
+    for name in ("fit", "loss", "neurons"):
         assert (tmp_path / f"{name}.{fmt}").read_bytes().startswith(magic)
     assert not (tmp_path / "fit.png").exists()
 
@@ -218,6 +218,9 @@ def test_when_every_seed_diverged_no_seed_is_called_best(tmp_path):
     assert summary["best_seed"] is None and summary["test_mse_of_best"] is None
     assert summary["final_mse"] == {"best": None, "median": None, "worst": None}
     assert [r["rank"] for r in read_results(tmp_path)["results"]] == [1, 2, 3]  # ranks stay
+    # neurons.png draws the best seed's neurons: there is none, and the run says so
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png", "loss.png", "results.json"]
+    assert "no best seed (all 3 diverged): no neurons.png drawn" in result.stderr
 
 
 def test_python_engine_estimates_then_matches_jit(tmp_path):
@@ -591,3 +594,125 @@ def test_bad_noise_is_a_usage_error(tmp_path, value):
     assert result.exit_code == 2, result.output
     assert "--noise" in result.stderr and "Traceback" not in result.output
     assert files_under(tmp_path) == []
+
+
+# --- any network: --hidden and --activation ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tanh_4x4(tmp_path_factory):
+    """One 1-4-4-1 tanh run of three seeds, with a GIF: (Result, out dir)."""
+    out = tmp_path_factory.mktemp("tanh") / "out"
+    args = ["--hidden", "4x4", "--activation", "tanh", "--seeds", "3", "--animate", str(out / "t.gif")]
+    result = train(out, *args)
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+def test_hidden_and_activation_reach_the_training(tanh_4x4):
+    _, out = tanh_4x4
+    doc = read_results(out)
+    shape = beans.Shape((4, 4), "tanh")
+    assert doc["settings"]["hidden"] == [4, 4] and doc["settings"]["activation"] == "tanh"
+    assert doc["settings"]["shape"] == "1-4-4-1 tanh"
+    direct = beans.train(seeds=(0, 1, 2), epochs=int(EPOCHS), hidden=(4, 4), activation="tanh")
+    saved = np.array([[r["params"][n] for n in shape.param_names] for r in doc["results"]])
+    np.testing.assert_array_equal(saved, direct.params)
+    assert all(len(r["params"]) == shape.n_params == 33 for r in doc["results"])
+
+
+def test_every_file_of_a_4x4_run_is_written_and_names_its_network(tanh_4x4):
+    from matplotlib.image import imread
+    from PIL import Image
+
+    result, out = tanh_4x4
+    assert sorted(p.name for p in out.iterdir()) == ["fit.png", "loss.png", "neurons.png", "results.json", "t.gif"]
+    neurons = imread(out / "neurons.png")
+    assert neurons.shape[1] > neurons.shape[0] > 300  # three panels side by side
+    with Image.open(out / "t.gif") as gif:
+        assert gif.n_frames == int(EPOCHS) // 100 + 1
+    assert "beans train: results, best first (1-4-4-1 tanh)" in result.stdout
+    assert "1-4-4-1 tanh (33 parameters): converged" in result.stdout
+
+
+def test_the_default_network_is_the_lessons(three_seeds):
+    _, out = three_seeds
+    settings = read_results(out)["settings"]
+    assert (settings["hidden"], settings["activation"], settings["shape"]) == ([2], "sigmoid", "1-2-1 sigmoid")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--hidden", "0"], "each hidden layer needs 1 to 64 neurons, got 0"),
+        (["--hidden", "65"], "each hidden layer needs 1 to 64 neurons, got 65"),
+        (["--hidden", "1x1x1x1x1x1x1x1x1"], "a network needs 1 to 8 hidden layers, got 9"),
+        (["--hidden", ""], "hidden layers must be widths joined by 'x', such as 2 or 4x4; got ''"),
+        (["--hidden", "2xx3"], "hidden layers must be widths joined by 'x', such as 2 or 4x4; got '2xx3'"),
+        (["--hidden", "-1"], "hidden layers must be widths joined by 'x', such as 2 or 4x4; got '-1'"),
+        (["--hidden", "2.5"], "hidden layers must be widths joined by 'x', such as 2 or 4x4; got '2.5'"),
+        (["--hidden", "4X4"], "hidden layers must be widths joined by 'x', such as 2 or 4x4; got '4X4'"),
+        (["--hidden", " 3"], "must be widths joined by 'x' with no spaces, such as 2 or 4x4; got ' 3'"),
+    ],
+    ids=lambda v: repr(v[1]) if isinstance(v, list) else None,
+)
+def test_a_bad_hidden_is_one_line_exit_2_and_nothing_written(tmp_path, args, message):
+    result = train(tmp_path / "out", *args)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: Invalid value for '--hidden': {message}\n"
+    assert files_under(tmp_path) == []
+
+
+def test_an_unknown_activation_is_one_line_exit_2_and_nothing_written(tmp_path):
+    result = train(tmp_path / "out", "--activation", "softmax")
+    assert result.exit_code == 2
+    want = "Error: Invalid value for '--activation': must be one of sigmoid, tanh, relu; got 'softmax'\n"
+    assert result.stderr == want
+    assert files_under(tmp_path) == []
+
+
+def test_neurons_png_is_checked_before_training(tmp_path):
+    """A folder where neurons.png goes fails at once, like one where fit.png goes: nothing is trained."""
+    (tmp_path / "out" / "neurons.png").mkdir(parents=True)
+    result = train(tmp_path / "out", "--seeds", "2")
+    assert result.exit_code == 2, result.output
+    assert "neurons.png" in result.stderr and result.stderr.count("\n") == 1
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["neurons.png"]
+    assert train(tmp_path / "out", "--seeds", "2", "--no-plot").exit_code == 0  # --no-plot writes no neurons.png
+
+
+def test_the_python_engine_trains_any_network_as_jit_does(tmp_path):
+    args = ["--hidden", "3", "--seeds", "2", "--epochs", "20", "--beans", "20", "--test-beans", "0", "--no-plot"]
+    result = runner.invoke(app, ["train", *args, "--engine", "python", "--out", str(tmp_path / "py")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("python engine: about ")
+    assert runner.invoke(app, ["train", *args, "--out", str(tmp_path / "jit")]).exit_code == 0
+    py, jit = read_results(tmp_path / "py"), read_results(tmp_path / "jit")
+    for a, b in zip(py["results"], jit["results"], strict=True):
+        assert len(a["params"]) == 10
+        np.testing.assert_allclose(list(a["params"].values()), list(b["params"].values()), rtol=0, atol=1e-10)
+
+
+def test_real_subprocess_trains_a_1_3_1_and_plots_it(tmp_path, beans_command):
+    cmd = [*beans_command, "train", "--hidden", "3", "--epochs", "50", "--seeds", "2", "--out", str(tmp_path)]
+    run = subprocess.run([*cmd, "--plot-format", "svg"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "beans train: results, best first (1-3-1 sigmoid)" in run.stdout
+    doc = read_results(tmp_path)
+    assert doc["settings"]["hidden"] == [3] and doc["settings"]["shape"] == "1-3-1 sigmoid"
+    assert list(doc["results"][0]["params"]) == list(beans.Shape((3,)).param_names)
+    for name in ("fit", "loss", "neurons"):
+        assert (tmp_path / f"{name}.svg").read_bytes().startswith(b"<?xml")
+        assert f"wrote {tmp_path / name}.svg" in run.stderr
+
+
+def test_real_subprocess_bad_hidden_is_one_line(tmp_path, beans_command):
+    run = subprocess.run(
+        [*beans_command, "train", "--hidden", "2xx3", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith("Error: Invalid value for '--hidden': ") and run.stderr.count("\n") == 1
+    assert run.stdout == "" and not (tmp_path / "out").exists()

@@ -73,6 +73,34 @@ def test_a_slow_window_skips_snapshots_and_does_not_slow_training():
     assert seen[-1] == config.epochs
 
 
+def test_the_window_draws_the_runs_own_network():
+    """A snapshot of a 1-4-4-1 tanh run is drawn with that network (on Agg: no display needed)."""
+    import warnings
+
+    import beans.cli.figures  # noqa: F401  (selects Agg: no window, even where there is a display)
+    import matplotlib.pyplot as plt
+
+    from beans.cli.live import LiveWindow
+    from beans.kernels.network_any import predict_any
+
+    config = TrainConfig(seeds=(0, 1, 2), epochs=200, hidden=(4, 4), activation="tanh", record_params=True)
+    result = train(config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Agg says it cannot show a window; here none is wanted
+        window_args = (result.xs, result.ys, config.seeds, None, 200, result.test_xs, result.test_ys)
+        window = LiveWindow(plt, *window_args, config.shape)
+        try:
+            window.draw((200, result.params, result.final_mse))
+            best = int(np.argmin(result.final_mse))
+            np.testing.assert_array_equal(
+                window.bold.get_ydata(), predict_any(result.params[best], window.grid, config.shape)
+            )
+            assert len(window.faint.get_segments()) == 2
+            assert window.title.get_text().startswith(f"1-4-4-1 tanh, epoch 200 of 200, best so far: seed {best}")
+        finally:
+            plt.close(window.fig)
+
+
 @pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="these always have a display")
 def test_live_without_a_display_is_a_one_line_usage_error(monkeypatch, tmp_path):
     monkeypatch.delenv("DISPLAY", raising=False)

@@ -14,14 +14,14 @@ def result():
     return beans.train(seeds=(0, 1, 2, 3), epochs=300)
 
 
-def test_save_plots_writes_both_and_they_decode(tmp_path, result):
+def test_save_plots_writes_all_three_and_they_decode(tmp_path, result):
     from matplotlib.image import imread
 
     paths = save_plots(result, tmp_path, "png")
-    assert [p.name for p in paths] == ["fit.png", "loss.png"]
+    assert [p.name for p in paths] == ["fit.png", "loss.png", "neurons.png"]
     for path in paths:
         assert imread(path).shape[2] in (3, 4)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png", "loss.png"]  # no temp files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png", "loss.png", "neurons.png"]  # no temp files
 
 
 def test_fit_figure_shows_every_seed_the_best_and_both_bean_sets(result):
@@ -112,3 +112,55 @@ def test_every_figure_labels_and_colours_the_beans_alike(result):
     assert (ax.get_xlabel(), ax.get_ylabel()) == (SIZE_LABEL, TOXICITY_LABEL)
     np.testing.assert_allclose(ax.collections[0].get_facecolor()[0], to_rgba(TRAINING_COLOUR))
     # the GIF's colours: tests/test_animation.py reads them back from a rendered frame
+
+
+# --- any shape, and the held-out curve ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wider():
+    """A 1-3-1 run (a shape the CLI tests train too, so it compiles once)."""
+    return beans.train(seeds=(0, 1, 2), epochs=300, hidden=(3,))
+
+
+def test_fit_curves_are_the_runs_own_network(wider):
+    from beans.kernels.network_any import predict_any
+
+    ax = fit_figure(wider).axes[0]
+    best = next(line for line in ax.lines if line.get_label().startswith("best"))
+    grid = best.get_xdata()
+    np.testing.assert_array_equal(best.get_ydata(), predict_any(wider.params[wider.best], grid, wider.config.shape))
+    assert ax.get_title().startswith("1-3-1 sigmoid, seeds 0-2")
+    assert loss_figure(wider).axes[0].get_title().startswith("1-3-1 sigmoid")
+
+
+def test_curves_refuse_params_of_another_shape(wider):
+    from beans.cli.plots import curves
+
+    with pytest.raises(ValueError, match="1-2-1 sigmoid"):
+        curves(wider.params, np.linspace(0, 2, 5), beans.Shape())
+
+
+def test_loss_shows_the_best_seeds_held_out_mse_dashed_in_its_colour(result):
+    ax = loss_figure(result).axes[0]
+    seed = result.config.seeds[result.best]
+    training = next(line for line in ax.lines if line.get_label() == f"best: seed {seed}")
+    held = next(line for line in ax.lines if "held-out" in line.get_label())
+    assert held.get_label() == f"best: seed {seed}, on the {result.test_xs.size} held-out beans"
+    assert held.get_linestyle() == "--" and training.get_linestyle() == "-"
+    assert held.get_color() == training.get_color()
+    np.testing.assert_array_equal(held.get_xdata(), result.snapshot_epochs)
+    np.testing.assert_array_equal(held.get_ydata(), result.test_loss_history[result.best])
+    assert "held-out" in ax.get_ylabel()
+    lo, hi = ax.get_ylim()
+    assert lo <= result.test_loss_history[result.best].min() and hi >= result.test_loss_history[result.best].max()
+
+
+def test_without_held_out_beans_or_a_best_seed_there_is_no_held_out_curve():
+    run = beans.train(seeds=(0, 1), epochs=200, test_beans=0)
+    ax = loss_figure(run).axes[0]
+    assert not any("held-out" in line.get_label() for line in ax.lines)
+    assert "held-out" not in ax.get_ylabel()
+    run = beans.train(seeds=(0, 1), epochs=200)
+    run.diverged[:], run.converged[:] = True, False
+    assert not any("held-out" in line.get_label() for line in loss_figure(run).axes[0].lines)

@@ -117,3 +117,60 @@ def test_format_duration(seconds, text):
 )
 def test_format_rate(rate, text):
     assert format_rate(rate) == text
+
+
+# --- the network's shape -----------------------------------------------------------------
+
+
+def test_table_and_summary_name_the_network():
+    text = render(beans.train(seeds=(0, 1), epochs=100, hidden=(4, 4), activation="tanh"))
+    assert "beans train: results, best first (1-4-4-1 tanh)" in text
+    assert "1-4-4-1 tanh (33 parameters): converged" in text
+    assert "1-2-1 sigmoid (7 parameters): converged" in render(beans.train(seeds=(0,), epochs=10))
+
+
+def test_results_json_names_the_network_and_its_params():
+    from beans.results import RESULTS_FORMAT, settings_shape
+
+    result = beans.train(seeds=(0, 1), epochs=100, hidden=(4, 4), activation="tanh")
+    doc = json.loads(dumps(results_document(result, seed_start=0, versions={})))
+    assert doc["format"] == RESULTS_FORMAT == 2
+    settings = doc["settings"]
+    assert (settings["hidden"], settings["activation"], settings["shape"]) == ([4, 4], "tanh", "1-4-4-1 tanh")
+    assert settings_shape(settings) == result.config.shape
+    for entry, params in zip(doc["results"], result.params, strict=True):
+        assert list(entry["params"]) == list(result.config.shape.param_names)
+        assert list(entry["params"].values()) == list(params)
+
+
+@pytest.mark.parametrize(
+    ("settings", "shape"),
+    [
+        ({}, beans.Shape()),  # a results.json from before beans trained other shapes
+        (None, beans.Shape()),
+        ({"hidden": [3]}, beans.Shape((3,))),
+        ({"activation": "relu"}, beans.Shape((2,), "relu")),
+    ],
+)
+def test_settings_without_a_network_are_the_lessons(settings, shape):
+    from beans.results import settings_shape
+
+    assert settings_shape(settings) == shape
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ([], "not a JSON object"),
+        ({"hidden": "4x4"}, "not a list of layer widths"),
+        ({"hidden": [0]}, "1 to 64 neurons"),
+        ({"hidden": [2.0]}, "ints"),
+        ({"hidden": [True]}, "ints"),
+        ({"hidden": [2], "activation": "softmax"}, "activation must be one of"),
+    ],
+)
+def test_settings_naming_no_buildable_network_are_refused(settings, message):
+    from beans.results import settings_shape
+
+    with pytest.raises(ValueError, match=message):
+        settings_shape(settings)
