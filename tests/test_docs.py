@@ -136,3 +136,19 @@ def test_unknown_picture_is_a_one_line_usage_error(tmp_path):
         "Error: no picture named nope.png; the pictures are " + ", ".join(docs.pictures())
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
+def test_guide_quotes_what_beans_train_prints_today(guide, tmp_path):
+    """The summary lines a guide quotes (its ```text block) are printed by `beans train --seeds 50`, word for word."""
+    from typer.testing import CliRunner
+
+    from beans.cli.app import app
+
+    quoted = re.findall(r"```text\n(.*?)```", guide.read_text(encoding="utf-8"), flags=re.S)
+    assert len(quoted) == 1
+    result = CliRunner().invoke(app, ["train", "--seeds", "50", "--no-plot", "--quiet", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    printed = result.stdout.splitlines()
+    for line in quoted[0].strip().splitlines():
+        assert line in printed, f"{guide.name} quotes a line beans train no longer prints: {line!r}"
