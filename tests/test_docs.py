@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from beans.cli.app import app
 from PIL import Image
+from typer.testing import CliRunner
 
 from beans import docs
 
@@ -141,10 +143,6 @@ def test_unknown_picture_is_a_one_line_usage_error(tmp_path):
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
 def test_guide_quotes_what_beans_train_prints_today(guide, tmp_path):
     """The summary lines a guide quotes (its ```text block) are printed by `beans train --seeds 50`, word for word."""
-    from typer.testing import CliRunner
-
-    from beans.cli.app import app
-
     quoted = re.findall(r"```text\n(.*?)```", guide.read_text(encoding="utf-8"), flags=re.S)
     assert len(quoted) == 1
     result = CliRunner().invoke(app, ["train", "--seeds", "50", "--no-plot", "--quiet", "--out", str(tmp_path)])
