@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 # One rule for numbers typed on the command line, in every command: ASCII digits only (no
 # "1_000", which Python's int() takes, and no Arabic-Indic or full-width digits, which both
@@ -21,6 +23,8 @@ _N_PARAMS = 7
 
 def as_rng(rng: object, name: str) -> np.random.Generator:
     """A Generator from an int seed or a Generator."""
+    import numpy as np  # here, not at import: `beans --help` loads this module
+
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
@@ -33,6 +37,8 @@ def as_rng(rng: object, name: str) -> np.random.Generator:
 def _real_array(values: object, name: str) -> np.ndarray:
     """``values`` as a C-contiguous float64 array; ValueError for complex numbers or anything else
     numpy cannot make a real number of (numpy would drop an imaginary part with only a warning)."""
+    import numpy as np  # here, not at import: `beans --help` loads this module
+
     if np.iscomplexobj(values) or (isinstance(values, list | tuple) and any(isinstance(v, complex) for v in values)):
         raise ValueError(f"{name} must hold real numbers, got complex ones")
     try:
@@ -46,6 +52,8 @@ def as_params(params: object, name: str, many: bool | str) -> np.ndarray:
 
     ``many`` is False for (7,) only, True for (S, 7) only, "either" for both.
     """
+    import numpy as np  # here, not at import: `beans --help` loads this module
+
     arr = _real_array(params, name)
     allowed = {False: [1], True: [2], "either": [1, 2]}[many]
     shape_ok = arr.ndim in allowed and arr.shape[-1] == _N_PARAMS and arr.size > 0
@@ -59,6 +67,8 @@ def as_params(params: object, name: str, many: bool | str) -> np.ndarray:
 
 def as_data(values: object, name: str, like: np.ndarray | None = None) -> np.ndarray:
     """Finite float64, C-contiguous 1-d array of at least one value (same length as ``like``)."""
+    import numpy as np  # here, not at import: `beans --help` loads this module
+
     arr = _real_array(values, name)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
-
-import numpy as np
 
 from .shape import Shape
 from .checks import check_epochs, check_int, check_lr, check_noise, check_threads
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ENGINES = ("jit", "python")  # jit: numba kernels; python: the pure-Python reference loop
 
@@ -57,6 +59,7 @@ def snapshot_count(epochs: int, snapshot_every: int) -> int:
 
 def snapshot_schedule(epochs: int, snapshot_every: int) -> np.ndarray:
     """The epochs at which snapshots are taken: 0, K, 2K, ..., epochs. int64 (snapshot_count,)."""
+    import numpy as np  # here, not at import: `beans --help` loads this module
     return np.unique(np.append(np.arange(0, epochs, snapshot_every, dtype=np.int64), np.int64(epochs)))
 
 

@@ -16,14 +16,18 @@ Numpy only (no numba): the command line imports this to parse ``--hidden`` quick
 
 from __future__ import annotations
 
+import itertools
+import numbers
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .checks import as_rng
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")  # index = the kernels' activation code
 
@@ -73,7 +77,7 @@ class Shape:
 
     def __post_init__(self):
         hidden = tuple(self.hidden) if isinstance(self.hidden, Sequence) else None
-        if hidden is None or not all(isinstance(w, (int, np.integer)) and not isinstance(w, bool) for w in hidden):
+        if hidden is None or not all(isinstance(w, numbers.Integral) and not isinstance(w, bool) for w in hidden):
             raise ValueError(f"hidden must be a sequence of layer widths (ints), got {self.hidden!r}")
         hidden = tuple(int(w) for w in hidden)
         _check_hidden(hidden)
@@ -118,7 +122,7 @@ class Shape:
         """
         sizes = self.layer_sizes
         counts = [(sizes[layer] + 1) * sizes[layer + 1] for layer in range(self.n_layers)]
-        return tuple(int(v) for v in np.concatenate(([0], np.cumsum(counts))))
+        return (0, *itertools.accumulate(counts))
 
     @property
     def n_params(self) -> int:
@@ -152,6 +156,8 @@ class Shape:
         this is ``kernels.init_params_many``. A row never depends on the other seeds.
         Returns float64, shape (len(seeds), n_params).
         """
+        import numpy as np  # here, not at import: `beans --help` loads this module
+
         seeds = list(seeds)
         if not seeds:
             raise ValueError("seeds must name at least one seed")
@@ -162,6 +168,8 @@ class Shape:
 
         ``many`` is False for (P,) only, True for (S, P) only, "either" for both.
         """
+        import numpy as np  # here, not at import: `beans --help` loads this module
+
         arr = np.ascontiguousarray(params, dtype=np.float64)
         allowed = {False: [1], True: [2], "either": [1, 2]}[many]
         if not (arr.ndim in allowed and arr.shape[-1] == self.n_params and arr.size > 0):

@@ -13,7 +13,7 @@ from .errors import OneLineErrors
 app = typer.Typer(
     name="beans",
     cls=OneLineErrors,
-    help="Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba.",
+    help="Train the bean-toxicity lesson's network (1-2-1, or any width and depth) over many seeds at once, with numba.",
     invoke_without_command=True,  # bare `beans` reaches main_callback, which shows the help
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -34,7 +34,7 @@ def main_callback(
         typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
-    """Train the bean-toxicity lesson's 1-2-1 network over many seeds at once, with numba."""
+    """Train the bean-toxicity lesson's network (1-2-1, or any width and depth) over many seeds at once, with numba."""
     signals.install()  # SIGTERM and SIGHUP clean up like Ctrl-C
     if ctx.invoked_subcommand is None:  # no command given: the help, as --help shows it, and click's code 2
         typer.echo(ctx.get_help())

@@ -54,8 +54,8 @@ def test_python_dash_m_runs_the_program_and_importing_main_does_not():
     assert imported.returncode == 0 and imported.stdout == "", imported.stdout + imported.stderr
 
 
-def test_help_imports_neither_numba_nor_matplotlib():
-    code = "import sys; import beans; from beans.cli.app import app; print(sorted(m for m in ('numba','matplotlib') if m in sys.modules))"
+def test_help_imports_neither_numba_nor_matplotlib_nor_numpy():
+    code = "import sys; import beans; from beans.cli.app import app; print(sorted(m for m in ('numba','matplotlib','numpy') if m in sys.modules))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "[]", run.stdout + run.stderr
 

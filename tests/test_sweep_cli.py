@@ -130,6 +130,7 @@ def _free_port() -> int:
 
 
 def test_an_unreachable_scheduler_is_a_timeout_not_a_hang(tmp_path):
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
     began = time.perf_counter()
     result = sweep(tmp_path / "out", *GRID, "--scheduler", f"tcp://127.0.0.1:{_free_port()}", "--timeout", "1")
     assert result.exit_code == 1, result.output
