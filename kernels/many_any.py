@@ -21,22 +21,9 @@ import numpy as np
 
 from ..checks import as_data, check_epochs, check_lr, check_threads
 from .codegen import GENERATED_MAX_PARAMS, kernel_module
-from .many import LANE_GROUP, _real_seeds_per_block, _run_watched, max_threads
+from .many import LANE_GROUP, _real_seeds_per_block, _run_watched, block_layout, max_threads
 from .network import TOXIC_ABOVE
 from ..shape import Shape, as_shape
-
-
-def block_layout(n_seeds: int, threads: int, max_lanes: int) -> tuple[int, int]:
-    """How to cut ``n_seeds`` into blocks of at most ``max_lanes``: (seeds per block, blocks).
-
-    As ``kernels.many.block_layout``: whole groups of ``LANE_GROUP`` lanes, and a number of
-    blocks that is a multiple of ``threads`` when there are enough groups.
-    """
-    groups = -(-n_seeds // LANE_GROUP)
-    max_groups = max_lanes // LANE_GROUP
-    target_blocks = min(groups, threads * -(-groups // (threads * max_groups)))
-    groups_per_block = -(-groups // target_blocks)
-    return groups_per_block * LANE_GROUP, -(-groups // groups_per_block)
 
 
 def to_blocks(params: np.ndarray, threads: int, lanes: int) -> tuple[np.ndarray, np.ndarray, int]:
