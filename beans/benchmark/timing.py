@@ -37,6 +37,7 @@ from .. import kernels
 from ..config import TrainConfig
 from . import c_reference
 from .engines import ABOUT, ANY_SHAPE, BASELINE, LESSON_ONLY, SHAPE_BASELINE
+from ..kernels._cpu import wide_vectors
 from ..kernels.numpy_loop import sgd_numpy
 from ..shape import Shape
 
@@ -422,12 +423,21 @@ def environment(engines: list[AnyEngine]) -> dict:
         "logical_cpus": os.cpu_count(),
         "numba_threads": kernels.max_threads(),
         "numba_threading_layer": threading_layer(),
+        "numba_cpu": os.environ.get("NUMBA_CPU_NAME") or llvm_cpu_name(),
+        "numba_512_bit": wide_vectors(),  # 512-bit vectors allowed (kernels._cpu)
     }
     for engine in engines:
         if isinstance(engine, CEngine) and engine.built is not None:
             env["cc"] = engine.built.compiler_version
             env.setdefault("cc_flags", {})[engine.name] = " ".join(engine.built.flags)
     return env
+
+
+def llvm_cpu_name() -> str:
+    """The CPU LLVM compiles for when numba is not told one."""
+    import llvmlite.binding as llvm
+
+    return llvm.get_host_cpu_name()
 
 
 def threading_layer() -> str:
