@@ -13,7 +13,9 @@ part of its cache key. So :func:`allow_512_bit_vectors` runs before beans first 
 numba, sets the environment (child processes, such as ``beans bench``'s compile probes and
 Dask workers, inherit it and share the cache), and does nothing when:
 
-- numba is imported already (too late to change its CPU for this process);
+- numba is imported already (too late to change its CPU for this process): then it sets
+  ``BEANS_512_BIT=0`` (unless set), so that the child processes this one starts compile for the
+  same CPU options and share its cached code;
 - the user has set ``NUMBA_CPU_NAME`` or ``NUMBA_CPU_FEATURES``: theirs is the choice;
 - ``BEANS_512_BIT=0`` is set (opt out);
 - the CPU has no AVX-512 (``avx512f``), or llvmlite cannot tell.
@@ -47,6 +49,7 @@ def numba_cpu_env(cpu_name: str, features: str, environ: Mapping[str, str]) -> d
 def allow_512_bit_vectors() -> dict[str, str]:
     """Set ``numba_cpu_env`` for this host in ``os.environ`` unless numba is loaded; returns what was set."""
     if "numba" in sys.modules:
+        os.environ.setdefault(OPT_OUT, "0")  # this process stays at numba's default width: so will its children
         return {}
     try:
         import llvmlite.binding as llvm

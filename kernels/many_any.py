@@ -173,9 +173,10 @@ def train_rows_recorded(
     test_xs, test_ys = np.ascontiguousarray(test_xs, dtype=np.float64), np.ascontiguousarray(test_ys, dtype=np.float64)
 
     def part(first: int, step: int) -> None:
+        work = np.empty(blocks.shape[1] + module.SCRATCH)  # this thread's working block
         module._train_blocks(
             blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, TOXIC_ABOVE, chunk_epochs, rates, history, records,
-            chunks_done, stop, first, step,
+            chunks_done, stop, first, step, work,
         )  # fmt: skip
 
     def run() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 import beans
 from beans.kernels import _cpu
-from beans.kernels._cpu import numba_cpu_env, wide_vectors
+from beans.kernels._cpu import numba_cpu_env
 from beans.shape import Shape
 
 AVX512 = "+64bit,+avx,+avx2,+avx512f,+avx512dq,+fma,-amx-tile"
@@ -64,10 +64,16 @@ llvm.get_host_cpu_features = lambda: _Features()
 
 
 def _run(patch: str = "", **env) -> dict:
-    environ = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES")}
-    code = _RUN.format(patch=patch)
+    """_RUN in a fresh process whose environment has none of beans' or numba's CPU settings but ``env``."""
+    unset = ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", _cpu.OPT_OUT)
+    environ = {k: v for k, v in os.environ.items() if k not in unset}
     done = subprocess.run(
-        [sys.executable, "-c", code], env={**environ, **env}, capture_output=True, text=True, timeout=600, check=False
+        [sys.executable, "-c", _RUN.format(patch=patch)],
+        env={**environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "not a recognized" not in done.stderr  # LLVM knows the CPU name given
@@ -75,18 +81,29 @@ def _run(patch: str = "", **env) -> dict:
 
 
 def test_the_kernels_give_the_same_bits_at_either_vector_width():
-    here = {"wide": wide_vectors()}
+    as_beans_chooses = _run()  # 512-bit vectors where the CPU has AVX-512
+    assert as_beans_chooses.pop("wide") is ("+avx512f" in llvm.get_host_cpu_features().flatten().split(","))
+    narrow = _run(BEANS_512_BIT="0")  # numba's default (256-bit on AVX-512 CPUs)
+    no_avx512 = _run(_NO_AVX512)  # a CPU without AVX-512, as llvmlite would report it
+    assert narrow.pop("wide") is False and no_avx512.pop("wide") is False
+    here = {}  # and this process, whichever width it runs at
     xs, ys = beans.get_beans(30, 1)
     here["many"] = beans.sgd_many(beans.init_params_many(range(11)), xs, ys, 20, 0.03).tolist()
     shape = Shape((3,), "tanh")
     here["1-3-1 tanh"] = beans.sgd_many_any(shape.init_params_many(range(11)), xs, ys, 20, 0.03, shape).tolist()
-    narrow = _run(BEANS_512_BIT="0")  # 256-bit vectors (numba's default), in a fresh process
-    no_avx512 = _run(_NO_AVX512)  # a CPU without AVX-512, as llvmlite would report it
-    assert narrow.pop("wide") is False and no_avx512.pop("wide") is False
-    wide = here.pop("wide")
-    user_cpu = any(os.environ[k] != _cpu.CHANGED.get(k) for k in _cpu.NUMBA_VARIABLES if k in os.environ)
-    if not user_cpu and os.environ.get(_cpu.OPT_OUT) != "0":  # this process runs as beans chose
-        assert wide is ("+avx512f" in llvm.get_host_cpu_features().flatten().split(","))
     for key in here:
-        np.testing.assert_array_equal(np.array(narrow[key]), np.array(here[key]), err_msg=key)
-        np.testing.assert_array_equal(np.array(no_avx512[key]), np.array(here[key]), err_msg=key)
+        for other in (as_beans_chooses, narrow, no_avx512):
+            np.testing.assert_array_equal(np.array(other[key]), np.array(here[key]), err_msg=key)
+
+
+def test_a_process_that_loaded_numba_first_keeps_its_children_at_its_width():
+    code = (
+        "import os, numba\n"
+        "from beans.kernels import _cpu\n"
+        "print(_cpu.CHANGED == {}, os.environ.get('BEANS_512_BIT'), 'NUMBA_CPU_NAME' in os.environ)"
+    )
+    unset = ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", _cpu.OPT_OUT)
+    environ = {k: v for k, v in os.environ.items() if k not in unset}
+    done = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "0", "False"]
