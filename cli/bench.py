@@ -119,6 +119,13 @@ def bench(
     budget_s = DEFAULTS[mode][2]
     names = choose_engines(engines, tuple(known_engines.ABOUT))  # before numba loads: a typo fails at once
     shape = Shape(parse_hidden(hidden or "2"), activation or "sigmoid")
+    if shape != Shape() and not peers:
+        sits_out = set(known_engines.LESSON_ONLY)
+        if len(shape.hidden) > 1 or shape.activation != "sigmoid":
+            sits_out.add("c-lanes")
+        if set(names) <= sits_out:
+            can = ", ".join(known_engines.ANY_SHAPE)
+            fail(f"--engines: none of {', '.join(names)} trains a {shape} net; choose from {can}")
     if plot_path is not None:
         try:
             plot_format(plot_path, "--plot")
@@ -324,7 +331,8 @@ def footnotes(results: list[Result], timing, baseline: str | None = None) -> lis
             lines.append(f"{r.name}: {r.error}")
         elif not r.agrees:
             lines.append(
-                f"{r.name}: WRONG, differs from {reference} by {r.max_abs_diff:.3g} (> {timing.AGREE_TOL:g}); no speedup"
+                f"{r.name}: WRONG, differs from {reference} by {r.max_abs_diff:.3g} "
+                f"(> {timing.AGREE_TOL:g}); no speedup"
             )
     by_name = {r.name: r for r in results if r.ns_per_step and r.agrees}
     pairs = [("jit", "c-scalar"), ("jit-many-1", "c-lanes"), ("jit-many-all", "c-lanes")]

@@ -173,6 +173,8 @@ def test_without_a_compiler_the_c_rows_are_skipped_with_a_note(tmp_path, monkeyp
         (["--hidden", "1x1x1x1x1x1x1x1x1"], ["--hidden", "1 to 8 hidden layers"]),
         (["--hidden", ""], ["--hidden"]),
         (["--activation", "softmax"], ["--activation", "sigmoid, tanh, relu"]),
+        (["--hidden", "8", "--engines", "jit,numpy"], ["--engines", "1-8-1 sigmoid", "jit-many-1"]),
+        (["--hidden", "2x2", "--engines", "c-lanes"], ["--engines", "1-2-2-1 sigmoid"]),
     ],
 )
 def test_bad_options_exit_2_with_one_line(args, words):

@@ -255,7 +255,8 @@ def shape_engines(shape: Shape) -> tuple[dict[str, AnyEngine], dict[str, str]]:
     if len(shape.hidden) == 1 and shape.activation == "sigmoid":
         chosen["c-lanes"] = CEngine("c-lanes", ANY_SHAPE["c-lanes"], "lanes", hidden=shape.hidden[0])
     else:
-        left_out["c-lanes"] = f"sgd_c.c's lanes loop is built for one hidden layer of sigmoid neurons only, not a {shape}"
+        why = f"sgd_c.c's lanes loop is built for one hidden layer of sigmoid neurons only, not a {shape}"
+        left_out["c-lanes"] = why
     return chosen, left_out
 
 
