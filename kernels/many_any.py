@@ -61,6 +61,18 @@ def _lanes_of(record: np.ndarray, n_seeds: int, width: int, lanes: int) -> np.nd
     return record.reshape(record.shape[0], record.shape[1] * lanes)[:, _seat_rows(n_seeds, width, lanes)]
 
 
+def _aligned(n: int) -> np.ndarray:
+    """Uninitialised float64 (n,) starting on a 64-byte boundary (a cache line; one 512-bit vector).
+
+    The kernels read and write rows of B lanes; rows that start mid-line split vector loads
+    and stores across cache lines (np.empty's own placement did so for some sizes, and the
+    1-8-8-1 ran 15-20% slower then, bench/shape_ratios.py).
+    """
+    buffer = np.empty(n + 8)
+    skip = (-buffer.ctypes.data % 64) // 8
+    return buffer[skip : skip + n]
+
+
 def _net(shape: Shape) -> tuple[np.ndarray, int]:
     """The shape as the run-time-shaped kernels take it: int64 layer sizes, activation code."""
     return np.array(shape.layer_sizes, dtype=np.int64), shape.activation_code
@@ -162,7 +174,8 @@ def train_rows_recorded(
     n_seeds = params.shape[0]
     blocks, lanes, width = to_blocks(params, threads, module.B)
     sizes, act = _net(shape)
-    rates = np.zeros(blocks.shape[0] * module.B)  # padding lanes learn nothing
+    rates = _aligned(blocks.shape[0] * module.B)
+    rates[:] = 0.0  # padding lanes learn nothing
     rates[_seat_rows(n_seeds, width, module.B)] = lr
     rates = rates.reshape(blocks.shape[0], module.B)
     chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
@@ -173,7 +186,7 @@ def train_rows_recorded(
     test_xs, test_ys = np.ascontiguousarray(test_xs, dtype=np.float64), np.ascontiguousarray(test_ys, dtype=np.float64)
 
     def part(first: int, step: int) -> None:
-        work = np.empty(blocks.shape[1] + module.SCRATCH)  # this thread's working block
+        work = _aligned(blocks.shape[1] + module.SCRATCH)  # this thread's working block
         module._train_blocks(
             blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, TOXIC_ABOVE, chunk_epochs, rates, history, records,
             chunks_done, stop, first, step, work,
