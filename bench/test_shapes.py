@@ -8,6 +8,12 @@ its cost relative to the 1-2-1 measured in the same run (``extra_info["vs_1_2_1"
 - "kernels": generated vs run-time-shaped on the same shapes (the GENERATED_MAX_PARAMS call)
 - "1-2-1": the generated 1-2-1 beside the hand-written ``sgd_many``
 - "threads": 1-8-1 on one thread and on two
+- "1-8-1 vs C": the generated 1-8-1 beside sgd_c.c's hand-written 1-H-1 lanes loop built for
+  H = 8 (``c_reference.build("lanes", hidden=8)``), one thread each, 10x the epochs so that
+  the C process's start (about a millisecond) is lost in the noise. Both rows are timed in CPU
+  seconds of this process plus its finished child processes, whatever ``--benchmark-timer``
+  says: the C loop runs in a child, which ``time.process_time`` alone would not see
+  (``extra_info["self_timed_ns_per_step"]`` is the C loop's own clock, its start excluded)
 - "compile": a new shape in a subprocess with a fresh NUMBA_CACHE_DIR (generate, compile, one
   tiny run), and then loading it from that cache in a second subprocess; the time is
   measured inside the subprocess, imports excluded (``extra_info["seconds"]``, and
@@ -21,10 +27,13 @@ every thread, so leave the "threads" group to wall time) and compare rows of one
 from __future__ import annotations
 
 import ast
+import functools
 import os
+import resource
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -122,6 +131,59 @@ def test_threads(benchmark, lesson_beans, threads):
         benchmark.stats.stats.median / (256 * 100 * EPOCHS) * 1e9 if benchmark.stats else None
     )
     np.testing.assert_array_equal(out, sgd_many_any(start, xs, ys, EPOCHS, LR, shape, 1))
+
+
+C_EPOCHS = 10 * EPOCHS
+
+
+@functools.cache
+def _reference_1_8_1(epochs: int) -> np.ndarray:
+    """Seed 0 of the 1-8-1 after ``epochs`` epochs on the lesson's beans, by sgd_python_any."""
+    shape = Shape((8,))
+    xs, ys = beans.get_beans(100, 0)
+    return sgd_python_any(shape.init_params_many([0])[0], xs, ys, epochs, LR, shape)
+
+
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of the child processes it has waited for."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+@pytest.mark.benchmark(group="1-8-1 vs C (1 thread, 64 seeds)")
+@pytest.mark.parametrize("engine", ["generated", "c-lanes"])
+def test_vs_c(benchmark, lesson_beans, engine):
+    from beans.benchmark import c_reference as c_build
+
+    shape = Shape((8,))
+    xs, ys = lesson_beans
+    start = shape.init_params_many(range(SEEDS))
+    if engine == "generated":
+        sgd_many_any(start, xs, ys, 1, LR, shape, 1)  # compile before timing
+
+        def run():
+            return sgd_many_any(start, xs, ys, C_EPOCHS, LR, shape, 1)
+
+    else:
+        try:
+            binary = c_build.build("lanes", hidden=8)
+        except c_build.CUnavailable as err:
+            pytest.skip(f"C reference unavailable: {err}")
+        self_timed = []
+
+        def run():
+            seconds, out = binary.run(start, xs, ys, C_EPOCHS, LR, 1)
+            self_timed.extend(seconds)
+            return out
+
+    benchmark._timer = _cpu_with_children  # see the module docstring; pytest-benchmark has no per-test timer option
+    out = benchmark.pedantic(run, rounds=7, warmup_rounds=1)
+    steps = SEEDS * 100 * C_EPOCHS
+    if benchmark.stats:
+        benchmark.extra_info["ns_per_step"] = benchmark.stats.stats.median / steps * 1e9
+        if engine == "c-lanes":
+            benchmark.extra_info["self_timed_ns_per_step"] = float(np.median(self_timed)) / steps * 1e9
+    np.testing.assert_allclose(out[0], _reference_1_8_1(C_EPOCHS), rtol=0, atol=TOL)
 
 
 _FIRST_CALL = textwrap.dedent(

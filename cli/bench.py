@@ -16,7 +16,8 @@ from .errors import fail
 from .signals import exit_code
 from ..config import TrainConfig
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
-from .options import SUFFIXES_TEXT, output_path, whole
+from .options import SUFFIXES_TEXT, choice, output_path, whole
+from ..shape import ACTIVATIONS, Shape, parse_hidden  # numpy only
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -28,6 +29,18 @@ if TYPE_CHECKING:
 DEFAULTS = {"full": (TrainConfig.epochs, 5, 2.0), "quick": (200, 3, 0.1)}
 SEEDS = 64
 MAX_SEEDS, MAX_REPEAT = 100_000, 1000
+
+
+def hidden_text(value: str) -> str:
+    """A parser for ``--hidden``: widths joined by 'x' (``8``, ``4x4``) within beans.shape's limits.
+
+    Returns the widths in ``parse_hidden``'s own spelling; a bad value is a one-line usage error.
+    Kept here rather than in cli/options.py, where ``beans train --hidden`` may grow its own.
+    """
+    try:
+        return "x".join(map(str, parse_hidden(value)))
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
 
 
 def bench(
@@ -72,6 +85,19 @@ def bench(
         bool,
         typer.Option("--peers", help='Add rows for JAX and PyTorch on the same job (pip install "beans[peers]").'),
     ] = False,
+    hidden: Annotated[
+        str | None,
+        typer.Option(
+            "--hidden",
+            parser=hidden_text,
+            metavar="WIDTHS",
+            help="Time another network: hidden layer widths joined by 'x', e.g. 8 or 4x4. (default: 2, the lesson's)",
+        ),
+    ] = None,
+    activation: Annotated[
+        str | None,
+        typer.Option(**choice(ACTIVATIONS), help="The hidden neurons' activation. (default: sigmoid)"),
+    ] = None,
 ) -> None:
     """Time the lesson's loop in every engine: ns per SGD step, speedup, compile time.
 
@@ -82,12 +108,24 @@ def bench(
     Every engine first trains a short common workload that is checked against
     sgd_python; one that differs by more than the agreement tolerance is marked
     WRONG (a note under the table says by how much) and gets no speedup.
+
+    --hidden/--activation time another network: python (sgd_python_any, then the
+    reference and the baseline), jit-many-1, jit-many-all and, for one hidden layer of
+    sigmoid neurons, c-lanes; the engines written for the 1-2-1 alone sit out with a note.
     """
     mode = "quick" if quick else "full"
     epochs = epochs if epochs is not None else DEFAULTS[mode][0]
     repeat = repeat if repeat is not None else DEFAULTS[mode][1]
     budget_s = DEFAULTS[mode][2]
     names = choose_engines(engines, tuple(known_engines.ABOUT))  # before numba loads: a typo fails at once
+    shape = Shape(parse_hidden(hidden or "2"), activation or "sigmoid")
+    if shape != Shape() and not peers:
+        sits_out = set(known_engines.LESSON_ONLY)
+        if len(shape.hidden) > 1 or shape.activation != "sigmoid":
+            sits_out.add("c-lanes")
+        if set(names) <= sits_out:
+            can = ", ".join(known_engines.ANY_SHAPE)
+            fail(f"--engines: none of {', '.join(names)} trains a {shape} net; choose from {can}")
     if plot_path is not None:
         try:
             plot_format(plot_path, "--plot")
@@ -100,7 +138,7 @@ def bench(
     except OutputError as err:
         fail(str(err), code=1)
     try:
-        _run(names, seeds, epochs, repeat, budget_s, compile_times, json_path, plot_path, quiet, peers)
+        _run(names, seeds, epochs, repeat, budget_s, compile_times, json_path, plot_path, quiet, peers, shape)
     except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: the staged files are gone already
         prepared.cleanup()
         fail("interrupted; none of this command's files were written", exit_code(err))
@@ -123,6 +161,7 @@ def _run(
     plot_path: Path | None,
     quiet: bool,
     peers: bool = False,
+    shape: Shape | None = None,
 ) -> None:
     """Time, print, save; every option and output path has been checked. The files appear together or not at all."""
     from rich.console import Console
@@ -131,19 +170,30 @@ def _run(
 
     from ..benchmark import timing  # numba starts here, not at `beans --help`
 
-    chosen = {name: timing.ENGINES[name] for name in names}
+    shape = shape or Shape()
+    work = timing.Workload(seeds=seeds, epochs=epochs, hidden=shape.hidden, activation=shape.activation)
+    if work.lesson:
+        chosen, left_out, baseline = dict(timing.ENGINES), {}, timing.BASELINE
+    else:
+        (chosen, left_out), baseline = timing.shape_engines(shape), known_engines.SHAPE_BASELINE
+    sitting_out = [(name, left_out[name]) for name in names if name in left_out]
+    chosen = {name: chosen[name] for name in names if name in chosen}
     if peers:
         from ..benchmark.peers import peer_engines
 
-        chosen.update(peer_engines())
-    work = timing.Workload(seeds=seeds, epochs=epochs)
+        for name, engine in peer_engines().items():
+            if work.lesson:
+                chosen[name] = engine
+            else:
+                sitting_out.append((name, "the peers are written for the 1-2-1 only"))
     err_console = Console(stderr=True, quiet=quiet)
-    results, skipped = run_all(timing, chosen, work, repeat, budget_s, compile_times, err_console)
+    results, skipped = run_all(timing, chosen, work, repeat, budget_s, compile_times, err_console, baseline)
+    skipped = sitting_out + skipped
 
     def print_table(stdout) -> None:
         out = Console(file=stdout, width=None if stdout.isatty() else 132)
         out.print(render_table(results, work))
-        for line in footnotes(results, timing):
+        for line in footnotes(results, timing, baseline):
             out.print(line, soft_wrap=True, highlight=False)
 
     to_stdout(print_table)
@@ -153,7 +203,7 @@ def _run(
     # All files or none, as in train: both are staged and renamed together when the block ends.
     with StagedFiles() as staged:
         if json_path is not None:
-            doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())))
+            doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())), baseline)
             # strict JSON: to_json has turned every NaN/inf into null, and results.dumps proves it
             from ..results import dumps as results_json
 
@@ -177,8 +227,13 @@ def choose_engines(spec: str | None, known: tuple[str, ...]) -> list[str]:
     return [name for name in known if name in names]
 
 
-def run_all(timing, chosen: dict, work: Workload, repeat: int, budget_s: float, compile_times: bool, console):
-    """Time each available engine, then the compile probes; returns (results, [(name, reason) skipped])."""
+def run_all(
+    timing, chosen: dict, work: Workload, repeat: int, budget_s: float, compile_times: bool, console, baseline=None
+):
+    """Time each available engine, then the compile probes; returns (results, [(name, reason) skipped]).
+
+    Speedups are over ``baseline`` (``timing.BASELINE`` when None).
+    """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     data = work.data()
@@ -212,7 +267,7 @@ def run_all(timing, chosen: dict, work: Workload, repeat: int, budget_s: float, 
         if compile_times:
             timing.add_compile_times(ran, results, say)
             progress.advance(task)
-    timing.add_speedups(results)
+    timing.add_speedups(results, baseline or timing.BASELINE)
     return results, skipped
 
 
@@ -229,8 +284,9 @@ def render_table(results: list[Result], work: Workload) -> Table:
     """The results as a rich Table: numbers right-justified, wrong engines flagged."""
     from rich.table import Table
 
+    net = "" if work.lesson else f"a {work.shape} net, "
     table = Table(
-        title=f"beans bench: {work.seeds} seeds x {work.beans} beans, up to {work.epochs} epochs, lr {work.lr}",
+        title=f"beans bench: {net}{work.seeds} seeds x {work.beans} beans, up to {work.epochs} epochs, lr {work.lr}",
         title_justify="left",
     )
     table.add_column("engine")
@@ -261,23 +317,30 @@ def render_table(results: list[Result], work: Workload) -> Table:
     return table
 
 
-def footnotes(results: list[Result], timing) -> list[str]:
-    """Lines under the table: wrong engines and errors, then ratios to the C reference."""
+def footnotes(results: list[Result], timing, baseline: str | None = None) -> list[str]:
+    """Lines under the table: wrong engines and errors, then ratios to the C reference.
+
+    ``baseline``: the engine speedups are over (``timing.BASELINE`` when None); at another
+    shape the reference is ``sgd_python_any``.
+    """
+    baseline = baseline or timing.BASELINE
+    reference = "sgd_python" if baseline == timing.BASELINE else "sgd_python_any"
     lines = []
     for r in results:
         if r.error:
             lines.append(f"{r.name}: {r.error}")
         elif not r.agrees:
             lines.append(
-                f"{r.name}: WRONG, differs from sgd_python by {r.max_abs_diff:.3g} (> {timing.AGREE_TOL:g}); no speedup"
+                f"{r.name}: WRONG, differs from {reference} by {r.max_abs_diff:.3g} "
+                f"(> {timing.AGREE_TOL:g}); no speedup"
             )
     by_name = {r.name: r for r in results if r.ns_per_step and r.agrees}
     pairs = [("jit", "c-scalar"), ("jit-many-1", "c-lanes"), ("jit-many-all", "c-lanes")]
     ratios = [ratio_text(by_name[mine], by_name[ref]) for mine, ref in pairs if mine in by_name and ref in by_name]
     if ratios:
         lines.append("time per step vs C: " + ", ".join(ratios))
-    if timing.BASELINE not in {r.name for r in results}:
-        lines.append(f"speedups need the {timing.BASELINE} baseline in --engines")
+    if baseline not in {r.name for r in results}:
+        lines.append(f"speedups need the {baseline} baseline in --engines")
     return lines
 
 
@@ -290,16 +353,24 @@ def ratio_text(mine: Result, ref: Result) -> str:
     return f"{label(mine)} {mine.ns_per_step / ref.ns_per_step:.2f}x {label(ref)}"
 
 
-def to_json(results: list[Result], skipped: list[tuple[str, str]], work: Workload, repeat: int, env: dict) -> dict:
-    """The JSON document saved by ``--json``."""
+def to_json(
+    results: list[Result],
+    skipped: list[tuple[str, str]],
+    work: Workload,
+    repeat: int,
+    env: dict,
+    baseline: str | None = None,
+) -> dict:
+    """The JSON document saved by ``--json``; speedups over ``baseline`` (``timing.BASELINE`` when None)."""
     from dataclasses import asdict
 
     from ..benchmark.timing import AGREE_EPOCHS, AGREE_SEEDS, AGREE_TOL, BASELINE
 
+    reference = "sgd_python" if work.lesson else "sgd_python_any"
     return {
         "workload": {**asdict(work), "repeat": repeat},
-        "agreement": {"reference": "sgd_python", "tolerance": AGREE_TOL, "seeds": AGREE_SEEDS, "epochs": AGREE_EPOCHS},
-        "baseline": BASELINE,
+        "agreement": {"reference": reference, "tolerance": AGREE_TOL, "seeds": AGREE_SEEDS, "epochs": AGREE_EPOCHS},
+        "baseline": baseline or BASELINE,
         "engines": [r.to_json() for r in results],
         "skipped": [{"name": name, "reason": why} for name, why in skipped],
         "versions": env,
@@ -320,7 +391,8 @@ def save_plot(path: Path, results: list[Result], work: Workload, write=None) -> 
     ax.set_xscale("log")
     ax.invert_yaxis()  # table order, top to bottom
     ax.set_xlabel("ns per SGD step (log scale; shorter is faster)")
-    ax.set_title(f"beans bench: {work.seeds} seeds x {work.beans} beans", loc="left")
+    net = "" if work.lesson else f"a {work.shape} net, "
+    ax.set_title(f"beans bench: {net}{work.seeds} seeds x {work.beans} beans", loc="left")
     if values:
         ax.set_xlim(min(values) / 2, max(values) * 8)  # room for the labels right of the bars
     for bar, r in zip(bars, rows, strict=True):

@@ -5,8 +5,12 @@ Imports numpy and numba only; nothing here prints or plots.
 
 from pathlib import Path
 
-from ..numba_cache import ensure_numba_cache_dir, numba_cache_for_options
-from . import _jit
+from ._cpu import allow_512_bit_vectors
+
+allow_512_bit_vectors()  # before numba is first imported: it reads its CPU options then
+
+from ..numba_cache import ensure_numba_cache_dir, numba_cache_for_options  # noqa: E402
+from . import _jit  # noqa: E402
 
 ensure_numba_cache_dir(Path(__file__).parent)  # before any cache=True kernel is decorated
 

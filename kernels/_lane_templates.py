@@ -5,11 +5,43 @@ only when they live in the same module file: each generated module gets its own 
 its file name (a hash of its whole source) changes whenever any of this text does.
 
 Both kinds of module define ``B`` (lanes per block), ``SCRATCH`` (lanes of scratch space
-``_sgd_block`` wants after the parameters), ``LANES_JIT`` (for helpers, uncached),
+``_sgd_block`` wants after the parameters: the caller hands ``_train_blocks`` a working array of
+P * B + SCRATCH doubles per thread), ``LANES_JIT`` (for helpers, uncached),
 ``ENTRY_JIT`` (for the cached entry point), ``_sgd_block`` and ``_block_eval`` with the
 signatures below; ``DRIVERS`` builds the entry point ``_train_blocks`` on top of them. A
 block is a 1-D float64 array (P * B,): parameter k of lane s sits at ``k * B + s``.
 """
+
+# Plain loads and stores for the generated kernels, which read and write their block only at
+# ``offset + s`` with a constant offset >= 0 and a lane s in [0, B): ``blk[offset + s]`` would do
+# the same, but numba turns every index into code that also handles negative ones, which LLVM
+# then proves away; written out as a load, an access takes about a third of the time to
+# compile, and a generated kernel makes hundreds of them.
+ACCESS = '''
+@intrinsic
+def _at(typingctx, array, offset, s):
+    """array[offset + s] of a 1-D float64 array, for offset + s known to lie in [0, len(array))."""
+    sig = types.float64(array, types.intp, types.intp)
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        return builder.load(builder.gep(data, [builder.add(args[1], args[2])], inbounds=True))
+
+    return sig, codegen
+
+
+@intrinsic
+def _put(typingctx, array, offset, s, value):
+    """array[offset + s] = value for a 1-D float64 array, offset + s known to lie in [0, len(array))."""
+    sig = types.void(array, types.intp, types.intp, types.float64)
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        builder.store(args[3], builder.gep(data, [builder.add(args[1], args[2])], inbounds=True))
+        return context.get_dummy_value()
+
+    return sig, codegen
+'''
 
 # The shape-independent driver: one call trains a thread's share of the blocks for every
 # chunk, each block on a private copy, recording after each chunk (as kernels.many's recorded
@@ -25,17 +57,10 @@ def _copy(source, target, n):
         target[k] = source[k]
 
 
-@numba.njit(**LANES_JIT)
-def _record(blk, lanes, sizes, act, xs, ys, test_xs, test_ys, threshold, records, r, b):
-    """Lane MSE and accuracy on the training and held-out beans into records[:, r, b]."""
-    _block_eval(blk, lanes, sizes, act, xs, ys, threshold, records[0, r, b], records[2, r, b])
-    _block_eval(blk, lanes, sizes, act, test_xs, test_ys, threshold, records[1, r, b], records[3, r, b])
-
-
 @numba.njit(**ENTRY_JIT)
 def _train_blocks(
     blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, threshold, chunk_epochs, lr, history, records,
-    chunks_done, stop, first, step,
+    chunks_done, stop, first, step, blk,
 ):
     """Train blocks first, first + step, ... chunk by chunk, each on a private copy.
 
@@ -47,13 +72,13 @@ def _train_blocks(
         or (4, 0, nb, B) for none
     chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
     stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
+    blk : float64 (P*B + SCRATCH,), scratch: the working copy of a block, then any scratch rows
+        (made by the caller: an np.empty here added a compile of numba's allocator to every shape)
     """
     n = blocks.shape[1]
-    blk = np.empty(n + SCRATCH)  # a working copy: the parameters, then any scratch rows
     for b in range(first, blocks.shape[0], step):
         _copy(blocks[b], blk, n)
-        # record r is taken after r chunks; one call site for _record, as a literal 0 at a
-        # second one made numba compile it twice
+        # record r is taken after r chunks
         for r in range(chunk_epochs.shape[0] + 1):
             if r > 0:
                 if _read_shared_flag(stop) != 0:
@@ -61,8 +86,9 @@ def _train_blocks(
                 _sgd_block(blk, lanes[b], sizes, act, xs, ys, chunk_epochs[r - 1], lr[b])
                 if history.shape[0] > 0:
                     _copy(blk, history[r - 1, b], n)
-            if records.shape[1] > 0:
-                _record(blk, lanes[b], sizes, act, xs, ys, test_xs, test_ys, threshold, records, r, b)
+            if records.shape[1] > 0:  # MSE and accuracy on the training, then the held-out, beans
+                _block_eval(blk, lanes[b], sizes, act, xs, ys, threshold, records[0, r, b], records[2, r, b])
+                _block_eval(blk, lanes[b], sizes, act, test_xs, test_ys, threshold, records[1, r, b], records[3, r, b])
             chunks_done[b] = r
         _copy(blk, blocks[b], n)
 '''

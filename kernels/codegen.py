@@ -30,6 +30,7 @@ import importlib.util
 import inspect
 import numbers
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -40,7 +41,7 @@ from numba.misc.appdirs import AppDirs
 
 from . import many
 from ._jit import LANES_JIT
-from ._lane_templates import DRIVERS, RUNTIME_SHAPED
+from ._lane_templates import ACCESS, DRIVERS, RUNTIME_SHAPED
 from ..private_dir import make_private, private_dir
 from ..shape import Shape
 
@@ -140,7 +141,10 @@ def runtime_shaped_source(lanes: int) -> str:
 
 def generated_source(shape: Shape, lanes: int) -> str:
     """Source of lane kernels written out for ``shape``, ``lanes`` lanes per block."""
-    loops = "\n".join(f"            for s in range(lanes8):\n{_indent(loop, 16)}" for loop in _step_loops(shape, lanes))
+    loops = "\n".join(
+        f"            for s{n} in range(lanes8):\n{_indent(_own_names(loop, n), 16)}"
+        for n, loop in enumerate(_step_loops(shape, lanes))
+    )
     loads = [line for layer in range(shape.n_layers) for line in _load_lines(shape, lanes, layer)]
     evaluate = _forward_lines(shape, lanes, load=False) + [
         f"err = y - {_output(shape)}",
@@ -186,7 +190,20 @@ def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
         hits[s] = right / xs.shape[0]
 '''
     scratch = f"\n\nSCRATCH = {2 * len(_hidden_rows(shape)) * lanes}  # lanes for hidden outputs and deltas\n"
-    return _header(f"Lane kernels for a {shape} net", lanes) + scratch + body + DRIVERS
+    return _header(f"Lane kernels for a {shape} net", lanes) + ACCESS + scratch + body + DRIVERS
+
+
+_LOCAL = re.compile(r"\b(p[0-9]+|[adz][0-9]+_[0-9]+|s|rate)\b")
+
+
+def _own_names(lines: list[str], n: int) -> list[str]:
+    """Lines of lane loop ``n`` with every local of theirs renamed ``<name>_<n>`` (``s`` to ``s<n>``).
+
+    The same arithmetic; but a name assigned in one loop only is one numba's SSA pass can skip,
+    while a name assigned in several loops costs it a pass over every block of the function:
+    shared names made that pass a fifth of a new shape's compile time.
+    """
+    return [_LOCAL.sub(lambda m: f"s{n}" if m[1] == "s" else f"{m[1]}_{n}", line) for line in lines]
 
 
 def _indent(lines: list[str], spaces: int) -> str:
@@ -210,7 +227,7 @@ def _forward_lines(shape: Shape, lanes: int, load: bool = True) -> list[str]:
 def _load_lines(shape: Shape, lanes: int, layer: int) -> list[str]:
     """The parameters of ``layer`` (0-based, output last) of lane s into locals p{k}."""
     names, first, end = shape.param_names, shape.layer_offsets[layer], shape.layer_offsets[layer + 1]
-    return [f"p{k} = blk[{k * lanes} + s]  # {names[k]}" for k in range(first, end)]
+    return [f"p{k} = _at(blk, {k * lanes}, s)  # {names[k]}" for k in range(first, end)]
 
 
 def _layer_lines(shape: Shape, lanes: int, layer: int, load: bool = True) -> list[str]:
@@ -232,7 +249,8 @@ def _layer_lines(shape: Shape, lanes: int, layer: int, load: bool = True) -> lis
         elif shape.activation == "tanh":  # tanh(z) = 2 sigmoid(2z) - 1: (1-e)/(1+e) is NaN for z < -354
             lines.append(f"{a} = 2.0 * _sigmoid(2.0 * ({z})) - 1.0")
         else:  # relu; NaN <= 0 is False, so NaN passes
-            lines += [f"z = {z}", f"{a} = 0.0 if z <= 0.0 else z"]
+            net = f"z{j + 1}_{layer + 1}"  # one name per neuron: see _own_names
+            lines += [f"{net} = {z}", f"{a} = 0.0 if {net} <= 0.0 else {net}"]
     return lines
 
 
@@ -259,13 +277,13 @@ def _step_loops(shape: Shape, lanes: int) -> list[list[str]]:
 
     def store(layer, what):
         names = [_a(layer, j) if what == "a" else f"d{j + 1}_{layer}" for j in range(shape.layer_sizes[layer])]
-        return [f"blk[{row(layer, j, what)} + s] = {name}" for j, name in enumerate(names)]
+        return [f"_put(blk, {row(layer, j, what)}, s, {name})" for j, name in enumerate(names)]
 
     def reload(layer, what):
         if layer == 0:
             return []  # the input, x, is a local already
         names = [_a(layer, j) if what == "a" else f"d{j + 1}_{layer}" for j in range(shape.layer_sizes[layer])]
-        return [f"{name} = blk[{row(layer, j, what)} + s]" for j, name in enumerate(names)]
+        return [f"{name} = _at(blk, {row(layer, j, what)}, s)" for j, name in enumerate(names)]
 
     loops = []
     for layer in range(top):  # 0-based parameter layer; it computes hidden layer layer + 1
@@ -309,12 +327,15 @@ def _delta_lines(shape: Shape, layer: int) -> list[str]:
 
 
 def _update_lines(shape: Shape, layer: int, lanes: int) -> list[str]:
-    """``w - lr*(d*a)`` and ``b - lr*d`` for every parameter of ``layer`` (0-based, output last), lr per lane."""
-    fan_in, lines = shape.layer_sizes[layer], []
+    """``w - lr*(d*a)`` and ``b - lr*d`` for every parameter of ``layer`` (0-based, output last), lr per lane.
+
+    The lane's rate is loaded once per loop, into ``rate``.
+    """
+    fan_in, lines = shape.layer_sizes[layer], ["rate = _at(lr, 0, s)"]
     for j in range(shape.layer_sizes[layer + 1]):
         k, d = shape.neuron_start(layer, j), f"d{j + 1}_{layer + 1}"
-        lines += [f"blk[{(k + i) * lanes} + s] = p{k + i} - lr[s] * ({d} * {_a(layer, i)})" for i in range(fan_in)]
-        lines.append(f"blk[{(k + fan_in) * lanes} + s] = p{k + fan_in} - lr[s] * {d}")
+        lines += [f"_put(blk, {(k + i) * lanes}, s, p{k + i} - rate * ({d} * {_a(layer, i)}))" for i in range(fan_in)]
+        lines.append(f"_put(blk, {(k + fan_in) * lanes}, s, p{k + fan_in} - rate * {d})")
     return lines
 
 

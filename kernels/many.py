@@ -280,15 +280,15 @@ def _sgd_blocks_recorded_serial(blocks, lanes, xs, ys, chunk_epochs, lr, history
         _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop)
 
 
-def block_layout(n_seeds: int, threads: int) -> tuple[int, int]:
+def block_layout(n_seeds: int, threads: int, max_lanes: int = MAX_BLOCK_LANES) -> tuple[int, int]:
     """How to cut ``n_seeds`` into blocks: returns (lanes per block, number of blocks).
 
-    Blocks are whole groups of ``LANE_GROUP`` lanes and at most ``MAX_BLOCK_LANES`` wide;
-    their number is a multiple of ``threads`` when there are enough groups, so each thread
-    gets about the same work.
+    Blocks are whole groups of ``LANE_GROUP`` lanes and at most ``max_lanes`` wide (a multiple
+    of ``LANE_GROUP``; ``kernels.many_any`` passes its shape's block width); their number is a
+    multiple of ``threads`` when there are enough groups, so each thread gets about the same work.
     """
     groups = -(-n_seeds // LANE_GROUP)
-    max_groups = MAX_BLOCK_LANES // LANE_GROUP
+    max_groups = max_lanes // LANE_GROUP
     target_blocks = min(groups, threads * -(-groups // (threads * max_groups)))
     groups_per_block = -(-groups // target_blocks)
     return groups_per_block * LANE_GROUP, -(-groups // groups_per_block)

@@ -21,22 +21,9 @@ import numpy as np
 
 from ..checks import as_data, check_epochs, check_lr, check_threads
 from .codegen import GENERATED_MAX_PARAMS, kernel_module
-from .many import LANE_GROUP, _real_seeds_per_block, _run_watched, max_threads
+from .many import LANE_GROUP, _real_seeds_per_block, _run_watched, block_layout, max_threads
 from .network import TOXIC_ABOVE
 from ..shape import Shape, as_shape
-
-
-def block_layout(n_seeds: int, threads: int, max_lanes: int) -> tuple[int, int]:
-    """How to cut ``n_seeds`` into blocks of at most ``max_lanes``: (seeds per block, blocks).
-
-    As ``kernels.many.block_layout``: whole groups of ``LANE_GROUP`` lanes, and a number of
-    blocks that is a multiple of ``threads`` when there are enough groups.
-    """
-    groups = -(-n_seeds // LANE_GROUP)
-    max_groups = max_lanes // LANE_GROUP
-    target_blocks = min(groups, threads * -(-groups // (threads * max_groups)))
-    groups_per_block = -(-groups // target_blocks)
-    return groups_per_block * LANE_GROUP, -(-groups // groups_per_block)
 
 
 def to_blocks(params: np.ndarray, threads: int, lanes: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -72,6 +59,18 @@ def from_blocks(blocks: np.ndarray, n_seeds: int, width: int, lanes: int) -> np.
 def _lanes_of(record: np.ndarray, n_seeds: int, width: int, lanes: int) -> np.ndarray:
     """(R, nb, lanes) per-lane records -> (R, n_seeds)."""
     return record.reshape(record.shape[0], record.shape[1] * lanes)[:, _seat_rows(n_seeds, width, lanes)]
+
+
+def _aligned(n: int) -> np.ndarray:
+    """Uninitialised float64 (n,) starting on a 64-byte boundary (a cache line; one 512-bit vector).
+
+    The kernels read and write rows of B lanes; rows that start mid-line split vector loads
+    and stores across cache lines (np.empty's own placement did so for some sizes, and the
+    1-8-8-1 ran 15-20% slower then, bench/shape_ratios.py).
+    """
+    buffer = np.empty(n + 8)
+    skip = (-buffer.ctypes.data % 64) // 8
+    return buffer[skip : skip + n]
 
 
 def _net(shape: Shape) -> tuple[np.ndarray, int]:
@@ -175,7 +174,8 @@ def train_rows_recorded(
     n_seeds = params.shape[0]
     blocks, lanes, width = to_blocks(params, threads, module.B)
     sizes, act = _net(shape)
-    rates = np.zeros(blocks.shape[0] * module.B)  # padding lanes learn nothing
+    rates = _aligned(blocks.shape[0] * module.B)
+    rates[:] = 0.0  # padding lanes learn nothing
     rates[_seat_rows(n_seeds, width, module.B)] = lr
     rates = rates.reshape(blocks.shape[0], module.B)
     chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
@@ -186,9 +186,10 @@ def train_rows_recorded(
     test_xs, test_ys = np.ascontiguousarray(test_xs, dtype=np.float64), np.ascontiguousarray(test_ys, dtype=np.float64)
 
     def part(first: int, step: int) -> None:
+        work = _aligned(blocks.shape[1] + module.SCRATCH)  # this thread's working block
         module._train_blocks(
             blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, TOXIC_ABOVE, chunk_epochs, rates, history, records,
-            chunks_done, stop, first, step,
+            chunks_done, stop, first, step, work,
         )  # fmt: skip
 
     def run() -> None:

@@ -168,6 +168,13 @@ def test_without_a_compiler_the_c_rows_are_skipped_with_a_note(tmp_path, monkeyp
         (["--epochs"], ["--epochs"]),
         (["--plot", "chart.txt"], ["--plot", ".png"]),
         (["--warp"], ["--warp"]),
+        (["--hidden", "4y4"], ["--hidden", "4x4"]),
+        (["--hidden", "0"], ["--hidden", "1 to 64"]),
+        (["--hidden", "1x1x1x1x1x1x1x1x1"], ["--hidden", "1 to 8 hidden layers"]),
+        (["--hidden", ""], ["--hidden"]),
+        (["--activation", "softmax"], ["--activation", "sigmoid, tanh, relu"]),
+        (["--hidden", "8", "--engines", "jit,numpy"], ["--engines", "1-8-1 sigmoid", "jit-many-1"]),
+        (["--hidden", "2x2", "--engines", "c-lanes"], ["--engines", "1-2-2-1 sigmoid"]),
     ],
 )
 def test_bad_options_exit_2_with_one_line(args, words):
@@ -384,3 +391,68 @@ def test_c_hidden_layer_builds_are_lanes_only_and_bounded():
     for variant, hidden in (("scalar", 8), ("lanes", 0), ("lanes", 65)):
         with pytest.raises(ValueError, match="1-H-1"):
             c_reference.build(variant, hidden=hidden)
+
+
+def test_hidden_times_the_engines_that_train_that_shape_against_sgd_python_any(tmp_path):
+    path = tmp_path / "bench.json"
+    result = bench(*SMALL, "--no-compile", "--hidden", "3", "--json", str(path))
+    assert result.exit_code == 0, result.output
+    doc = strict_json(path.read_text())
+    ran = {e["name"]: e for e in doc["engines"]}
+    assert set(ran) <= set(engines.ANY_SHAPE) and {"python", "jit-many-1", "jit-many-all"} <= set(ran)
+    for engine in ran.values():
+        assert engine["agrees"] is True and engine["max_abs_diff"] <= timing.AGREE_TOL, engine
+        assert engine["speedup"] > 0
+    assert ran["python"]["speedup"] == pytest.approx(1.0)
+    assert doc["baseline"] == "python" and doc["agreement"]["reference"] == "sgd_python_any"
+    assert doc["workload"]["hidden"] == [3] and doc["workload"]["activation"] == "sigmoid"
+    skipped = {s["name"]: s["reason"] for s in doc["skipped"]}
+    assert set(engines.LESSON_ONLY) <= set(skipped)
+    assert all("1-2-1 only" in skipped[name] for name in engines.LESSON_ONLY)
+    for name in engines.LESSON_ONLY:  # one line each on stderr, naming why
+        assert f"note: {name} skipped: {engines.LESSON_ONLY[name]}" in result.stderr
+    assert "a 1-3-1 sigmoid net" in result.stdout
+
+
+def test_hidden_skips_c_lanes_with_a_note_unless_one_sigmoid_layer():
+    for args in (["--hidden", "2x2"], ["--hidden", "3", "--activation", "tanh"]):
+        result = bench(*SMALL, "--no-compile", "--engines", "python,c-lanes", *args)
+        assert result.exit_code == 0, result.output
+        assert "note: c-lanes skipped: sgd_c.c's lanes loop is built for one hidden layer of sigmoid" in result.stderr
+        assert "python" in result.stdout and "c-lanes" not in result.stdout
+
+
+def test_hidden_2_sigmoid_is_todays_lesson_bench(tmp_path):
+    path = tmp_path / "bench.json"
+    result = bench(*SMALL, "--no-compile", "--hidden", "2", "--engines", "python-lesson,jit", "--json", str(path))
+    assert result.exit_code == 0, result.output
+    doc = strict_json(path.read_text())
+    assert [e["name"] for e in doc["engines"]] == ["python-lesson", "jit"] and doc["skipped"] == []
+    assert doc["baseline"] == "python-lesson" and doc["agreement"]["reference"] == "sgd_python"
+    assert "net," not in result.stdout and "skipped" not in result.stderr
+
+
+def test_hidden_in_a_real_process_with_compile_times():
+    # compile probes run the generated kernel of the shape in fresh interpreters
+    cmd = [sys.executable, "-m", "beans", "bench", "--quick", "--hidden", "3", "--activation", "relu"]
+    cmd += ["--engines", "python,jit-many-1,jit", "--seeds", "3", "--epochs", "5", "--repeat", "1"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "a 1-3-1 relu net" in run.stdout
+    row = next(line for line in run.stdout.splitlines() if "jit-many-1" in line)
+    cells = [cell.strip() for cell in row.split("│")]
+    assert float(cells[7]) > 0 and float(cells[8]) > 0 and cells[9] == "yes"  # compile s, cached s, agrees
+    assert "note: jit skipped: sgd_jit is written for the 1-2-1 only" in run.stderr
+
+
+@pytest.mark.skipif(c_reference.find_compiler() is None, reason="no C compiler")
+def test_c_1_8_1_build_agrees_with_sgd_python_any():
+    from beans.shape import Shape
+
+    shape = Shape((8,))
+    binary = c_reference.build("lanes", hidden=8)
+    xs, ys = beans.get_beans(30, 2)
+    params = shape.init_params_many(range(11))  # not a multiple of the SIMD width: the tail runs too
+    _, got = binary.run(params, xs, ys, 40, 0.03, repeat=1)
+    want = np.stack([beans.kernels.sgd_python_any(row, xs, ys, 40, 0.03, shape) for row in params])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-11)

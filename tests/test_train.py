@@ -147,7 +147,8 @@ def test_an_error_in_the_kernel_thread_reaches_the_caller(monkeypatch):
     def broken(*args):
         raise RuntimeError("kernel failed")
 
-    monkeypatch.setattr(many_any, "kernel_module", lambda *a: SimpleNamespace(B=real.B, _train_blocks=broken))
+    fake = SimpleNamespace(B=real.B, SCRATCH=real.SCRATCH, _train_blocks=broken)
+    monkeypatch.setattr(many_any, "kernel_module", lambda *a: fake)
     with pytest.raises(RuntimeError, match="kernel failed"):
         beans.train(seeds=[0], epochs=3, on_chunk=lambda d, t: None)
 

@@ -20,3 +20,20 @@ ABOUT: dict[str, str] = {
     "c-scalar": "sgd_c.c one seed after another (C, -O3, unfused like jit)",
     "c-lanes": "sgd_c.c seeds in SIMD lanes (C, vectorised exp, fused like jit-many)",
 }
+
+# ``beans bench --hidden``/``--activation`` at any other shape: the engines that train every
+# shape, what each runs there, and the one every speedup is then over.
+SHAPE_BASELINE = "python"
+ANY_SHAPE: dict[str, str] = {
+    SHAPE_BASELINE: "sgd_python_any: the reference loop for any shape, Python floats, math.exp",
+    "jit-many-1": "sgd_many_any (numba, kernel written out for the shape), all seeds together, 1 thread",
+    "jit-many-all": "sgd_many_any (numba), all seeds together, every thread numba may use",
+    "c-lanes": "sgd_c.c's 1-H-1 loop, seeds in SIMD lanes (C, H fixed at compile time, fused, vectorised exp)",
+}
+# why the other engines sit out at another shape: each is written for the 1-2-1 alone
+LESSON_ONLY: dict[str, str] = {
+    BASELINE: "the lesson's own loop is written for the 1-2-1 only",
+    "numpy": "sgd_numpy is written for the 1-2-1 only",
+    "jit": "sgd_jit is written for the 1-2-1 only",
+    "c-scalar": "sgd_c.c's scalar loop is written for the 1-2-1 only",
+}

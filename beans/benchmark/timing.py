@@ -1,7 +1,10 @@
 """The timing behind ``beans bench``: engines, the agreement check, and per-step timings.
 
-Every engine trains the same (S, 7) start parameters on the same beans. Before it is timed,
-each engine runs a short common workload whose result is compared with ``sgd_python``; an
+Every engine trains the same (S, P) start parameters on the same beans: the lesson's 1-2-1
+(P = 7) unless the workload names another ``Shape``, which only some engines train
+(``engines.ANY_SHAPE``; ``python`` is then the reference and the baseline). Before it is timed,
+each engine runs a short common workload whose result is compared with ``sgd_python``
+(``sgd_python_any`` at another shape); an
 engine that disagrees is reported as wrong and gets no speedup. Slow engines are timed on
 fewer epochs, chosen from a calibration run so that one repeat lasts about ``budget_s``;
 every figure is reported per SGD step (one sample of one seed), so the rows compare.
@@ -33,8 +36,10 @@ import numpy as np
 from .. import kernels
 from ..config import TrainConfig
 from . import c_reference
-from .engines import ABOUT, BASELINE
+from .engines import ABOUT, ANY_SHAPE, BASELINE, LESSON_ONLY, SHAPE_BASELINE
+from ..kernels._cpu import wide_vectors
 from ..kernels.numpy_loop import sgd_numpy
+from ..shape import Shape
 
 AGREE_TOL = 1e-9  # max |difference| from sgd_python on the common workload, any parameter
 # the common workload: up to 64 seeds (enough to fill every SIMD block and its tail) x 3 epochs
@@ -46,18 +51,32 @@ TrainFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int, float], np.ndarray]
 
 @dataclass(frozen=True)
 class Workload:
-    """What every engine trains: ``seeds`` start parameter sets on ``beans`` beans; the lesson's by default."""
+    """What every engine trains: ``seeds`` start parameter sets on ``beans`` beans; the lesson's by default.
+
+    ``hidden`` and ``activation`` name the network (``Shape``); the lesson's 1-2-1 sigmoid by default.
+    """
 
     seeds: int
     epochs: int = TrainConfig.epochs
     beans: int = TrainConfig.beans
     lr: float = TrainConfig.lr
     data_seed: int = TrainConfig.data_seed
+    hidden: tuple[int, ...] = (2,)
+    activation: str = "sigmoid"
+
+    @property
+    def shape(self) -> Shape:
+        return Shape(self.hidden, self.activation)
+
+    @property
+    def lesson(self) -> bool:
+        """True for the lesson's 1-2-1 sigmoid net, which every engine trains."""
+        return self.shape == Shape()
 
     def data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(params (S, 7), xs (n,), ys (n,)): seeds 0..S-1 and the lesson's beans."""
+        """(params (S, P), xs (n,), ys (n,)): seeds 0..S-1 (``Shape.init_params_many``) and the lesson's beans."""
         xs, ys = kernels.get_beans(self.beans, self.data_seed)
-        return kernels.init_params_many(range(self.seeds)), xs, ys
+        return self.shape.init_params_many(range(self.seeds)), xs, ys
 
 
 @dataclass
@@ -102,6 +121,7 @@ class CEngine:
     name: str
     about: str
     variant: str  # c_reference.VARIANTS
+    hidden: int | None = None  # a 1-H-1 sigmoid build (c_reference.build's hidden); None: the lesson's loops
     threads: ClassVar[int] = 1
     jit: ClassVar[bool] = False
     probe: ClassVar[str | None] = None
@@ -117,7 +137,7 @@ class CEngine:
         """The built binary, building it on first call; CUnavailable (every call) if it cannot be."""
         if self._binary is None and self._why_not is None:
             try:
-                self._binary = c_reference.build(self.variant)
+                self._binary = c_reference.build(self.variant, hidden=self.hidden)
             except c_reference.CUnavailable as err:
                 self._why_not = str(err)
         if self._binary is None:
@@ -171,6 +191,17 @@ print(json.dumps(time.perf_counter() - start))
 """
 PROBE_JIT = _PROBE.format(call="kernels.sgd_jit(params[0], xs, ys, 1, 0.03)")
 PROBE_MANY = _PROBE.format(call="kernels.sgd_many(params, xs, ys, 1, 0.03)")
+_PROBE_ANY = """
+import json, time
+from beans import kernels
+from beans.shape import Shape
+shape = Shape({hidden!r}, {activation!r})
+xs, ys = kernels.get_beans(10, 0)
+params = shape.init_params_many([0, 1])
+start = time.perf_counter()
+kernels.sgd_many_any(params, xs, ys, 1, 0.03, shape)
+print(json.dumps(time.perf_counter() - start))
+"""
 
 
 def default_engines() -> dict[str, AnyEngine]:
@@ -192,6 +223,41 @@ def default_engines() -> dict[str, AnyEngine]:
 
 
 ENGINES: dict[str, AnyEngine] = default_engines()
+
+
+def shape_engines(shape: Shape) -> tuple[dict[str, AnyEngine], dict[str, str]]:
+    """The engines that train ``shape`` (not the lesson's), in table order, and why each other one sits out.
+
+    ``python`` runs ``sgd_python_any`` (the agreement reference, and the baseline),
+    ``jit-many-*`` ``sgd_many_any``; ``c-lanes`` is the 1-H-1 C build, for one hidden layer
+    of sigmoid neurons only.
+    """
+    all_threads = kernels.max_threads()
+    probe = _PROBE_ANY.format(hidden=shape.hidden, activation=shape.activation)
+
+    def python(params, xs, ys, epochs, lr):
+        return np.stack([kernels.sgd_python_any(row, xs, ys, epochs, lr, shape) for row in params])
+
+    def many_any_at(threads: int) -> TrainFn:
+        def train(params, xs, ys, epochs, lr):
+            return kernels.sgd_many_any(params, xs, ys, epochs, lr, shape, threads=threads)
+
+        return train
+
+    chosen: dict[str, AnyEngine] = {
+        SHAPE_BASELINE: Engine(SHAPE_BASELINE, ANY_SHAPE[SHAPE_BASELINE], python),
+        "jit-many-1": Engine("jit-many-1", ANY_SHAPE["jit-many-1"], many_any_at(1), jit=True, probe=probe),
+        "jit-many-all": Engine(
+            "jit-many-all", ANY_SHAPE["jit-many-all"], many_any_at(all_threads), all_threads, jit=True, probe=probe
+        ),
+    }
+    left_out = dict(LESSON_ONLY)
+    if len(shape.hidden) == 1 and shape.activation == "sigmoid":
+        chosen["c-lanes"] = CEngine("c-lanes", ANY_SHAPE["c-lanes"], "lanes", hidden=shape.hidden[0])
+    else:
+        why = f"sgd_c.c's lanes loop is built for one hidden layer of sigmoid neurons only, not a {shape}"
+        left_out["c-lanes"] = why
+    return chosen, left_out
 
 
 @dataclass
@@ -226,17 +292,38 @@ def _finite_or_none(value):
     return value
 
 
-def agreement(engine: AnyEngine, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, lr: float) -> float:
-    """Largest |engine - sgd_python| over the common workload (inf if NaN/inf appear in one only)."""
+def agreement(
+    engine: AnyEngine, params: np.ndarray, xs: np.ndarray, ys: np.ndarray, lr: float, shape: Shape | None = None
+) -> float:
+    """Largest |engine - reference| over the common workload (inf if NaN/inf appear in one only).
+
+    The reference is ``sgd_python``, or ``sgd_python_any`` for a ``shape`` other than the lesson's.
+    """
     params = params[:AGREE_SEEDS]
     _, got = engine.measure(params, xs, ys, AGREE_EPOCHS, lr, 1)
-    want = np.stack([kernels.sgd_python(row, xs, ys, AGREE_EPOCHS, lr) for row in params])
+    want = _reference(params, xs, ys, lr, shape or Shape())
     got = np.asarray(got, dtype=np.float64)
     if got.shape != want.shape:
         return float("inf")
     same_nonfinite = (~np.isfinite(got) & (got == want)) | (np.isnan(got) & np.isnan(want))
     diff = np.where(same_nonfinite, 0.0, np.abs(got - want))
     return float(np.nan_to_num(diff, nan=np.inf, posinf=np.inf).max())  # nan_to_num alone turns inf finite
+
+
+_references: dict[tuple, np.ndarray] = {}
+
+
+def _reference(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, lr: float, shape: Shape) -> np.ndarray:
+    """The agreement reference for ``params`` (S, P), computed once per workload: it is slow at wide shapes."""
+    key = (shape, params.tobytes(), xs.tobytes(), ys.tobytes(), lr)
+    if key not in _references:
+        _references.clear()  # one workload per run: keep one answer
+        if shape == Shape():
+            rows = [kernels.sgd_python(row, xs, ys, AGREE_EPOCHS, lr) for row in params]
+        else:
+            rows = [kernels.sgd_python_any(row, xs, ys, AGREE_EPOCHS, lr, shape) for row in params]
+        _references[key] = np.stack(rows)
+    return _references[key]
 
 
 def timed_epochs(engine: AnyEngine, params, xs, ys, work: Workload, budget_s: float) -> int:
@@ -281,7 +368,7 @@ def run_engine(
     params, xs, ys = data
     result = Result(engine.name, engine.about, engine.threads)
     try:
-        result.max_abs_diff = agreement(engine, params, xs, ys, work.lr)
+        result.max_abs_diff = agreement(engine, params, xs, ys, work.lr, work.shape)
         result.agrees = result.max_abs_diff <= AGREE_TOL
         result.epochs = timed_epochs(engine, params, xs, ys, work, budget_s)
         result.seconds, _ = engine.measure(params, xs, ys, result.epochs, work.lr, repeat)
@@ -296,9 +383,9 @@ def run_engine(
     return result
 
 
-def add_speedups(results: list[Result]) -> None:
-    """Speedup over the baseline for engines that agree, when the baseline ran and agrees."""
-    base = next((r for r in results if r.name == BASELINE), None)
+def add_speedups(results: list[Result], baseline: str = BASELINE) -> None:
+    """Speedup over ``baseline`` for engines that agree, when the baseline ran and agrees."""
+    base = next((r for r in results if r.name == baseline), None)
     if base is None or not base.agrees or not base.ns_per_step:
         return
     for r in results:
@@ -337,12 +424,21 @@ def environment(engines: list[AnyEngine]) -> dict:
         "logical_cpus": os.cpu_count(),
         "numba_threads": kernels.max_threads(),
         "numba_threading_layer": threading_layer(),
+        "numba_cpu": os.environ.get("NUMBA_CPU_NAME") or llvm_cpu_name(),
+        "numba_512_bit": wide_vectors(),  # 512-bit vectors allowed (kernels._cpu)
     }
     for engine in engines:
         if isinstance(engine, CEngine) and engine.built is not None:
             env["cc"] = engine.built.compiler_version
             env.setdefault("cc_flags", {})[engine.name] = " ".join(engine.built.flags)
     return env
+
+
+def llvm_cpu_name() -> str:
+    """The CPU LLVM compiles for when numba is not told one."""
+    import llvmlite.binding as llvm
+
+    return llvm.get_host_cpu_name()
 
 
 def threading_layer() -> str:
