@@ -19,7 +19,7 @@ import numpy as np
 from ..files import ensure_output_dir, write_atomic
 from ..shape import Shape
 from .figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
-from .plots import COLOURS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR, curves
+from .plots import COLOURS, SIZE_LABEL, TOXICITY_LABEL, curves, draw_beans
 
 # Frame size and timing, chosen to keep the README's GIF well under 500 KB.
 FIGSIZE = (6.0, 4.0)  # inches
@@ -84,11 +84,7 @@ def render_frames(
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.scatter(xs, ys, s=14, color=TRAINING_COLOUR, label="training beans", zorder=2)
-    if test_xs is not None and test_xs.size:
-        ax.scatter(
-            test_xs, test_ys, s=18, facecolors="none", edgecolors=HELD_OUT_COLOUR, label="held-out beans", zorder=2
-        )
+    draw_beans(ax, xs, ys, test_xs, test_ys, sizes=(14, 18), zorder=2, labels=("training beans", "held-out beans"))
     (line,) = ax.plot(grid, lines[0], color=COLOURS["best"], linewidth=2, label="network", zorder=3)
     # fixed axes, so nothing jumps from frame to frame
     ax.set_xlim(0.0, 2.0)

@@ -123,7 +123,7 @@ class LiveWindow:
     def __init__(self, plt, xs, ys, seeds, row, total_epochs, test_xs, test_ys, shape) -> None:
         from matplotlib.collections import LineCollection
 
-        from .plots import GRID_POINTS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
+        from .plots import GRID_POINTS, SIZE_LABEL, TOXICITY_LABEL, draw_beans
 
         self.plt = plt
         self.seeds = tuple(seeds)
@@ -140,9 +140,7 @@ class LiveWindow:
         self.faint = LineCollection([], colors=FAINT_COLOUR, linewidths=1.0, alpha=FAINT_ALPHA)
         ax.add_collection(self.faint)
         (self.bold,) = ax.plot([], [], color="black", linewidth=2.5, zorder=4)  # over the beans, as in the lesson
-        ax.scatter(xs, ys, s=18, color=TRAINING_COLOUR, zorder=3)
-        if len(test_xs):
-            ax.scatter(test_xs, test_ys, s=30, facecolors="none", edgecolors=HELD_OUT_COLOUR, zorder=3)
+        draw_beans(ax, xs, ys, test_xs, test_ys)
         ax.set_xlim(lo, hi)
         ax.set_ylim(-0.1, 1.1)
         ax.set_xlabel(SIZE_LABEL)

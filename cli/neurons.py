@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
-from .plots import GRID_POINTS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
+from .plots import GRID_POINTS, SIZE_LABEL, TOXICITY_LABEL, draw_beans
 
 # More neurons than this in one panel are drawn without a legend: it would hide the curves.
 MAX_LEGEND_NEURONS = 8
@@ -91,17 +91,8 @@ def neurons_figure(result, row: int) -> Figure:
             ax.legend(fontsize=7, loc="best")
 
     ax = axes[-1]
-    ax.scatter(result.xs, result.ys, s=12, color=TRAINING_COLOUR, label="training beans", zorder=2)
-    if result.test_xs.size:
-        ax.scatter(
-            result.test_xs,
-            result.test_ys,
-            s=12,
-            facecolors="none",
-            edgecolors=HELD_OUT_COLOUR,
-            label="held-out beans",
-            zorder=2,
-        )
+    labels = ("training beans", "held-out beans")
+    draw_beans(ax, result.xs, result.ys, result.test_xs, result.test_ys, sizes=(12, 12), zorder=2, labels=labels)
     ax.plot(grid, output, color="black", linewidth=2.2, label="network output", zorder=3)
     ax.set_title("output neuron: the last layer merged", fontsize=9)
     ax.set_ylabel(TOXICITY_LABEL)

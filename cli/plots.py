@@ -30,6 +30,18 @@ SIZE_LABEL = "Bean size"
 TOXICITY_LABEL = "Toxicity"
 
 
+def draw_beans(ax, xs, ys, test_xs=None, test_ys=None, *, sizes=(18, 30), zorder=3, labels=("", "")) -> None:
+    """The training beans (filled) and the held-out ones (hollow), drawn alike in every figure.
+
+    ``sizes`` are the two kinds' marker areas; ``labels`` their legend entries ("" for none);
+    no held-out beans (None or empty) draws only the training ones.
+    """
+    ax.scatter(xs, ys, s=sizes[0], color=TRAINING_COLOUR, zorder=zorder, label=labels[0] or None)
+    if test_xs is not None and len(test_xs):
+        held_out = dict(facecolors="none", edgecolors=HELD_OUT_COLOUR, zorder=zorder, label=labels[1] or None)
+        ax.scatter(test_xs, test_ys, s=sizes[1], **held_out)
+
+
 def curves(params: np.ndarray, grid: np.ndarray, shape: Shape) -> np.ndarray:
     """The network's output on ``grid`` for each parameter row, float64 (S, len(grid)).
 
@@ -132,17 +144,8 @@ def fit_figure(result) -> Figure:
             linewidth=2.5,
             label=f"best: seed {result.config.seeds[best]} (MSE {result.final_mse[best]:.2e})",
         )
-    ax.scatter(result.xs, result.ys, s=18, color=TRAINING_COLOUR, zorder=3, label=f"training beans ({result.xs.size})")
-    if result.test_xs.size:
-        ax.scatter(
-            result.test_xs,
-            result.test_ys,
-            s=30,
-            facecolors="none",
-            edgecolors=HELD_OUT_COLOUR,
-            zorder=3,
-            label=f"held-out beans ({result.test_xs.size})",
-        )
+    counted = (f"training beans ({result.xs.size})", f"held-out beans ({result.test_xs.size})")
+    draw_beans(ax, result.xs, result.ys, result.test_xs, result.test_ys, labels=counted)
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.1, 1.1)
     ax.set_xlabel(SIZE_LABEL)
