@@ -56,31 +56,31 @@ __all__ = ["__version__", *sorted(_API)]
 
 if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
     from .config import ENGINES, TrainConfig
-    from .shape import ACTIVATIONS, Shape, parse_hidden
     from .kernels import (
         N_PARAMS,
         PARAM_NAMES,
         TOXIC_ABOVE,
         accuracy,
+        accuracy_any,
         get_beans,
         init_params,
         init_params_many,
         max_threads,
         mse,
+        mse_any,
+        neuron_outputs,
         predict,
+        predict_any,
         sgd_jit,
         sgd_lesson,
         sgd_many,
-        sgd_numpy,
-        accuracy_any,
-        mse_any,
-        neuron_outputs,
-        predict_any,
         sgd_many_any,
+        sgd_numpy,
         sgd_python,
         sgd_python_any,
         sigmoid,
     )
+    from .shape import ACTIVATIONS, Shape, parse_hidden
     from .training import TrainResult, ranking, train
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .shape import Shape
 from .checks import check_epochs, check_int, check_lr, check_noise, check_threads
+from .shape import Shape
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,6 +60,7 @@ def snapshot_count(epochs: int, snapshot_every: int) -> int:
 def snapshot_schedule(epochs: int, snapshot_every: int) -> np.ndarray:
     """The epochs at which snapshots are taken: 0, K, 2K, ..., epochs. int64 (snapshot_count,)."""
     import numpy as np  # here, not at import: `beans --help` loads this module
+
     return np.unique(np.append(np.arange(0, epochs, snapshot_every, dtype=np.int64), np.int64(epochs)))
 
 
@@ -67,7 +68,8 @@ def check_run_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, 
     """Refuse a run whose snapshots or history would not fit, before any of it is allocated.
 
     A run keeps every seed's loss and accuracy, on the training and the held-out beans, at every
-    snapshot, 4 x (S, R) float64, and with ``record_params`` its parameters too, (R, S, P); they are copied once when the run ends, so the peak is about
+    snapshot, 4 x (S, R) float64, and with ``record_params`` its parameters too, (R, S, P);
+    they are copied once when the run ends, so the peak is about
     twice this size. Raises ConfigError naming the setting to change.
     """
     records = snapshot_count(epochs, snapshot_every)
@@ -132,7 +134,14 @@ def check_memory(config: TrainConfig, plots: bool = False) -> None:
     need, limit = run_bytes(seeds, *args), memory_limit()
     if need <= limit:
         return
-    lesson = (min(config.beans, 100), min(config.test_beans, 100), min(records, 51), n_params, config.record_params, plots)
+    lesson = (
+        min(config.beans, 100),
+        min(config.test_beans, 100),
+        min(records, 51),
+        n_params,
+        config.record_params,
+        plots,
+    )
     if run_bytes(seeds, *lesson) > limit:
         setting, advice = "seeds", "use fewer seeds"
     else:

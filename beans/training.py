@@ -133,9 +133,7 @@ def _train_python(start, xs, ys, test_xs, test_ys, chunk_epochs, config, on_prog
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported by the caller
         record(0, start)
         for c, epochs in enumerate(chunk_epochs):
-            params = np.stack(
-                [sgd_python_any_unchecked(row, xs, ys, int(epochs), config.lr, shape) for row in params]
-            )
+            params = np.stack([sgd_python_any_unchecked(row, xs, ys, int(epochs), config.lr, shape) for row in params])
             record(c + 1, params)
             if history is not None:
                 history[c] = params

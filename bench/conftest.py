@@ -17,7 +17,8 @@ def lesson_beans():
 
 @pytest.fixture(scope="session")
 def c_reference():
-    """``c_reference(variant)``: beans/benchmark/sgd_c.c built for that variant with the system compiler (cli.c_reference), or skip."""
+    """``c_reference(variant)``: beans/benchmark/sgd_c.c built for that variant with the system compiler
+    (beans.benchmark.c_reference), or skip."""
     from beans.benchmark import c_reference
 
     built = {}

@@ -24,9 +24,9 @@ import statistics
 import time
 
 import numpy as np
+from beans.kernels.many_any import sgd_many_any
 
 import beans
-from beans.kernels.many_any import sgd_many_any
 from beans.shape import Shape
 
 SHAPES = [(2,), (1,), (4,), (8,), (16,), (4, 4), (8, 8)]

@@ -21,12 +21,12 @@ import types
 import numba
 import numpy as np
 import pytest
-from conftest import LR
-
-import beans
 from beans.kernels import many
 from beans.kernels._jit import LANES_JIT
 from beans.kernels.sgd import _sgd_one
+from conftest import LR
+
+import beans
 
 SEEDS, EPOCHS = 64, 1000
 STEPS = SEEDS * 100 * EPOCHS

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from beans.kernels.numpy_loop import sgd_numpy
 from conftest import LR
 
 import beans
-from beans.kernels.numpy_loop import sgd_numpy
 
 SEEDS = 64
 EPOCHS = {"jit": 1000, "numpy": 5, "c": 1000}

@@ -32,7 +32,9 @@ def test_one_seed(benchmark, lesson_beans, engine):
 
 @pytest.mark.benchmark(group="one-seed")
 def test_one_seed_c_scalar(benchmark, lesson_beans, c_reference):
-    """beans/benchmark/sgd_c.c's scalar loop, the latency-bound limit sgd_jit is compared with (subprocess; no fused multiply-adds)."""
+    """beans/benchmark/sgd_c.c's scalar loop, the latency-bound limit sgd_jit is compared with.
+
+    A subprocess; no fused multiply-adds."""
     xs, ys = lesson_beans
     start = beans.init_params(0)[None, :]
     epochs = ENGINES["jit"][1]

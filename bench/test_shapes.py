@@ -37,11 +37,11 @@ import time
 
 import numpy as np
 import pytest
+from beans.kernels.many_any import sgd_many_any, train_rows_inplace
+from beans.kernels.reference_any import sgd_python_any
 from conftest import LR
 
 import beans
-from beans.kernels.many_any import sgd_many_any, train_rows_inplace
-from beans.kernels.reference_any import sgd_python_any
 from beans.shape import Shape
 
 SEEDS, EPOCHS = 64, 100

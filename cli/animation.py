@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
 from ..files import ensure_output_dir, write_atomic
-from .plots import COLOURS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR, curves
 from ..shape import Shape
+from .figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
+from .plots import COLOURS, HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR, curves
 
 # Frame size and timing, chosen to keep the README's GIF well under 500 KB.
 FIGSIZE = (6.0, 4.0)  # inches

@@ -13,7 +13,7 @@ from .errors import OneLineErrors
 app = typer.Typer(
     name="beans",
     cls=OneLineErrors,
-    help="Train the bean-toxicity lesson's network (1-2-1, or any width and depth) over many seeds at once, with numba.",
+    help="Train the bean-toxicity lesson's network (1-2-1, or any width and depth) over many seeds at once.",
     invoke_without_command=True,  # bare `beans` reaches main_callback, which shows the help
     add_completion=True,
     pretty_exceptions_enable=False,

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..benchmark import engines as known_engines  # names only: no numba yet
-from .errors import fail
-from .signals import exit_code
 from ..config import TrainConfig
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
-from .options import SUFFIXES_TEXT, choice, output_path, whole
 from ..shape import ACTIVATIONS, Shape, parse_hidden  # numpy only
+from .errors import fail
+from .options import SUFFIXES_TEXT, choice, output_path, whole
+from .signals import exit_code
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -166,9 +166,8 @@ def _run(
     """Time, print, save; every option and output path has been checked. The files appear together or not at all."""
     from rich.console import Console
 
-    from ..files import StagedFiles, to_stdout
-
     from ..benchmark import timing  # numba starts here, not at `beans --help`
+    from ..files import StagedFiles, to_stdout
 
     shape = shape or Shape()
     work = timing.Workload(seeds=seeds, epochs=epochs, hidden=shape.hidden, activation=shape.activation)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from .errors import fail
-from .signals import exit_code
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
+from .errors import fail
 from .options import SUFFIXES_TEXT, output_path, whole
+from .signals import exit_code
 
 
 def beans_csv(xs, ys) -> str:

@@ -94,8 +94,13 @@ def neurons_figure(result, row: int) -> Figure:
     ax.scatter(result.xs, result.ys, s=12, color=TRAINING_COLOUR, label="training beans", zorder=2)
     if result.test_xs.size:
         ax.scatter(
-            result.test_xs, result.test_ys, s=12, facecolors="none", edgecolors=HELD_OUT_COLOUR,
-            label="held-out beans", zorder=2,
+            result.test_xs,
+            result.test_ys,
+            s=12,
+            facecolors="none",
+            edgecolors=HELD_OUT_COLOUR,
+            label="held-out beans",
+            zorder=2,
         )
     ax.plot(grid, output, color="black", linewidth=2.2, label="network output", zorder=3)
     ax.set_title("output neuron: the last layer merged", fontsize=9)

@@ -23,7 +23,6 @@ from ..shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, parse_hidden  # numpy only: --
 SUFFIXES_TEXT = f"{', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}"
 
 
-
 def whole(minimum: int | None = None, maximum: int | None = None) -> dict[str, Any]:
     """``parser`` and ``metavar`` for an integer option in ``[minimum, maximum]`` (either end open).
 

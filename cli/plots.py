@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
 from ..files import write_atomic
 from ..results import best_row
 from ..shape import Shape
+from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
 
 # How a figure reaches its file: ``write(target, fn)`` calls ``fn(tmp_path)`` and returns target.
 Writer = Callable[[Path, Callable[[Path], object]], Path]

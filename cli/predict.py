@@ -21,7 +21,7 @@ import typer
 from ..checks import parse_decimal
 from ..shape import Shape
 from .errors import fail
-from .options import DECIMAL, whole
+from .options import whole
 
 # Register with these so a negative size ("-0.5") reaches SIZE instead of being taken for an option.
 CONTEXT_SETTINGS = {"ignore_unknown_options": True}

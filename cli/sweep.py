@@ -66,10 +66,17 @@ def sweep(
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler (tcp://HOST:8786).")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", **whole(1), help="Run on a local Dask cluster of this many worker processes.")
+        int | None,
+        typer.Option("--workers", **whole(1), help="Run on a local Dask cluster of this many worker processes."),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", parser=positive_number, metavar="SECONDS", help="Seconds to wait for the scheduler and a worker.")
+        float,
+        typer.Option(
+            "--timeout",
+            parser=positive_number,
+            metavar="SECONDS",
+            help="Seconds to wait for the scheduler and a worker.",
+        ),
     ] = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no messages.")] = False,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip sweep.png.")] = False,

@@ -17,6 +17,9 @@ from typing import Annotated, Any
 
 import typer
 
+from ..config import ENGINES, MAX_EPOCHS, TrainConfig
+from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
+from ..shape import ACTIVATIONS
 from .errors import fail
 from .options import (
     HIDDEN_HELP,
@@ -29,17 +32,12 @@ from .options import (
     whole,
 )
 from .signals import exit_code
-from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
-
-from ..config import ENGINES, MAX_EPOCHS, TrainConfig
-from ..shape import ACTIVATIONS
 
 # The figures a run saves under --out (``cli.plots.save_plots``), checked writable up front.
 PLOT_NAMES = ("fit", "loss", "neurons")
 
 # The python engine's estimate times this many SGD steps (a few ms) before the real run.
 ESTIMATE_PROBE_STEPS = 2000
-
 
 
 def _json_target(value: str) -> str:
@@ -102,7 +100,9 @@ def train(
     noise: Annotated[
         float,
         typer.Option(
-            "--noise", parser=non_negative_number, metavar="FLOAT",
+            "--noise",
+            parser=non_negative_number,
+            metavar="FLOAT",
             help="Scale of the lesson's label noise; 1: the lesson's beans.",
         ),
     ] = TrainConfig.noise,
@@ -123,9 +123,7 @@ def train(
     ] = Path("beans-out"),
     threads: Annotated[
         int | None,
-        typer.Option(
-            "--threads", **whole(1), show_default="all cores", help="Threads for the jit engine (jit only)."
-        ),
+        typer.Option("--threads", **whole(1), show_default="all cores", help="Threads for the jit engine (jit only)."),
     ] = None,
     engine: Annotated[
         str,
@@ -153,7 +151,9 @@ def train(
     ] = None,
     animate_seed: Annotated[
         int | None,
-        typer.Option("--animate-seed", **whole(), show_default="the best seed", help="Which seed --animate and --live show."),
+        typer.Option(
+            "--animate-seed", **whole(), show_default="the best seed", help="Which seed --animate and --live show."
+        ),
     ] = None,
     live: Annotated[
         bool,
@@ -259,10 +259,10 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     from rich.console import Console
 
     from ..files import StagedFiles, to_stdout
-    from .progress import animate_progress, training_progress
-    from .report import format_duration, render_report
     from ..results import best_row, dumps, results_document, versions
     from ..training import train as train_run
+    from .progress import animate_progress, training_progress
+    from .report import format_duration, render_report
 
     messages = Console(stderr=True)
     if config.engine == "python" and not quiet:

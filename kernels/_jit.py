@@ -24,6 +24,4 @@ PARALLEL_LANES_JIT = dict(LANES_JIT, parallel=True)
 
 # Every option set by name: beans.numba_cache keeps their fingerprint beside numba's cache and
 # drops the cached code when it changes, which numba alone would keep loading.
-OPTIONS = {
-    name: value for name, value in dict(globals()).items() if name.endswith("_JIT") and isinstance(value, dict)
-}
+OPTIONS = {name: value for name, value in dict(globals()).items() if name.endswith("_JIT") and isinstance(value, dict)}

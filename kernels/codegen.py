@@ -39,11 +39,11 @@ from types import ModuleType
 import numba
 from numba.misc.appdirs import AppDirs
 
+from ..private_dir import make_private, private_dir
+from ..shape import Shape
 from . import many
 from ._jit import LANES_JIT
 from ._lane_templates import ACCESS, DRIVERS, RUNTIME_SHAPED
-from ..private_dir import make_private, private_dir
-from ..shape import Shape
 
 # Above this many parameters a shape runs on the run-time-shaped kernels. A generated
 # module's compile time grows with the parameter count (about 6 s CPU at 100-141 parameters,

@@ -23,7 +23,6 @@ to helpers in other files).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 import numba
 import numpy as np
@@ -33,7 +32,6 @@ from numba.extending import intrinsic
 
 from ..checks import as_data, as_params, check_epochs, check_lr, check_threads
 from ._jit import LANES_JIT, PARALLEL_LANES_JIT
-from .network import TOXIC_ABOVE
 
 # Seeds per SIMD group: one AVX-512 register of doubles (two AVX2 ones). Blocks are whole
 # groups, so the vector loop never leaves a scalar remainder.
@@ -204,82 +202,6 @@ def _sgd_blocks(blocks, lanes, xs, ys, epochs, lr):
         _train_block(b, blocks, lanes, xs, ys, epochs, lr)
 
 
-@numba.njit(**LANES_JIT)
-def _block_mse(block, lanes, xs, ys, out, hits):
-    """MSE and accuracy of the first ``lanes`` seeds of ``block`` (7, B) into ``out`` and ``hits`` (B,).
-
-    One forward pass gives both: the accuracy (share of beans whose call, above
-    ``TOXIC_ABOVE`` means toxic, matches the label) is what ``epochs to converge`` is read from.
-    """
-    w11_1, b1_1, w12_1, b2_1 = block[0], block[1], block[2], block[3]
-    w11_2, w21_2, b1_2 = block[4], block[5], block[6]
-    for s in range(lanes):
-        out[s] = 0.0
-        hits[s] = 0.0
-    for i in range(xs.shape[0]):
-        x = xs[i]
-        y = ys[i]
-        toxic = y > TOXIC_ABOVE
-        for s in range(lanes):
-            a1_1 = _sigmoid(w11_1[s] * x + b1_1[s])
-            a2_1 = _sigmoid(w12_1[s] * x + b2_1[s])
-            a1_2 = _sigmoid(w11_2[s] * a1_1 + w21_2[s] * a2_1 + b1_2[s])
-            err = y - a1_2
-            out[s] += err * err
-            hits[s] += 1.0 if (a1_2 > TOXIC_ABOVE) == toxic else 0.0
-    for s in range(lanes):
-        out[s] /= xs.shape[0]
-        hits[s] /= xs.shape[0]
-
-
-@numba.njit(**LANES_JIT)
-def _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop):
-    """Block ``b``'s share of ``_sgd_blocks_recorded``: chunk by chunk on a private copy."""
-    block = blocks[b].copy()
-    _block_mse(block, lanes[b], xs, ys, losses[0, b], hits[0, b])
-    for c in range(chunk_epochs.shape[0]):
-        if _read_shared_flag(stop) != 0:
-            break
-        _sgd_block(block, lanes[b], xs, ys, chunk_epochs[c], lr[b])
-        if history.shape[0] > 0:  # an empty history means: keep losses only
-            _copy_block(block, history[c, b])
-        _block_mse(block, lanes[b], xs, ys, losses[c + 1, b], hits[c + 1, b])
-        chunks_done[b] = c + 1
-    _copy_block(block, blocks[b])
-
-
-@numba.njit(**PARALLEL_LANES_JIT)
-def _sgd_blocks_recorded(blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop):
-    """Train every block chunk by chunk in ONE parallel call, recording after each chunk.
-
-    One call instead of one per chunk: waking the thread pool for each of the lesson's 50
-    chunks took a noticeable share of the training time (more when another core is busy),
-    and the losses are computed here, in lanes, because numpy added another share.
-
-    blocks : float64 (nb, 7, B); lanes : int64 (nb,); chunk_epochs : int64 (C,)
-    lr : float64 (nb, B), each lane's learning rate
-    history : float64 (C, nb, 7, B), out: the blocks after each chunk; or (0, nb, 7, B) for none
-    losses : float64 (C + 1, nb, B), out: each lane's MSE at the start and after each chunk
-    hits : float64 (C + 1, nb, B), out: each lane's training accuracy at the same records
-    chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
-    stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
-    """
-    for b in numba.prange(blocks.shape[0]):
-        _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop)
-
-
-@numba.njit(**LANES_JIT)
-def _sgd_blocks_recorded_serial(blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop):
-    """``_sgd_blocks_recorded`` on the calling thread alone, without numba's thread pool.
-
-    For one thread: several callers (a Dask worker's task threads) may then train at once
-    whatever the threading layer ('workqueue' aborts on concurrent parallel launches).
-    Same lane arithmetic, so the same bits.
-    """
-    for b in range(blocks.shape[0]):
-        _train_block_recorded(b, blocks, lanes, xs, ys, chunk_epochs, lr, history, losses, hits, chunks_done, stop)
-
-
 def block_layout(n_seeds: int, threads: int, max_lanes: int = MAX_BLOCK_LANES) -> tuple[int, int]:
     """How to cut ``n_seeds`` into blocks: returns (lanes per block, number of blocks).
 
@@ -350,104 +272,6 @@ def train_rows_inplace(
     finally:
         numba.set_num_threads(previous)
     params[:] = from_blocks(blocks, params.shape[0])
-
-
-def train_rows_recorded(
-    params: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    chunk_epochs: np.ndarray,
-    lr: float | np.ndarray,
-    threads: int,
-    on_progress: Callable[[int], None] | None = None,
-    poll_seconds: float = 0.05,
-    record_params: bool = True,
-    on_snapshot: Callable[[int, np.ndarray, np.ndarray], None] | None = None,
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
-    """Train checked input chunk by chunk in one kernel call, recording params, losses and accuracies.
-
-    Parameters
-    ----------
-    params : float64 (S, 7), not modified; chunk_epochs : int64 (C,), epochs in each chunk
-    lr : one learning rate for every seed, or float64 (S,), one per seed
-    threads : 1 trains on the calling thread without numba's thread pool (same results)
-    on_progress : called from this thread with the seed-averaged epochs done so far, while
-        the kernel runs in a worker thread (it releases the GIL); Ctrl-C stops the kernel at
-        its next chunk boundary and re-raises.
-    record_params : keep every seed's parameters after every chunk (C x S x 7 doubles: 53 GB
-        for 1000 seeds recorded every epoch of a million); False keeps the losses only
-    on_snapshot : called from this thread as ``on_snapshot(c, params, losses)`` while the
-        kernel runs, with the newest chunk ``c`` (0-based) that every block has finished:
-        ``params`` float64 (S, 7) after it and ``losses`` float64 (S,) after it, both fresh
-        copies of that one snapshot. Only chunks newer than the last one passed are passed,
-        once each; chunks finished between two polls are skipped, never queued, so a slow
-        callback costs frames, not training time. The last chunk is always passed. Needs
-        ``record_params`` (the kernel keeps no other copy of past parameters).
-
-    Returns
-    -------
-    history : float64 (C, S, 7), every seed's parameters after each chunk; None without
-        ``record_params``
-    final : float64 (S, 7), the parameters after the last chunk
-    losses : float64 (C + 1, S), every seed's MSE on (xs, ys) at the start and after each chunk
-    accuracies : float64 (C + 1, S), every seed's accuracy on (xs, ys) at the same records
-    """
-    n_seeds = params.shape[0]
-    blocks, lanes = to_blocks(params, threads)
-    chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
-    history = np.empty(((chunk_epochs.size if record_params else 0),) + blocks.shape)
-    losses = np.zeros((chunk_epochs.size + 1,) + blocks.shape[::2])  # (C + 1, nb, B)
-    hits = np.zeros_like(losses)
-    rates = lane_blocks(lr, n_seeds, blocks)
-    chunks_done = np.zeros(blocks.shape[0], dtype=np.int64)
-    stop = np.zeros(1, dtype=np.int64)
-
-    def run() -> None:
-        arrays = (blocks, lanes, xs, ys, chunk_epochs, rates, history, losses, hits, chunks_done, stop)
-        if threads == 1:
-            _sgd_blocks_recorded_serial(*arrays)
-            return
-        numba.set_num_threads(threads)  # per calling thread in numba
-        _sgd_blocks_recorded(*arrays)
-
-    on_poll = None
-    if on_snapshot is not None:
-        if not record_params:
-            raise ValueError("on_snapshot needs record_params=True")
-        passed = 0  # chunks every block had finished at the last snapshot passed on
-
-        def on_poll() -> None:
-            nonlocal passed
-            finished = int(chunks_done.min())
-            if finished > passed:  # history[c] and losses[c + 1] of a finished chunk no longer change
-                passed = finished
-                flat_losses = losses[finished].reshape(-1)[:n_seeds].copy()
-                on_snapshot(finished - 1, from_blocks(history[finished - 1], n_seeds), flat_losses)
-
-    if on_progress is None and on_poll is None:
-        previous = numba.get_num_threads()
-        try:
-            run()
-        finally:
-            numba.set_num_threads(previous)
-    else:
-        _run_watched(
-            run,
-            chunk_epochs,
-            chunks_done,
-            _real_seeds_per_block(n_seeds, blocks.shape[2]),
-            stop,
-            on_progress,
-            poll_seconds,
-            on_poll,
-        )
-    params_after = np.empty((history.shape[0], n_seeds, params.shape[1])) if record_params else None
-    for c in range(history.shape[0]):
-        params_after[c] = from_blocks(history[c], n_seeds)
-    def rows(records: np.ndarray) -> np.ndarray:  # (C + 1, nb, B) -> (C + 1, S)
-        return records.reshape(records.shape[0], -1)[:, :n_seeds]
-
-    return params_after, from_blocks(blocks, n_seeds), rows(losses), rows(hits)
 
 
 def _real_seeds_per_block(n_seeds: int, width: int) -> np.ndarray:

@@ -20,10 +20,10 @@ from typing import NamedTuple
 import numpy as np
 
 from ..checks import as_data, check_epochs, check_lr, check_threads
+from ..shape import Shape, as_shape
 from .codegen import GENERATED_MAX_PARAMS, kernel_module
 from .many import LANE_GROUP, _real_seeds_per_block, _run_watched, block_layout, max_threads
 from .network import TOXIC_ABOVE
-from ..shape import Shape, as_shape
 
 
 def to_blocks(params: np.ndarray, threads: int, lanes: int) -> tuple[np.ndarray, np.ndarray, int]:

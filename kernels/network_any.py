@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks import as_data
-from .network import TOXIC_ABOVE, sigmoid
 from ..shape import Shape, as_shape
+from .network import TOXIC_ABOVE, sigmoid
 
 
 def activate(z: np.ndarray, activation: str) -> np.ndarray:

@@ -21,8 +21,8 @@ import math
 import numpy as np
 
 from ..checks import as_data, check_epochs, check_lr
-from .reference import _sigmoid
 from ..shape import Shape, as_shape
+from .reference import _sigmoid
 
 
 def _activation(name: str):

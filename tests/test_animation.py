@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from beans.cli.animation import DPI, FIGSIZE, FRAME_MS, LAST_FRAME_MS, MAX_FRAMES, frame_indices, save_training_gif
 from PIL import Image
 
 import beans
-from beans.cli.animation import DPI, FIGSIZE, FRAME_MS, LAST_FRAME_MS, MAX_FRAMES, frame_indices, save_training_gif
 
 FRAME_SIZE = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
 
@@ -81,10 +81,9 @@ def test_frame_thinning_keeps_first_and_last(count, cap):
 
 
 def test_gif_draws_the_beans_in_the_colours_of_fit_png():
-    from matplotlib.colors import to_rgba
-
     from beans.cli.animation import render_frames
     from beans.cli.plots import HELD_OUT_COLOUR, TRAINING_COLOUR
+    from matplotlib.colors import to_rgba
 
     frame = render_frames([0.5], [1.0], [0], np.zeros((1, 7)), [0.1], test_xs=[1.5], test_ys=[0.0])[0]
     pixels = np.asarray(frame).reshape(-1, 3)

@@ -7,14 +7,14 @@ import os
 import subprocess
 import sys
 
+import beans.cli.bench
 import numpy as np
 import pytest
+from beans.cli.app import app
 from typer.testing import CliRunner
 
-import beans.cli.bench
 import beans
 from beans.benchmark import c_reference, engines, timing
-from beans.cli.app import app
 
 runner = CliRunner()  # the plain-terminal environment comes from conftest's autouse fixture
 # a tiny workload: every engine's timed runs take milliseconds
@@ -348,9 +348,8 @@ def test_c_lanes_agrees_with_sgd_python():
 def test_table_renders_wrong_and_error_rows_without_numbers_they_lack():
     from io import StringIO
 
-    from rich.console import Console
-
     from beans.cli.bench import footnotes, render_table
+    from rich.console import Console
 
     good = timing.Result("jit", "", 1, agrees=True, max_abs_diff=0.0, steps=1000, ns_per_step=40.0, speedup=70.0)
     wrong = timing.Result("broken", "", 1, agrees=False, max_abs_diff=1e-3, steps=1000, ns_per_step=1.0)

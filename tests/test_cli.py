@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from beans.cli.app import app
+from typer.testing import CliRunner
 
 runner = CliRunner()
 
@@ -50,12 +49,17 @@ def test_help_as_a_real_subprocess(beans_command):
 def test_python_dash_m_runs_the_program_and_importing_main_does_not():
     run = subprocess.run([sys.executable, "-m", "beans", "--version"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and run.stdout.startswith("beans "), run.stderr
-    imported = subprocess.run([sys.executable, "-c", "import beans.__main__"], capture_output=True, text=True, timeout=60)
+    imported = subprocess.run(
+        [sys.executable, "-c", "import beans.__main__"], capture_output=True, text=True, timeout=60
+    )
     assert imported.returncode == 0 and imported.stdout == "", imported.stdout + imported.stderr
 
 
 def test_help_imports_neither_numba_nor_matplotlib_nor_numpy():
-    code = "import sys; import beans; from beans.cli.app import app; print(sorted(m for m in ('numba','matplotlib','numpy') if m in sys.modules))"
+    code = (
+        "import sys; import beans; from beans.cli.app import app;"
+        "print(sorted(m for m in ('numba', 'matplotlib', 'numpy') if m in sys.modules))"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "[]", run.stdout + run.stderr
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from beans.cli.app import app
+from beans.cli.train import INTERRUPTED
 from typer.testing import CliRunner
 
 import beans
 import beans.training
-from beans.cli.app import app
-from beans.cli.train import INTERRUPTED
 from beans.config import MAX_EPOCHS, MAX_SNAPSHOTS, check_run_size, snapshot_count
 
 EPOCHS = "200"  # enough for the curves to move; keeps each run a fraction of a second

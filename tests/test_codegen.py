@@ -12,11 +12,11 @@ from pathlib import Path
 import numba
 import numpy as np
 import pytest
-
-import beans
 from beans.kernels import codegen, many
 from beans.kernels._jit import LANES_JIT
 from beans.kernels.many_any import sgd_many_any
+
+import beans
 from beans.shape import Shape
 
 
@@ -61,7 +61,16 @@ def test_the_generated_step_runs_in_simd_registers():
     # an uncached copy: a kernel loaded from numba's cache has no assembly to show
     step = numba.njit(**{**LANES_JIT, "cache": False})(module._sgd_block.py_func)
     xs, ys = beans.get_beans(5, 0)
-    step(np.full(shape.n_params * module.B + module.SCRATCH, 0.5), 8, np.array(shape.layer_sizes), 0, xs, ys, 1, np.full(module.B, 0.03))
+    step(
+        np.full(shape.n_params * module.B + module.SCRATCH, 0.5),
+        8,
+        np.array(shape.layer_sizes),
+        0,
+        xs,
+        ys,
+        1,
+        np.full(module.B, 0.03),
+    )
     asm = "\n".join(step.inspect_asm().values())
     assert re.search(r"vfmadd\w*pd\s+%[yz]mm", asm), "the lane loop did not vectorise"
 
@@ -81,7 +90,8 @@ def test_a_compiled_shape_loads_from_numba_s_cache_in_a_new_process():
     sgd_many_any(np.full((1, shape.n_params), 0.5), *beans.get_beans(5, 0), 1, 0.03, shape)  # compiled and cached
     code = (
         "import numpy as np, beans\n"
-        "from beans.shape import Shape\nfrom beans.kernels.many_any import sgd_many_any\nfrom beans.kernels import codegen\n"
+        "from beans.shape import Shape\nfrom beans.kernels.many_any import sgd_many_any\n"
+        "from beans.kernels import codegen\n"
         "shape = Shape((3,), 'relu')\n"
         "sgd_many_any(np.full((1, shape.n_params), 0.5), *beans.get_beans(5, 0), 1, 0.03, shape)\n"
         "stats = codegen.kernel_module(shape)._train_blocks.stats\n"

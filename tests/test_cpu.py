@@ -10,10 +10,10 @@ import sys
 import llvmlite.binding as llvm
 import numpy as np
 import pytest
-
-import beans
 from beans.kernels import _cpu
 from beans.kernels._cpu import numba_cpu_env
+
+import beans
 from beans.shape import Shape
 
 AVX512 = "+64bit,+avx,+avx2,+avx512f,+avx512dq,+fma,-amx-tile"

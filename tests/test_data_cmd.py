@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from beans.cli.app import app
 from matplotlib import image as mpimg
 from typer.testing import CliRunner
 
 import beans
-from beans.cli.app import app
 
 runner = CliRunner()
 

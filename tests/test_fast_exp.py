@@ -7,7 +7,6 @@ import math
 import numba
 import numpy as np
 import pytest
-
 from beans.kernels._jit import LANES_JIT
 from beans.kernels.many import EXP_MAX_ARG, EXP_MIN_ARG, _exp, _sgd_block, _sigmoid
 

@@ -19,10 +19,10 @@ import time
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
-
 from beans.cli.app import app
 from beans.cli.live import Latest
+from typer.testing import CliRunner
+
 from beans.config import TrainConfig
 from beans.training import train
 
@@ -79,7 +79,6 @@ def test_the_window_draws_the_runs_own_network():
 
     import beans.cli.figures  # noqa: F401  (selects Agg: no window, even where there is a display)
     import matplotlib.pyplot as plt
-
     from beans.cli.live import LiveWindow
     from beans.kernels.network_any import predict_any
 

@@ -9,9 +9,9 @@ import shutil
 import subprocess
 import sys
 
+from beans.cli import plots
 from matplotlib.testing.compare import compare_images
 
-from beans.cli import plots
 from beans.config import TrainConfig
 from beans.training import train
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from beans.kernels.many import block_layout, from_blocks, to_blocks, train_rows_inplace
 
 import beans
-from beans.kernels.many import block_layout, from_blocks, to_blocks, train_rows_inplace
 
 LR = 0.03
 TOL_MANY_LONG = 1e-9  # after the lesson's 5000 epochs: fused multiply-adds and _exp's last ulp add up
@@ -108,22 +108,3 @@ def test_each_lane_trains_with_its_own_learning_rate_bit_for_bit():
     for k, lr in enumerate(rates):
         alone = beans.sgd_many(start[:4], xs, ys, 30, lr)
         np.testing.assert_array_equal(together[4 * k : 4 * k + 4], alone)
-
-
-def test_recorded_run_per_lane_rates_accuracies_and_one_thread():
-    from beans.kernels.many import train_rows_recorded
-    from beans.kernels.network import _accuracy, _mse
-
-    xs, ys = beans.get_beans(60, 0)
-    start = beans.init_params_many(range(10))
-    chunks = np.array([40, 40, 20])
-    _, final, losses, acc = train_rows_recorded(start, xs, ys, chunks, 0.5, threads=2, record_params=False)
-    history, final1, losses1, acc1 = train_rows_recorded(start, xs, ys, chunks, np.full(10, 0.5), threads=1)
-    np.testing.assert_array_equal(final, final1)
-    np.testing.assert_array_equal(losses, losses1)
-    np.testing.assert_array_equal(acc, acc1)
-    assert acc.shape == losses.shape == (4, 10)
-    for c in range(3):  # the kernel's accuracy pass is numpy's accuracy of the recorded parameters
-        np.testing.assert_array_equal(acc[c + 1], _accuracy(history[c], xs, ys))
-        np.testing.assert_allclose(losses[c + 1], _mse(history[c], xs, ys), rtol=1e-12)
-    np.testing.assert_array_equal(acc[0], _accuracy(start, xs, ys))

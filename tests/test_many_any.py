@@ -6,11 +6,18 @@ import time
 
 import numpy as np
 import pytest
-
-import beans
-from beans.kernels.many_any import _run_threads, from_blocks, sgd_many_any, to_blocks, train_rows_inplace, train_rows_recorded
+from beans.kernels.many_any import (
+    _run_threads,
+    from_blocks,
+    sgd_many_any,
+    to_blocks,
+    train_rows_inplace,
+    train_rows_recorded,
+)
 from beans.kernels.network_any import _accuracy, _mse
 from beans.kernels.reference_any import sgd_python_any
+
+import beans
 from beans.shape import Shape
 
 LR = 0.03
@@ -29,9 +36,7 @@ def _start(shape, n_seeds, seed=0):
 def test_the_lessons_shape_is_bit_identical_to_sgd_many():
     xs, ys = beans.get_beans(100, 0)
     start = beans.init_params_many(range(20))
-    np.testing.assert_array_equal(
-        sgd_many_any(start, xs, ys, 300, LR, Shape()), beans.sgd_many(start, xs, ys, 300, LR)
-    )
+    np.testing.assert_array_equal(sgd_many_any(start, xs, ys, 300, LR, Shape()), beans.sgd_many(start, xs, ys, 300, LR))
 
 
 @pytest.mark.parametrize("hidden, activation", CASES, ids=lambda v: str(v))

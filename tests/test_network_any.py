@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from beans.kernels.network_any import _forward, accuracy_any, mse_any, neuron_outputs, predict_any
 
 import beans
-from beans.kernels.network_any import _forward, accuracy_any, mse_any, neuron_outputs, predict_any
 from beans.shape import Shape
 
 

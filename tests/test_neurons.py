@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-import beans
 from beans.cli.neurons import MAX_COLUMNS, neurons_figure
 from beans.cli.plots import save_plots
 from beans.kernels.network_any import neuron_outputs, predict_any
+
+import beans
 
 # Shapes the other CLI tests train too, so each compiles once per session (a new shape takes seconds).
 SHAPES = [((2,), "sigmoid"), ((3,), "sigmoid"), ((4, 4), "tanh")]

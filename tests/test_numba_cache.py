@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import beans
 import beans.kernels
+
+import beans
 from beans.numba_cache import could_hold_files
 
 
@@ -108,8 +109,7 @@ def test_an_edited_numba_option_is_compiled_afresh_not_loaded_from_the_cache(tmp
 def test_the_options_fingerprint_does_not_depend_on_string_hashing():
     """Sets print in hash order, which changes from run to run: a naive fingerprint would drop the cache every run."""
     code = (
-        "from beans.numba_cache import options_fingerprint as f;"
-        "print(f({'X_JIT': {'fastmath': {'a', 'b', 'c', 'd'}}}))"
+        "from beans.numba_cache import options_fingerprint as f;print(f({'X_JIT': {'fastmath': {'a', 'b', 'c', 'd'}}}))"
     )
     prints = {
         subprocess.run(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from beans.kernels.numpy_loop import sgd_numpy
 
 import beans
-from beans.kernels.numpy_loop import sgd_numpy
 
 LR = 0.03
 

@@ -7,13 +7,13 @@ from io import StringIO
 
 import numpy as np
 import pytest
+from beans.cli.app import app
+from beans.cli.bench import render_table
 from rich.console import Console
 from typer.testing import CliRunner
 
 from beans import kernels
 from beans.benchmark import peers, timing
-from beans.cli.app import app
-from beans.cli.bench import render_table
 
 PLAIN_ENV = {"_TYPER_FORCE_DISABLE_TERMINAL": "1", "COLUMNS": "160", "NO_COLOR": "1"}
 runner = CliRunner(env=PLAIN_ENV)

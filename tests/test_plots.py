@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from beans.cli.plots import fit_figure, loss_figure, save_plots
 
 import beans
-from beans.cli.plots import fit_figure, loss_figure, save_plots
 
 
 @pytest.fixture(scope="module")
@@ -97,10 +97,9 @@ def test_within_one_decade_the_minor_ticks_keep_short_labels():
 
 def test_every_figure_labels_and_colours_the_beans_alike(result):
     """fit.png, beans.png and the GIF: one colour per bean set, one pair of axis labels."""
-    from matplotlib.colors import to_rgba
-
     from beans.cli.data import beans_figure
     from beans.cli.plots import HELD_OUT_COLOUR, SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
+    from matplotlib.colors import to_rgba
 
     ax = fit_figure(result).axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel()) == (SIZE_LABEL, TOXICITY_LABEL)

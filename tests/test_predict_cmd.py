@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from beans.cli.app import app
 from typer.testing import CliRunner
 
 import beans
-from beans.cli.app import app
 
 runner = CliRunner()
 SEEDS, EPOCHS = 3, 300
@@ -301,9 +301,11 @@ def test_only_the_chosen_seeds_params_must_fit(tanh_model, tmp_path):
 def test_a_size_too_large_for_relu_arithmetic_is_a_usage_error(tmp_path):
     """relu neurons are unbounded: a huge size can make inf - inf inside the net. Say so, never print NaN."""
     params = {"w11_1": 10.0, "b1_1": 0.0, "w12_1": 10.0, "b2_1": 0.0, "w11_2": 1.0, "w21_2": -1.0, "b1_2": 0.0}
-    doc = {"format": 2, "settings": {"hidden": [2], "activation": "relu"}, "results": [
-        {"seed": 0, "rank": 1, "diverged": False, "params": params}
-    ]}
+    doc = {
+        "format": 2,
+        "settings": {"hidden": [2], "activation": "relu"},
+        "results": [{"seed": 0, "rank": 1, "diverged": False, "params": params}],
+    }
     path = tmp_path / "relu.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     assert _predict_json("--model", str(path), "0.5")["predictions"][0]["toxicity"] == 0.5  # relu(x) - relu(x) = 0

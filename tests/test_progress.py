@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from io import StringIO
 
-from rich.console import Console
-
 import beans.cli.progress as progress_module
 from beans.cli.progress import training_progress
+from rich.console import Console
 
 
 def _console() -> Console:

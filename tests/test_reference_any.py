@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-import beans
 from beans.kernels.network_any import _forward, _layer_outputs, mse_any
 from beans.kernels.reference_any import sgd_python_any, sgd_python_any_unchecked
+
+import beans
 from beans.shape import Shape
 
 LR = 0.03

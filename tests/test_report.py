@@ -7,10 +7,10 @@ import json
 
 import numpy as np
 import pytest
+from beans.cli.report import MAX_FULL_ROWS, format_duration, format_rate, render_report, shown_rows
 from rich.console import Console
 
 import beans
-from beans.cli.report import MAX_FULL_ROWS, format_duration, format_rate, render_report, shown_rows
 from beans.results import dumps, results_document, summarize
 
 

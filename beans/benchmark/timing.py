@@ -35,11 +35,11 @@ import numpy as np
 
 from .. import kernels
 from ..config import TrainConfig
-from . import c_reference
-from .engines import ABOUT, ANY_SHAPE, BASELINE, LESSON_ONLY, SHAPE_BASELINE
 from ..kernels._cpu import wide_vectors
 from ..kernels.numpy_loop import sgd_numpy
 from ..shape import Shape
+from . import c_reference
+from .engines import ABOUT, ANY_SHAPE, BASELINE, LESSON_ONLY, SHAPE_BASELINE
 
 AGREE_TOL = 1e-9  # max |difference| from sgd_python on the common workload, any parameter
 # the common workload: up to 64 seeds (enough to fill every SIMD block and its tail) x 3 epochs
