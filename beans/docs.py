@@ -129,7 +129,8 @@ def describe(fig) -> dict:
         legend = ax.get_legend()
         panels.append(
             {
-                "title": ax.get_title(),
+                # a panel has three titles (left, centre, right); most pictures use the centre one only
+                "title": " | ".join(t for t in (ax.get_title(loc) for loc in ("left", "center", "right")) if t),
                 "xlabel": ax.get_xlabel(),
                 "ylabel": ax.get_ylabel(),
                 "legend": [text.get_text() for text in legend.get_texts()] if legend is not None else [],

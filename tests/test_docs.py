@@ -150,3 +150,24 @@ def test_guide_quotes_what_beans_train_prints_today(guide, tmp_path):
     printed = result.stdout.splitlines()
     for line in quoted[0].strip().splitlines():
         assert line in printed, f"{guide.name} quotes a line beans train no longer prints: {line!r}"
+
+
+def test_describe_reads_every_title_label_and_legend():
+    from beans.cli.figures import Figure
+
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    left.set_title("beans bench", loc="left")
+    left.set_xlabel("ns per step")
+    right.set_title("centre")
+    right.set_ylabel("Toxicity")
+    right.plot([0, 1], [0, 1], label="network")
+    right.legend()
+    fig.suptitle("all of it")
+    assert docs.describe(fig) == {
+        "suptitle": "all of it",
+        "axes": [
+            {"title": "beans bench", "xlabel": "ns per step", "ylabel": "", "legend": []},
+            {"title": "centre", "xlabel": "", "ylabel": "Toxicity", "legend": ["network"]},
+        ],
+    }
