@@ -7,16 +7,16 @@ are imported inside the command, so ``beans --help`` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..benchmark import engines as known_engines  # names only: no numba yet
 from ..config import TrainConfig
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
-from ..shape import ACTIVATIONS, Shape, parse_hidden  # numpy only
+from ..shape import ACTIVATIONS, Shape  # numpy only
 from .errors import fail
-from .options import SUFFIXES_TEXT, choice, output_path, whole
+from .options import SUFFIXES_TEXT, choice, hidden_layers, output_path, whole
 from .signals import exit_code
 
 if TYPE_CHECKING:
@@ -29,18 +29,6 @@ if TYPE_CHECKING:
 DEFAULTS = {"full": (TrainConfig.epochs, 5, 2.0), "quick": (200, 3, 0.1)}
 SEEDS = 64
 MAX_SEEDS, MAX_REPEAT = 100_000, 1000
-
-
-def hidden_text(value: str) -> str:
-    """A parser for ``--hidden``: widths joined by 'x' (``8``, ``4x4``) within beans.shape's limits.
-
-    Returns the widths in ``parse_hidden``'s own spelling; a bad value is a one-line usage error.
-    Kept here rather than in cli/options.py, where ``beans train --hidden`` may grow its own.
-    """
-    try:
-        return "x".join(map(str, parse_hidden(value)))
-    except ValueError as err:
-        raise typer.BadParameter(str(err)) from None
 
 
 def bench(
@@ -86,18 +74,17 @@ def bench(
         typer.Option("--peers", help='Add rows for JAX and PyTorch on the same job (pip install "beans[peers]").'),
     ] = False,
     hidden: Annotated[
-        str | None,
+        Any,
         typer.Option(
             "--hidden",
-            parser=hidden_text,
-            metavar="WIDTHS",
-            help="Time another network: hidden layer widths joined by 'x', e.g. 8 or 4x4. (default: 2, the lesson's)",
+            **hidden_layers(),
+            show_default="2",
+            help="Time another network: hidden layer widths joined by 'x', e.g. 8 or 4x4.",
         ),
-    ] = None,
+    ] = TrainConfig.hidden,
     activation: Annotated[
-        str | None,
-        typer.Option(**choice(ACTIVATIONS), help="The hidden neurons' activation. (default: sigmoid)"),
-    ] = None,
+        str, typer.Option(**choice(ACTIVATIONS), help="The hidden neurons' activation.")
+    ] = TrainConfig.activation,
 ) -> None:
     """Time the lesson's loop in every engine: ns per SGD step, speedup, compile time.
 
@@ -118,7 +105,7 @@ def bench(
     repeat = repeat if repeat is not None else DEFAULTS[mode][1]
     budget_s = DEFAULTS[mode][2]
     names = choose_engines(engines, tuple(known_engines.ABOUT))  # before numba loads: a typo fails at once
-    shape = Shape(parse_hidden(hidden or "2"), activation or "sigmoid")
+    shape = Shape(hidden, activation)
     if shape != Shape() and not peers:
         sits_out = set(known_engines.LESSON_ONLY)
         if len(shape.hidden) > 1 or shape.activation != "sigmoid":
