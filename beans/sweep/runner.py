@@ -23,12 +23,11 @@ SEED_FIELDS = ("final_mse", "accuracy", "test_mse", "test_accuracy", "converged"
 
 
 def versions() -> dict[str, str]:
-    """The versions a cell's numbers depend on (a journal record is valid for these only)."""
-    import numba
+    """The versions a cell's numbers depend on (a journal record is valid for these only):
+    beans' and numba's of ``beans.results.versions``."""
+    from ..results import versions as all_versions
 
-    from .. import __version__
-
-    return {"beans": __version__, "numba": numba.__version__}
+    return {name: version for name, version in all_versions().items() if name in ("beans", "numba")}
 
 
 def worker_versions() -> dict[str, str]:
