@@ -9,7 +9,6 @@ and whatever the thread count.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -37,7 +36,9 @@ def worker_versions() -> dict[str, str]:
 
 def _floats(values: np.ndarray) -> list[float | None]:
     """Floats for JSON: NaN and inf become None; finite values keep every bit (repr round-trips)."""
-    return [float(v) if math.isfinite(v) else None for v in values.tolist()]
+    from ..results import _number
+
+    return [_number(v) for v in values.tolist()]
 
 
 def run_task(
