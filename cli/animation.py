@@ -18,8 +18,9 @@ import numpy as np
 
 from ..files import ensure_output_dir, write_atomic
 from ..shape import Shape
+from .figure_data import curves
 from .figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
-from .plots import COLOURS, SIZE_LABEL, TOXICITY_LABEL, curves, draw_beans
+from .plots import COLOURS, SIZE_LABEL, TOXICITY_LABEL, draw_beans
 
 # Frame size and timing, chosen to keep the README's GIF well under 500 KB.
 FIGSIZE = (6.0, 4.0)  # inches

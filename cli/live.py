@@ -123,7 +123,8 @@ class LiveWindow:
     def __init__(self, plt, xs, ys, seeds, row, total_epochs, test_xs, test_ys, shape) -> None:
         from matplotlib.collections import LineCollection
 
-        from .plots import GRID_POINTS, SIZE_LABEL, TOXICITY_LABEL, draw_beans
+        from .figure_data import drawing_grid
+        from .plots import SIZE_LABEL, TOXICITY_LABEL, draw_beans
 
         self.plt = plt
         self.seeds = tuple(seeds)
@@ -132,8 +133,8 @@ class LiveWindow:
         self.shape = shape
         self.mailbox = Latest()
         self.frames = 0
-        lo, hi = min(0.0, float(np.min(xs))), max(2.0, float(np.max(xs)))
-        self.grid = np.linspace(lo, hi, GRID_POINTS)
+        self.grid = drawing_grid(np.asarray(xs))
+        lo, hi = self.grid[0], self.grid[-1]
         self.fig = plt.figure(num=WINDOW_TITLE, figsize=(8, 5))
         self.fig.clf()
         ax = self.fig.add_subplot()
@@ -162,7 +163,7 @@ class LiveWindow:
 
     def draw(self, snapshot) -> None:
         """Redraw from one snapshot (main thread)."""
-        from .plots import curves
+        from .figure_data import curves
 
         epoch, params, losses = snapshot
         finite = np.isfinite(losses)

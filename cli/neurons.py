@@ -14,8 +14,9 @@ import math
 
 import numpy as np
 
+from .figure_data import as_figure_data
 from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
-from .plots import GRID_POINTS, SIZE_LABEL, TOXICITY_LABEL, draw_beans
+from .plots import SIZE_LABEL, TOXICITY_LABEL, draw_beans
 
 # More neurons than this in one panel are drawn without a legend: it would hide the curves.
 MAX_LEGEND_NEURONS = 8
@@ -37,32 +38,30 @@ def _colours(width: int) -> list:
     return list(colormaps["viridis"](np.linspace(0.0, 0.9, width)))
 
 
-def neurons_figure(result, row: int) -> Figure:
-    """Each hidden neuron's output for seed ``row`` of ``result``, layer by layer, then the network's.
+def neurons_figure(run, row: int | None = None) -> Figure:
+    """Each hidden neuron's output for one seed, layer by layer, then the network's.
 
     The last hidden layer's legend gives each neuron's weight into the output neuron: for the
     lesson's net, one step is added and the other subtracted, and the hill is what is left.
 
     Parameters
     ----------
-    result : beans.training.TrainResult; its ``config.shape`` names the layers
-    row : int, the row (seed) to show, usually the best one; its parameters must be finite
+    run : FigureData (it shows its ``neuron_row``), or a beans.training.TrainResult
+    row : int, with a TrainResult: the row (seed) to show, by default the best one; its
+        parameters must be finite
 
     Returns
     -------
     matplotlib Figure with ``len(shape.hidden) + 1`` panels (at most ``MAX_COLUMNS`` a row),
     sharing the x axis: hidden layer l's panel holds one line per neuron, in neuron order.
     """
-    from ..kernels.network_any import neuron_outputs, predict_any
-
-    shape = result.config.shape
-    # the lesson's size range, [0, 2), widened to any bean outside it (as fit.png's)
-    lo, hi = min(0.0, float(result.xs.min())), max(2.0, float(result.xs.max()))
-    grid = np.linspace(lo, hi, GRID_POINTS)
-    params = result.params[row]
-    with np.errstate(over="ignore"):  # huge weights saturate a neuron: the right 0 or 1, no warning
-        layers = neuron_outputs(params, grid, shape)  # list of (width, G), one per hidden layer
-        output = predict_any(params, grid, shape)
+    data = as_figure_data(run, -1 if row is None else row)
+    if data.neuron_row is None:
+        raise ValueError("no seed to show: every seed diverged")
+    shape = data.config.shape
+    grid = data.grid
+    lo, hi = grid[0], grid[-1]
+    params, layers, output = data.neuron_params, data.hidden_outputs, data.neuron_output
     panels = len(layers) + 1
     columns = min(panels, MAX_COLUMNS)
     rows = math.ceil(panels / columns)
@@ -92,7 +91,7 @@ def neurons_figure(result, row: int) -> Figure:
 
     ax = axes[-1]
     labels = ("training beans", "held-out beans")
-    draw_beans(ax, result.xs, result.ys, result.test_xs, result.test_ys, sizes=(12, 12), zorder=2, labels=labels)
+    draw_beans(ax, data.xs, data.ys, data.test_xs, data.test_ys, sizes=(12, 12), zorder=2, labels=labels)
     ax.plot(grid, output, color="black", linewidth=2.2, label="network output", zorder=3)
     ax.set_title("output neuron: the last layer merged", fontsize=9)
     ax.set_ylabel(TOXICITY_LABEL)
@@ -102,10 +101,10 @@ def neurons_figure(result, row: int) -> Figure:
         ax.set_xlabel(SIZE_LABEL)
         ax.set_xlim(lo, hi)
         ax.grid(alpha=0.3)
-    config = result.config
+    config, row = data.config, data.neuron_row
     fig.suptitle(
         f"What each neuron computes: {shape}, seed {config.seeds[row]} "
-        f"(MSE {result.final_mse[row]:.2e}), lr {config.lr:g}, {config.epochs} epochs",
+        f"(MSE {data.final_mse[row]:.2e}), lr {config.lr:g}, {config.epochs} epochs",
         fontsize=11,
     )
     return fig

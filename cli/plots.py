@@ -14,14 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from ..files import write_atomic
-from ..results import best_row
-from ..shape import Shape
+from .figure_data import FigureData, as_figure_data
 from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
 
 # How a figure reaches its file: ``write(target, fn)`` calls ``fn(tmp_path)`` and returns target.
 Writer = Callable[[Path, Callable[[Path], object]], Path]
 
-GRID_POINTS = 400  # fine enough that the hill's flanks look smooth
 COLOURS = {"converged": "tab:blue", "failed": "tab:orange", "diverged": "tab:red", "best": "black"}
 # Shared by fit.png, the training GIF and beans.png, so the beans look the same in every figure.
 TRAINING_COLOUR = "tab:green"  # filled points
@@ -42,45 +40,28 @@ def draw_beans(ax, xs, ys, test_xs=None, test_ys=None, *, sizes=(18, 30), zorder
         ax.scatter(test_xs, test_ys, s=sizes[1], **held_out)
 
 
-def curves(params: np.ndarray, grid: np.ndarray, shape: Shape) -> np.ndarray:
-    """The network's output on ``grid`` for each parameter row, float64 (S, len(grid)).
-
-    ``params`` is float64 (S, P) with P = ``shape.n_params``. A diverged seed may hold NaN or
-    inf parameters: its row is all NaN, which draws no curve.
-    """
-    from ..kernels.network_any import predict_any  # numba comes with the package; needed only to draw
-
-    params = np.asarray(params, dtype=np.float64)
-    out = np.full((params.shape[0], grid.size), np.nan)
-    ok = np.isfinite(params).all(axis=1)
-    if ok.any():
-        with np.errstate(over="ignore"):  # huge weights saturate a neuron at 0 or 1: right, and no warning
-            out[ok] = predict_any(params[ok], grid, shape)
-    return out
-
-
 def _line_alpha(count: int) -> float:
     """Fainter lines when there are many, so the bundle's shape still shows."""
     return float(np.clip(6.0 / max(count, 1), 0.15, 0.8))
 
 
-def _groups(result) -> dict[str, np.ndarray]:
+def _groups(data: FigureData) -> dict[str, np.ndarray]:
     """Row indices of converged, failed (finished but below the accuracy bar) and diverged seeds."""
-    rows = np.arange(len(result.config.seeds))
+    rows = np.arange(len(data.config.seeds))
     return {
-        "converged": rows[result.converged],
-        "failed": rows[~result.converged & ~result.diverged],
-        "diverged": rows[result.diverged],
+        "converged": rows[data.converged],
+        "failed": rows[~data.converged & ~data.diverged],
+        "diverged": rows[data.diverged],
     }
 
 
-def _settings_title(result) -> str:
-    config = result.config
+def _settings_title(data: FigureData) -> str:
+    config = data.config
     seeds = config.seeds
     seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
     return (
         f"{config.shape}, {seed_text}, {config.epochs} epochs, lr {config.lr:g}, {config.beans} beans "
-        f"(data seed {config.data_seed}): converged {int(result.converged.sum())} of {len(seeds)}"
+        f"(data seed {config.data_seed}): converged {int(data.converged.sum())} of {len(seeds)}"
     )
 
 
@@ -99,7 +80,7 @@ def _save(fig: Figure, path: Path, write: Writer = write_atomic) -> Path:
         fig.clear()  # no pyplot registry holds it; clearing drops the artists right away
 
 
-def fit_figure(result) -> Figure:
+def fit_figure(run) -> Figure:
     """The beans and every seed's fitted curve over them.
 
     Training beans are filled points, held-out beans hollow; converged, failed and diverged
@@ -108,22 +89,20 @@ def fit_figure(result) -> Figure:
 
     Parameters
     ----------
-    result : beans.training.TrainResult with S seeds
+    run : FigureData, or a beans.training.TrainResult to work it out from; S seeds
     """
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
 
-    lo = min(0.0, float(result.xs.min()))
-    hi = max(2.0, float(result.xs.max()))
-    grid = np.linspace(lo, hi, GRID_POINTS)
+    data = as_figure_data(run, neuron_row=None)
+    grid = data.grid
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()
-    all_curves = curves(result.params, grid, result.config.shape)  # (S, GRID_POINTS), NaN rows for NaN params
-    drawable = ~np.isnan(all_curves).any(axis=1)
-    for label, rows in _groups(result).items():
+    drawable = ~np.isnan(data.curves).any(axis=1)
+    for label, rows in _groups(data).items():
         rows = rows[drawable[rows]]
         if rows.size == 0:
             continue
-        ys = all_curves[rows]
+        ys = data.curves[rows]
         segments = np.stack([np.broadcast_to(grid, ys.shape), ys], axis=-1)
         ax.add_collection(
             LineCollection(
@@ -135,27 +114,27 @@ def fit_figure(result) -> Figure:
                 label=f"{label} ({rows.size})",
             )
         )
-    best = best_row(result)
+    best = data.best
     if best is not None and drawable[best]:
         ax.plot(
             grid,
-            all_curves[best],
+            data.curves[best],
             color=COLOURS["best"],
             linewidth=2.5,
-            label=f"best: seed {result.config.seeds[best]} (MSE {result.final_mse[best]:.2e})",
+            label=f"best: seed {data.config.seeds[best]} (MSE {data.final_mse[best]:.2e})",
         )
-    counted = (f"training beans ({result.xs.size})", f"held-out beans ({result.test_xs.size})")
-    draw_beans(ax, result.xs, result.ys, result.test_xs, result.test_ys, labels=counted)
-    ax.set_xlim(lo, hi)
+    counted = (f"training beans ({data.xs.size})", f"held-out beans ({data.test_xs.size})")
+    draw_beans(ax, data.xs, data.ys, data.test_xs, data.test_ys, labels=counted)
+    ax.set_xlim(grid[0], grid[-1])
     ax.set_ylim(-0.1, 1.1)
     ax.set_xlabel(SIZE_LABEL)
     ax.set_ylabel(TOXICITY_LABEL)
-    ax.set_title(_settings_title(result), fontsize=10)
+    ax.set_title(_settings_title(data), fontsize=10)
     _legend(ax)
     return fig
 
 
-def loss_figure(result) -> Figure:
+def loss_figure(run) -> Figure:
     """Every seed's training MSE against epochs, log scale; the best seed bold (none if all diverged).
 
     The best seed's MSE on the held-out beans is drawn dashed in the same colour (when the run
@@ -167,23 +146,24 @@ def loss_figure(result) -> Figure:
 
     Parameters
     ----------
-    result : beans.training.TrainResult; uses ``snapshot_epochs`` (R,), ``loss_history`` (S, R)
-        and ``test_loss_history`` (S, R)
+    run : FigureData, or a beans.training.TrainResult to work it out from; draws
+        ``snapshot_epochs`` (R,), ``loss_history`` (S, R) and ``test_loss_history`` (S, R)
     """
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
 
-    epochs = result.snapshot_epochs.astype(np.float64)
+    data = as_figure_data(run, neuron_row=None)
+    epochs = data.snapshot_epochs.astype(np.float64)
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()
     ax.set_yscale("log")
 
-    def seed_line(row: int, history: np.ndarray = result.loss_history) -> np.ndarray:
+    def seed_line(row: int, history: np.ndarray = data.loss_history) -> np.ndarray:
         """(k, 2) points of one seed, without the NaN/inf or zero losses a log axis cannot show."""
         losses = history[row]
         keep = np.isfinite(losses) & (losses > 0)
         return np.column_stack([epochs[keep], losses[keep]])
 
-    for label, rows in _groups(result).items():
+    for label, rows in _groups(data).items():
         if rows.size == 0:
             continue
         lines = [seed_line(row) for row in rows]
@@ -207,7 +187,7 @@ def loss_figure(result) -> Figure:
                 alpha=max(alpha, 0.5),
                 label=None if len(dots) < len(lines) else f"{label} ({rows.size})",
             )
-    best = best_row(result)
+    best = data.best
     held_out = np.empty((0, 2))
     if best is not None:
         best_line = seed_line(best)
@@ -217,12 +197,12 @@ def loss_figure(result) -> Figure:
             color=COLOURS["best"],
             linewidth=2.5,
             marker="o" if len(best_line) == 1 else None,
-            label=f"best: seed {result.config.seeds[best]}",
+            label=f"best: seed {data.config.seeds[best]}",
         )
         # Its MSE on the held-out beans, dashed: where it turns up while the training MSE still
         # falls, the seed is learning the training beans' noise (over-fitting). None without them.
-        if result.config.test_beans:
-            held_out = seed_line(best, result.test_loss_history)
+        if data.config.test_beans:
+            held_out = seed_line(best, data.test_loss_history)
         if len(held_out):
             ax.plot(
                 held_out[:, 0],
@@ -231,7 +211,7 @@ def loss_figure(result) -> Figure:
                 linewidth=1.8,
                 linestyle="--",
                 marker="o" if len(held_out) == 1 else None,
-                label=f"best: seed {result.config.seeds[best]}, on the {result.test_xs.size} held-out beans",
+                label=f"best: seed {data.config.seeds[best]}, on the {data.test_xs.size} held-out beans",
             )
     ax.autoscale_view()
     if epochs[-1] > epochs[0]:
@@ -242,7 +222,7 @@ def loss_figure(result) -> Figure:
     _label_log_axis(ax)
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE on the training beans" + (", held-out dashed" if len(held_out) else ""))
-    ax.set_title(_settings_title(result), fontsize=10)
+    ax.set_title(_settings_title(data), fontsize=10)
     _legend(ax)
     return fig
 
@@ -265,18 +245,21 @@ def _label_log_axis(ax) -> None:
 def save_plots(result, out_dir: Path, fmt: str, write: Writer = write_atomic) -> list[Path]:
     """Write ``fit.<fmt>``, ``loss.<fmt>`` and ``neurons.<fmt>`` under ``out_dir``; returns their paths.
 
-    neurons shows the best seed, so it is left out when there is none (every seed diverged).
-    ``write`` puts each file in place: each atomically by default, or ``StagedFiles.write``
-    to have them appear together with a command's other files.
+    ``result`` is a TrainResult or its FigureData. neurons shows the best seed, so it is left
+    out when there is none (every seed diverged). ``write`` puts each file in place: each
+    atomically by default, or ``StagedFiles.write`` to have them appear together with a
+    command's other files.
     """
+    out_dir = Path(out_dir)
+    data = as_figure_data(result)
+    return [_save(figure(data), out_dir / f"{name}.{fmt}", write) for name, figure in figures_of(data).items()]
+
+
+def figures_of(data: FigureData) -> dict[str, Callable[[FigureData], Figure]]:
+    """The figures ``data`` makes, by file name stem: fit, loss, and neurons when it has a seed to show."""
     from .neurons import neurons_figure  # it draws with this module's constants
 
-    out_dir = Path(out_dir)
-    paths = [
-        _save(fit_figure(result), out_dir / f"fit.{fmt}", write),
-        _save(loss_figure(result), out_dir / f"loss.{fmt}", write),
-    ]
-    best = best_row(result)
-    if best is not None:
-        paths.append(_save(neurons_figure(result, best), out_dir / f"neurons.{fmt}", write))
-    return paths
+    figures = {"fit": fit_figure, "loss": loss_figure}
+    if data.neuron_row is not None:
+        figures["neurons"] = neurons_figure
+    return figures

@@ -134,7 +134,7 @@ def test_fit_curves_are_the_runs_own_network(wider):
 
 
 def test_curves_refuse_params_of_another_shape(wider):
-    from beans.cli.plots import curves
+    from beans.cli.figure_data import curves
 
     with pytest.raises(ValueError, match="1-2-1 sigmoid"):
         curves(wider.params, np.linspace(0, 2, 5), beans.Shape())
