@@ -26,6 +26,7 @@ TRAINING_COLOUR = "tab:green"  # filled points
 HELD_OUT_COLOUR = "tab:purple"  # hollow points
 SIZE_LABEL = "Bean size"
 TOXICITY_LABEL = "Toxicity"
+DPI = 120  # every saved figure's: 960 x 600 pixels for the 8 x 5 inch ones
 
 
 def draw_beans(ax, xs, ys, test_xs=None, test_ys=None, *, sizes=(18, 30), zorder=3, labels=("", "")) -> None:
@@ -71,13 +72,18 @@ def _legend(ax) -> None:
         handle.set_alpha(1.0)
 
 
-def _save(fig: Figure, path: Path, write: Writer = write_atomic) -> Path:
-    """Write ``fig`` to ``path`` with ``write``, in the format its suffix names, then free it."""
-    fmt = Path(path).suffix.lstrip(".")
+def render(fig: Figure, file, fmt: str) -> None:
+    """Encode ``fig`` as ``fmt`` into ``file`` (a path or a binary file object), then free it."""
     try:
-        return write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=120))
+        fig.savefig(file, format=fmt, dpi=DPI)
     finally:
         fig.clear()  # no pyplot registry holds it; clearing drops the artists right away
+
+
+def _save(fig: Figure, path: Path, write: Writer = write_atomic) -> Path:
+    """Write ``fig`` to ``path`` with ``write``, in the format its suffix names."""
+    fmt = Path(path).suffix.lstrip(".")
+    return write(path, lambda tmp: render(fig, tmp, fmt))
 
 
 def fit_figure(run) -> Figure:

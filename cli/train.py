@@ -21,6 +21,7 @@ from ..config import ENGINES, MAX_EPOCHS, TrainConfig
 from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
 from ..shape import ACTIVATIONS
 from .errors import fail
+from .figure_process import FigureProcess
 from .options import (
     HIDDEN_HELP,
     choice,
@@ -171,7 +172,6 @@ def train(
         raise typer.BadParameter(
             "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
         )
-    from .. import kernels
     from ..config import ConfigError, TrainConfig, check_memory
 
     try:
@@ -207,9 +207,13 @@ def train(
         )
     except OutputError as err:
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
+    # matplotlib loads in a helper process while this one loads numba and trains (None: drawn here)
+    figures = None if no_plot or live else FigureProcess.start(plot_format, len(config.seeds))
     try:
+        from .. import kernels
+
         files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format, animate, animate_seed)
-        _run(kernels, config, seed_start, files, quiet, window)
+        _run(kernels, config, seed_start, files, quiet, window, figures)
     except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: _run has removed any file it wrote
         prepared.cleanup()
         fail(INTERRUPTED, exit_code(err))
@@ -222,6 +226,9 @@ def train(
     except BaseException:  # anything unforeseen: still leave no empty folders behind
         prepared.cleanup()
         raise
+    finally:
+        if figures is not None:
+            figures.close()
 
 
 INTERRUPTED = "interrupted; none of this run's files were written"
@@ -254,8 +261,12 @@ def _open_window(config, animate_seed: int | None):
     return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys, config.shape)
 
 
-def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None) -> None:
-    """Train, report and save, once every option and path has been checked; ``window``: --live's or None."""
+def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None, figures=None) -> None:
+    """Train, report and save, once every option and path has been checked.
+
+    ``window``: --live's or None; ``figures``: the FigureProcess that draws the plots, or None
+    to draw them here.
+    """
     from rich.console import Console
 
     from ..files import StagedFiles, to_stdout
@@ -282,6 +293,12 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
 
     # Before anything is printed or written: a GIF of "the best seed" needs one (all or nothing).
     animate_row = None if files.animate is None else _animation_row(result, files.animate_seed)
+    if files.plot_format is not None:
+        from .figure_data import figure_data
+
+        plotted = figure_data(result)
+        if figures is not None:
+            figures.send(plotted)  # it draws while this process prints the table and writes the JSON
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
 
     def print_results(stdout) -> None:
@@ -303,9 +320,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
         if files.json_file is not None:
             staged.write(files.json_file, write_document)
         if files.plot_format is not None:
-            from .plots import save_plots
-
-            save_plots(result, files.out, files.plot_format, write=staged.write)
+            _save_figures(plotted, files.out, files.plot_format, staged.write, figures)
         if files.animate is not None:
             staged.write(files.animate, lambda tmp: _save_animation(result, tmp, animate_row))
     if not quiet:
@@ -320,6 +335,22 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
         if not quiet:
             messages.print("training done; close the window (or press q in it) to finish", highlight=False)
         window.wait_closed()
+
+
+def _save_figures(data, out: Path, fmt: str, write, figures) -> None:
+    """fit, loss and neurons under ``out``: the helper's bytes where it drew them, else drawn here.
+
+    ``data``: the run's FigureData; ``write``: ``StagedFiles.write``; ``figures``: a
+    FigureProcess that was sent ``data``, or None.
+    """
+    drawn = None if figures is None else figures.receive()
+    if drawn is None:  # no helper, or it failed: draw here, as the command always could
+        from .plots import save_plots
+
+        save_plots(data, out, fmt, write=write)
+        return
+    for name, content in drawn.items():
+        write(out / f"{name}.{fmt}", lambda tmp, content=content: tmp.write_bytes(content))
 
 
 def _animation_row(result, seed: int | None) -> int:

@@ -73,3 +73,16 @@ def _with_a_nan_seed(result):
 def with_a_nan_seed():
     """A function that turns a TrainResult's first seed into a NaN-diverged one, in place."""
     return _with_a_nan_seed
+
+
+@pytest.fixture
+def figures_in_process(monkeypatch):
+    """``beans train`` draws its figures in the test's process, without the helper process.
+
+    For tests that put a fault into the drawing (``cli.plots``' functions), which the helper,
+    a process of its own, would never run. Drawing here is also what the command falls back
+    to when the helper fails.
+    """
+    from beans.cli.figure_process import FigureProcess
+
+    monkeypatch.setattr(FigureProcess, "start", classmethod(lambda cls, fmt, seeds: None))

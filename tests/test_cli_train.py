@@ -416,7 +416,7 @@ def _interrupt(*_args, **_kwargs):
     raise KeyboardInterrupt
 
 
-def test_ctrl_c_while_writing_files_removes_every_file_and_folder_it_made(tmp_path, monkeypatch):
+def test_ctrl_c_while_writing_files_removes_every_file_and_folder_it_made(tmp_path, monkeypatch, figures_in_process):
     """Interrupted after results.json, the JSON copy and fit.png are written: none of them stays."""
     import beans.cli.plots
 
@@ -438,7 +438,7 @@ def test_ctrl_c_while_writing_the_gif_removes_the_plots_and_json(tmp_path, monke
     assert files_under(tmp_path) == []
 
 
-def test_an_interrupted_rerun_keeps_the_previous_runs_files(tmp_path, monkeypatch):
+def test_an_interrupted_rerun_keeps_the_previous_runs_files(tmp_path, monkeypatch, figures_in_process):
     import beans.cli.plots
 
     assert train(tmp_path, "--seeds", "2").exit_code == 0
@@ -448,7 +448,7 @@ def test_an_interrupted_rerun_keeps_the_previous_runs_files(tmp_path, monkeypatc
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary files either
 
 
-def test_a_write_error_after_training_leaves_nothing(tmp_path, monkeypatch):
+def test_a_write_error_after_training_leaves_nothing(tmp_path, monkeypatch, figures_in_process):
     import beans.cli.plots
 
     class DiskFull:

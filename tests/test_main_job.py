@@ -1,6 +1,7 @@
-"""The main job's figures: fit.png and loss.png from the real ``beans train`` against the same
-figures drawn here from the same run, compared with matplotlib's image comparison (a guard for
-any change to how the command trains, imports or renders: the figures must not move)."""
+"""The main job's figures: fit.png, loss.png and neurons.png from the real ``beans train`` (drawn
+by its helper process) against the same figures drawn here from the same run, compared with
+matplotlib's image comparison (a guard for any change to how the command trains, imports or
+renders: the figures must not move)."""
 
 from __future__ import annotations
 
@@ -31,12 +32,12 @@ def test_plots_from_the_command_match_plots_drawn_directly(tmp_path):
     direct = tmp_path / "direct"
     direct.mkdir()
     plots.save_plots(result, direct, "png")
-    for name in ("fit.png", "loss.png"):
+    for name in ("fit.png", "loss.png", "neurons.png"):
         assert compare_images(str(direct / name), str(out / name), tol=TOLERANCE) is None, name
 
 
 def test_a_run_too_short_to_report_progress_still_draws(tmp_path):
-    """A run too short for any progress report still imports matplotlib (at the end) and draws."""
+    """A run too short for any progress report, over before its helper has loaded matplotlib, still draws."""
     exe = shutil.which("beans", path=os.path.dirname(sys.executable))
     cmd = [exe] if exe else [sys.executable, "-m", "beans"]
     out = tmp_path / "out"

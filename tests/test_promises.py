@@ -151,7 +151,7 @@ def test_bench_ctrl_c_or_failure_while_plotting_keeps_the_older_json(tmp_path, m
         assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]
 
 
-def test_a_target_made_a_folder_mid_run_keeps_the_previous_set(tmp_path, monkeypatch):
+def test_a_target_made_a_folder_mid_run_keeps_the_previous_set(tmp_path, monkeypatch, figures_in_process):
     out, doc = tmp_path / "out", tmp_path / "r.json"
     first = invoke("train", *QUICK, "--out", str(out), "--json", str(doc))
     assert first.exit_code == 0, first.output
@@ -224,7 +224,7 @@ def test_real_sigterm_and_sighup_clean_up_and_exit_128_plus_n(tmp_path, beans_co
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_signal_while_files_are_written_removes_every_part_file(tmp_path, monkeypatch):
+def test_a_signal_while_files_are_written_removes_every_part_file(tmp_path, monkeypatch, figures_in_process):
     def terminated(result):
         raise Interrupted(signal.SIGTERM)
 

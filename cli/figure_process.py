@@ -1,0 +1,215 @@
+"""A helper process that loads matplotlib while ``beans train`` trains, then draws the figures.
+
+Warm ``beans train --seeds 50`` used to spend longer on matplotlib (importing it, then
+drawing three figures one after another) than on numba and training together, all on one
+core while the other idled. ``FigureProcess.start`` launches ``python -m
+beans.cli.figure_process`` as soon as the options are checked: it imports matplotlib and
+draws a throw-away figure (fonts, text layout, the log axis' mathtext) while this process
+imports numba and trains. ``send`` hands it the run's ``FigureData``; it draws each figure
+in a process of its own (forked, where the OS can) and ``receive`` returns the encoded
+files' bytes.
+
+The helper writes no file and reads nothing but its job: this process puts the bytes in
+place with its usual staged, all-or-nothing writes, so a helper that is killed, or whose
+caller is, leaves nothing behind. Whatever goes wrong with it (it could not start, died,
+failed to draw), ``receive`` returns None and the caller draws in-process as it always did:
+the helper can make a run faster, never different.
+
+Protocol: one pickle each way. stdin: a ``FigureData``; stdout: ``("ok", {name: bytes})``
+or ``("error", message)``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .figure_data import FigureData
+
+# Beyond this many seeds the run's curves (seeds x 400 doubles) are too big to copy to a second
+# process for nothing: drawing them dominates there, and the command draws in-process.
+MAX_SEEDS = 10_000
+# numpy's BLAS would start threads at import; a process with threads must not fork.
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+class FigureProcess:
+    """The parent's handle on one helper: ``start``, then ``send`` once, ``receive`` once; ``close`` always."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self._process = process
+        self._sender: threading.Thread | None = None
+
+    @classmethod
+    def start(cls, fmt: str, seeds: int) -> FigureProcess | None:
+        """A helper that will draw ``fmt`` files, or None where one cannot start or would not help."""
+        if seeds > MAX_SEEDS:
+            return None
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", __name__, fmt],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # its failures reach us as a reply, or as no reply
+                env={**os.environ, **SINGLE_THREADED},
+                # its own process group: close() ends it and the processes it forked, and a Ctrl-C
+                # at the terminal reaches only beans train, which closes it
+                start_new_session=os.name == "posix",
+            )
+        except OSError:
+            return None
+        return cls(process)
+
+    def send(self, data: FigureData) -> None:
+        """Hand the run to the helper and return at once; a thread feeds the pipe."""
+        payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def feed() -> None:
+            try:
+                self._process.stdin.write(payload)
+                self._process.stdin.close()
+            except OSError:  # it died; receive() finds no reply
+                pass
+
+        self._sender = threading.Thread(target=feed, name="beans-figures", daemon=True)
+        self._sender.start()
+
+    def receive(self) -> dict[str, bytes] | None:
+        """The encoded figures by name (``fit``, ``loss``, ``neurons``), or None if the helper failed."""
+        try:
+            if self._sender is None:
+                return None
+            self._sender.join()
+            status, value = pickle.loads(self._process.stdout.read())
+        except Exception:  # no reply or half of one: the helper died
+            return None
+        finally:
+            self.close()
+        return value if status == "ok" else None
+
+    def close(self) -> None:
+        """End the helper (and anything it forked) if it still runs, and reap it. Safe to call twice."""
+        process = self._process
+        if process.poll() is None:
+            try:
+                if os.name == "posix":
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:
+                    process.kill()
+            except OSError:  # it ended just now
+                pass
+        process.wait()
+        for pipe in (process.stdin, process.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        if self._sender is not None:
+            self._sender.join()
+
+
+def _encode(figure, data: FigureData, fmt: str) -> bytes:
+    from .plots import render
+
+    buffer = io.BytesIO()
+    render(figure(data), buffer, fmt)
+    return buffer.getvalue()
+
+
+def _in_child(draw) -> tuple[int, int]:
+    """Run ``draw()`` (which returns a reply) in a forked process; its pid and the read end of its pipe."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: draw, reply, and leave at once (no clean-up of the parent's state)
+        code = 0
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(draw(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _reply_of(draw) -> tuple:
+    """("ok", bytes) from ``draw()``, or ("error", message)."""
+    try:
+        return ("ok", draw())
+    except Exception as err:  # any failure: the parent draws in-process and reports it there
+        return ("error", f"{type(err).__name__}: {err}")
+
+
+def draw_all(data: FigureData, fmt: str) -> tuple:
+    """``("ok", {name: bytes})`` of every figure ``data`` makes, or ``("error", message)``.
+
+    With ``os.fork`` each figure but the last is drawn in a child process, in parallel.
+    """
+    from .plots import figures_of
+
+    figures = figures_of(data)
+    names = list(figures)
+    children = {}
+    if hasattr(os, "fork"):
+        for name in names[:-1]:
+            children[name] = _in_child(lambda figure=figures[name]: _reply_of(lambda: _encode(figure, data, fmt)))
+    drawn = {}
+    for name in names:
+        if name not in children:
+            drawn[name] = _reply_of(lambda figure=figures[name]: _encode(figure, data, fmt))
+    for name, (pid, read_end) in children.items():
+        with os.fdopen(read_end, "rb") as pipe:
+            raw = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            drawn[name] = pickle.loads(raw)
+        except Exception:
+            drawn[name] = ("error", f"the process drawing {name} died")
+    for name in names:
+        status, value = drawn[name]
+        if status != "ok":
+            return ("error", f"{name}: {value}")
+    return ("ok", {name: drawn[name][1] for name in names})
+
+
+def _warm_up(fmt: str) -> None:
+    """Draw a small figure like the real ones, so fonts, text layout and mathtext are loaded."""
+    from .figures import Figure
+
+    fig = Figure(figsize=(2, 2))
+    ax = fig.add_subplot()
+    ax.set_yscale("log")
+    ax.plot([1, 2], [0.01, 1], label="warm")
+    ax.set_title("warm", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.savefig(io.BytesIO(), format=fmt, dpi=20)
+
+
+def main() -> None:
+    """The helper: load matplotlib, warm up, read one job, reply, exit."""
+    reply_to = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing a library prints may mix into the reply
+    fmt = sys.argv[1]
+    from . import neurons, plots  # noqa: F401  matplotlib, while the parent trains
+
+    _warm_up(fmt)
+    try:
+        data = pickle.load(sys.stdin.buffer)
+    except EOFError:  # the parent had nothing to draw after all (interrupted, no plots)
+        os._exit(0)
+    reply = draw_all(data, fmt)
+    pickle.dump(reply, reply_to, protocol=pickle.HIGHEST_PROTOCOL)
+    reply_to.flush()
+    os._exit(0)  # skip tearing matplotlib down: nobody waits on anything but the reply
+
+
+if __name__ == "__main__":
+    main()
