@@ -152,6 +152,8 @@ def _recording(command: str) -> Iterator[list]:
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    from .cli.figure_process import drawn_here
+
     drawn: list = []
     save, draw = Figure.savefig, FigureCanvasAgg.draw
 
@@ -168,7 +170,8 @@ def _recording(command: str) -> Iterator[list]:
 
     Figure.savefig, FigureCanvasAgg.draw = savefig, recording_draw
     try:
-        yield drawn
+        with drawn_here():  # the figures are drawn here, where they can be described
+            yield drawn
     finally:
         Figure.savefig, FigureCanvasAgg.draw = save, draw
 

@@ -21,6 +21,7 @@ or ``("error", message)``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -28,6 +29,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,6 +40,23 @@ if TYPE_CHECKING:
 MAX_SEEDS = 10_000
 # numpy's BLAS would start threads at import; a process with threads must not fork.
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+_draw_here = False  # set by drawn_here()
+
+
+@contextlib.contextmanager
+def drawn_here() -> Iterator[None]:
+    """Inside the block no helper starts: commands draw their figures in this process.
+
+    For whoever must see the figures as they are drawn (``beans.docs`` records what each
+    picture shows; tests put faults into the drawing).
+    """
+    global _draw_here
+    before, _draw_here = _draw_here, True
+    try:
+        yield
+    finally:
+        _draw_here = before
 
 
 class FigureProcess:
@@ -50,7 +69,7 @@ class FigureProcess:
     @classmethod
     def start(cls, fmt: str, seeds: int) -> FigureProcess | None:
         """A helper that will draw ``fmt`` files, or None where one cannot start or would not help."""
-        if seeds > MAX_SEEDS:
+        if _draw_here or seeds > MAX_SEEDS:
             return None
         try:
             process = subprocess.Popen(

@@ -207,9 +207,10 @@ def train(
         )
     except OutputError as err:
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
-    # matplotlib loads in a helper process while this one loads numba and trains (None: drawn here)
-    figures = None if no_plot or live else FigureProcess.start(plot_format, len(config.seeds))
+    figures = None  # the FigureProcess drawing the plots; None: drawn here
     try:
+        if not (no_plot or live):  # matplotlib loads in a helper process while this one loads numba and trains
+            figures = FigureProcess.start(plot_format, len(config.seeds))
         from .. import kernels
 
         files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format, animate, animate_seed)

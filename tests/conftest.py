@@ -76,13 +76,14 @@ def with_a_nan_seed():
 
 
 @pytest.fixture
-def figures_in_process(monkeypatch):
+def figures_in_process():
     """``beans train`` draws its figures in the test's process, without the helper process.
 
     For tests that put a fault into the drawing (``cli.plots``' functions), which the helper,
     a process of its own, would never run. Drawing here is also what the command falls back
     to when the helper fails.
     """
-    from beans.cli.figure_process import FigureProcess
+    from beans.cli.figure_process import drawn_here
 
-    monkeypatch.setattr(FigureProcess, "start", classmethod(lambda cls, fmt, seeds: None))
+    with drawn_here():
+        yield

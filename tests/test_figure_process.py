@@ -199,3 +199,13 @@ def test_no_helper_for_no_plot_or_live(tmp_path, monkeypatch):
     monkeypatch.setattr(FigureProcess, "start", classmethod(lambda cls, fmt, seeds: started.append(fmt)))
     assert _train(tmp_path, "--no-plot").exit_code == 0
     assert started == []
+
+
+def test_inside_drawn_here_no_helper_starts():
+    from beans.cli.figure_process import drawn_here
+
+    with drawn_here():
+        assert FigureProcess.start("png", 1) is None
+    helper = FigureProcess.start("png", 1)
+    assert helper is not None
+    helper.close()
