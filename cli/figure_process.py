@@ -2,12 +2,12 @@
 
 Warm ``beans train --seeds 50`` used to spend longer on matplotlib (importing it, then
 drawing three figures one after another) than on numba and training together, all on one
-core while the other idled. ``FigureProcess.start`` launches ``python -m
-beans.cli.figure_process`` as soon as the options are checked: it imports matplotlib and
-draws a throw-away figure (fonts, text layout, the log axis' mathtext) while this process
-imports numba and trains. ``send`` hands it the run's ``FigureData``; it draws each figure
-in a process of its own (forked, where the OS can) and ``receive`` returns the encoded
-files' bytes.
+core while the other idled. ``FigureProcess.start`` launches a Python that runs this
+module's ``main`` as soon as the options are checked: it imports matplotlib and draws a
+throw-away figure (fonts, text layout, the log axis' mathtext) while this process imports
+numba and trains. ``send`` hands it the run's ``FigureData``; it draws each figure in a
+process of its own (forked, where the OS can) and ``receive`` returns the encoded files'
+bytes.
 
 The helper writes no file and reads nothing but its job: this process puts the bytes in
 place with its usual staged, all-or-nothing writes, so a helper that is killed, or whose
@@ -41,6 +41,17 @@ MAX_SEEDS = 10_000
 # numpy's BLAS would start threads at import; a process with threads must not fork.
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
+# The helper's command: ``python -c HELPER fmt``. Not ``-m``: both put the current folder first on
+# sys.path, where a clone of beans' repository would shadow the installed package; ``-c``'s entry
+# can be dropped before importing (``safe_path``, Python 3.11's -P, never adds one).
+HELPER = (
+    "import sys\n"
+    "if not getattr(sys.flags, 'safe_path', False):\n"
+    "    del sys.path[0]\n"
+    "from beans.cli.figure_process import main\n"
+    "main()\n"
+)
+
 _draw_here = False  # set by drawn_here()
 
 
@@ -73,7 +84,7 @@ class FigureProcess:
             return None
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", __name__, fmt],
+                [sys.executable, "-c", HELPER, fmt],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,  # its failures reach us as a reply, or as no reply
@@ -228,7 +239,3 @@ def main() -> None:
     pickle.dump(reply, reply_to, protocol=pickle.HIGHEST_PROTOCOL)
     reply_to.flush()
     os._exit(0)  # skip tearing matplotlib down: nobody waits on anything but the reply
-
-
-if __name__ == "__main__":
-    main()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -145,20 +146,43 @@ def _pngs_read_back(out: Path) -> None:
         assert pixels.shape[0] > 100 and pixels.std() > 0.01, name  # a real picture, not a blank
 
 
-def test_train_draws_its_figures_in_the_helper_not_in_its_own_process(tmp_path):
-    """The training process never imports matplotlib; the helper's files are whole pictures."""
-    out = tmp_path / "out"
+def _imports_of_train(out: Path, cwd: Path | None = None, script: str | None = None) -> list[str]:
+    """The modules a real ``beans train`` process imports (``-X importtime``); it must succeed.
+
+    ``script``: the console script to run (as ``python script``), else ``python -m beans``.
+    """
+    entry = [script] if script else ["-m", "beans"]
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "beans", "train", "--seeds", "3", "--epochs", "200", "-q"]
+        [sys.executable, "-X", "importtime", *entry, "train", "--seeds", "3", "--epochs", "200", "-q"]
         + ["--out", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=cwd,
     )
     assert done.returncode == 0, done.stderr
-    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")]
+    return [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")]
+
+
+def test_train_draws_its_figures_in_the_helper_not_in_its_own_process(tmp_path):
+    """The training process never imports matplotlib; the helper's files are whole pictures."""
+    imported = _imports_of_train(tmp_path / "out")
     assert "numba" in imported and not [name for name in imported if name.startswith("matplotlib")]
-    _pngs_read_back(out)
+    _pngs_read_back(tmp_path / "out")
+
+
+def test_a_beans_folder_in_the_working_folder_does_not_stop_the_helper(tmp_path):
+    """Run from a folder that holds another ``beans`` (a clone of the repository, say), the
+    helper still imports the installed package, as the console script does."""
+    script = shutil.which("beans", path=os.path.dirname(sys.executable))
+    if script is None:
+        pytest.skip("no beans console script beside this Python")
+    decoy = tmp_path / "beans"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise ImportError('not the installed beans')\n")
+    imported = _imports_of_train(tmp_path / "out", cwd=tmp_path, script=script)
+    assert not [name for name in imported if name.startswith("matplotlib")]
+    _pngs_read_back(tmp_path / "out")
 
 
 def test_when_the_helper_dies_train_draws_the_figures_itself(tmp_path, monkeypatch):
