@@ -80,7 +80,7 @@ class FigureProcess:
     @classmethod
     def start(cls, fmt: str, seeds: int) -> FigureProcess | None:
         """A helper that will draw ``fmt`` files, or None where one cannot start or would not help."""
-        if _draw_here or seeds > MAX_SEEDS:
+        if _draw_here or seeds > MAX_SEEDS or not sys.executable:  # no executable: an embedded Python
             return None
         try:
             process = subprocess.Popen(
@@ -93,7 +93,7 @@ class FigureProcess:
                 # at the terminal reaches only beans train, which closes it
                 start_new_session=os.name == "posix",
             )
-        except OSError:
+        except (OSError, ValueError):  # no such program, no processes left, ...
             return None
         return cls(process)
 

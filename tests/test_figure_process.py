@@ -233,3 +233,11 @@ def test_inside_drawn_here_no_helper_starts():
     helper = FigureProcess.start("png", 1)
     assert helper is not None
     helper.close()
+
+
+def test_a_helper_that_cannot_start_leaves_the_drawing_to_train(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    assert FigureProcess.start("png", 3) is None
+    result = _train(tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    _pngs_read_back(tmp_path / "out")
