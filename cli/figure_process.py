@@ -105,7 +105,7 @@ class FigureProcess:
             try:
                 self._process.stdin.write(payload)
                 self._process.stdin.close()
-            except OSError:  # it died; receive() finds no reply
+            except (OSError, ValueError):  # it died, or was closed: receive() finds no reply
                 pass
 
         self._sender = threading.Thread(target=feed, name="beans-figures", daemon=True)
@@ -136,78 +136,73 @@ class FigureProcess:
             except OSError:  # it ended just now
                 pass
         process.wait()
+        if self._sender is not None:  # its write fails at once now that the helper has gone
+            self._sender.join()
         for pipe in (process.stdin, process.stdout):
             try:
                 pipe.close()
-            except OSError:
+            except OSError:  # stdin's last bytes had nowhere to go
                 pass
-        if self._sender is not None:
-            self._sender.join()
 
 
-def _encode(figure, data: FigureData, fmt: str) -> bytes:
+def _reply(figure, data: FigureData, fmt: str) -> tuple:
+    """``("ok", bytes)``: ``figure(data)`` encoded as ``fmt``; or ``("error", message)``."""
     from .plots import render
 
-    buffer = io.BytesIO()
-    render(figure(data), buffer, fmt)
-    return buffer.getvalue()
+    try:
+        buffer = io.BytesIO()
+        render(figure(data), buffer, fmt)
+        return ("ok", buffer.getvalue())
+    except Exception as err:  # any failure: the parent draws in-process and reports it there
+        return ("error", f"{type(err).__name__}: {err}")
 
 
-def _in_child(draw) -> tuple[int, int]:
-    """Run ``draw()`` (which returns a reply) in a forked process; its pid and the read end of its pipe."""
+def _forked(reply) -> tuple[int, int]:
+    """Run ``reply()`` in a forked process that pickles its result into a pipe: (pid, the pipe's read end)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: draw, reply, and leave at once (no clean-up of the parent's state)
+    if pid == 0:  # the child: reply, and leave at once (no clean-up of the parent's state)
         code = 0
         try:
             os.close(read_end)
             with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(draw(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
+                pickle.dump(reply(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # no reply is the parent's sign that this process failed
             code = 1
         os._exit(code)
     os.close(write_end)
     return pid, read_end
 
 
-def _reply_of(draw) -> tuple:
-    """("ok", bytes) from ``draw()``, or ("error", message)."""
+def _collect(pid: int, read_end: int, name: str) -> tuple:
+    """The reply a forked process sent through ``read_end``, once it has ended."""
+    with os.fdopen(read_end, "rb") as pipe:
+        raw = pipe.read()
+    os.waitpid(pid, 0)
     try:
-        return ("ok", draw())
-    except Exception as err:  # any failure: the parent draws in-process and reports it there
-        return ("error", f"{type(err).__name__}: {err}")
+        return pickle.loads(raw)
+    except Exception:  # nothing or half a reply: it died
+        return ("error", f"the process drawing {name} died")
 
 
 def draw_all(data: FigureData, fmt: str) -> tuple:
     """``("ok", {name: bytes})`` of every figure ``data`` makes, or ``("error", message)``.
 
-    With ``os.fork`` each figure but the last is drawn in a child process, in parallel.
+    With ``os.fork`` every figure but the last is drawn in a process of its own, and the last
+    here, all at once.
     """
     from .plots import figures_of
 
     figures = figures_of(data)
-    names = list(figures)
-    children = {}
-    if hasattr(os, "fork"):
-        for name in names[:-1]:
-            children[name] = _in_child(lambda figure=figures[name]: _reply_of(lambda: _encode(figure, data, fmt)))
-    drawn = {}
-    for name in names:
-        if name not in children:
-            drawn[name] = _reply_of(lambda figure=figures[name]: _encode(figure, data, fmt))
-    for name, (pid, read_end) in children.items():
-        with os.fdopen(read_end, "rb") as pipe:
-            raw = pipe.read()
-        os.waitpid(pid, 0)
-        try:
-            drawn[name] = pickle.loads(raw)
-        except Exception:
-            drawn[name] = ("error", f"the process drawing {name} died")
-    for name in names:
-        status, value = drawn[name]
+    elsewhere = list(figures)[:-1] if hasattr(os, "fork") else []
+    children = {name: _forked(lambda figure=figures[name]: _reply(figure, data, fmt)) for name in elsewhere}
+    replies = {name: _reply(figure, data, fmt) for name, figure in figures.items() if name not in children}
+    replies |= {name: _collect(pid, read_end, name) for name, (pid, read_end) in children.items()}
+    for name in figures:
+        status, value = replies[name]
         if status != "ok":
             return ("error", f"{name}: {value}")
-    return ("ok", {name: drawn[name][1] for name in names})
+    return ("ok", {name: replies[name][1] for name in figures})
 
 
 def _warm_up(fmt: str) -> None:
