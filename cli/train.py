@@ -3,8 +3,9 @@
 Everything is checked before training starts (options, then output paths), so a bad
 command fails in a moment and leaves nothing behind; the files are staged and renamed into
 place together, so a run leaves its whole set of files or none of them.
-Heavy modules (kernels -> numba, rich, matplotlib) are imported inside the command, so
-``beans --help`` stays fast.
+Heavy modules (kernels -> numba, rich) are imported inside the command, so ``beans --help``
+stays fast; matplotlib loads in a helper process (``cli.figure_process``) that draws the
+figures while this one trains, and here only if that helper fails.
 """
 
 from __future__ import annotations
