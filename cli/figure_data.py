@@ -17,6 +17,7 @@ from ..config import TrainConfig
 from ..results import best_row
 
 GRID_POINTS = 400  # fine enough that the hill's flanks look smooth
+BEST = "best"  # the neurons figure's row: the best seed's
 
 
 @dataclass(frozen=True)
@@ -83,16 +84,17 @@ def curves(params: np.ndarray, grid: np.ndarray, shape) -> np.ndarray:
     return out
 
 
-def figure_data(result, neuron_row: int | None = -1) -> FigureData:
+def figure_data(result, neuron_row: int | str | None = BEST) -> FigureData:
     """The figures' numbers for ``result`` (a ``beans.training.TrainResult``).
 
-    ``neuron_row`` is the row the neurons figure shows; -1 (the default) means the best
-    seed's, None means no neurons figure. Its parameters must be finite.
+    ``neuron_row`` is the row the neurons figure shows: ``BEST`` (the default) for the best
+    seed's (none when every seed diverged), None for no neurons figure. Its parameters must be
+    finite.
     """
     from ..kernels.network_any import neuron_outputs, predict_any
 
     best = best_row(result)
-    if neuron_row == -1:
+    if neuron_row == BEST:
         neuron_row = best
     grid = drawing_grid(result.xs)
     shape = result.config.shape
@@ -124,6 +126,6 @@ def figure_data(result, neuron_row: int | None = -1) -> FigureData:
     )
 
 
-def as_figure_data(run, neuron_row: int | None = -1) -> FigureData:
+def as_figure_data(run, neuron_row: int | str | None = BEST) -> FigureData:
     """``run`` itself when it is already ``FigureData``, else ``figure_data(run, neuron_row)``."""
     return run if isinstance(run, FigureData) else figure_data(run, neuron_row)

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .figure_data import as_figure_data
+from .figure_data import BEST, as_figure_data
 from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
 from .plots import SIZE_LABEL, TOXICITY_LABEL, draw_beans
 
@@ -55,7 +55,7 @@ def neurons_figure(run, row: int | None = None) -> Figure:
     matplotlib Figure with ``len(shape.hidden) + 1`` panels (at most ``MAX_COLUMNS`` a row),
     sharing the x axis: hidden layer l's panel holds one line per neuron, in neuron order.
     """
-    data = as_figure_data(run, -1 if row is None else row)
+    data = as_figure_data(run, BEST if row is None else row)
     if data.neuron_row is None:
         raise ValueError("no seed to show: every seed diverged")
     shape = data.config.shape
