@@ -22,7 +22,6 @@ from ..config import ENGINES, MAX_EPOCHS, TrainConfig
 from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
 from ..shape import ACTIVATIONS
 from .errors import fail
-from .figure_process import FigureProcess
 from .options import (
     HIDDEN_HELP,
     choice,
@@ -211,6 +210,8 @@ def train(
     figures = None  # the FigureProcess drawing the plots; None: drawn here
     try:
         if not (no_plot or live):  # matplotlib loads in a helper process while this one loads numba and trains
+            from .figure_process import FigureProcess
+
             figures = FigureProcess.start(plot_format, len(config.seeds))
         from .. import kernels
 
