@@ -68,12 +68,17 @@ def test_the_table_is_best_first(done):
     assert f"{best['converged_share']:.1%}" in first_row
 
 
-def test_a_finished_journal_resumed_writes_the_same_files(done, tmp_path):
-    _, out = done
+def _resumed(journal: bytes, tmp_path):
+    """``--resume`` in a fresh folder holding only ``journal``: (the folder, the run's result)."""
     copy = tmp_path / "copy"
     copy.mkdir()
-    (copy / "journal.jsonl").write_bytes((out / "journal.jsonl").read_bytes())
-    result = sweep(copy, *GRID, "--resume")
+    (copy / "journal.jsonl").write_bytes(journal)
+    return copy, sweep(copy, *GRID, "--resume")
+
+
+def test_a_finished_journal_resumed_writes_the_same_files(done, tmp_path):
+    _, out = done
+    copy, result = _resumed((out / "journal.jsonl").read_bytes(), tmp_path)
     assert result.exit_code == 0, result.output
     assert "4 of 4 cells already done" in result.stderr
     assert final_bytes(copy) == final_bytes(out)
@@ -82,10 +87,7 @@ def test_a_finished_journal_resumed_writes_the_same_files(done, tmp_path):
 def test_a_partial_journal_with_a_torn_line_resumes_to_the_same_files(done, tmp_path):
     _, out = done
     lines = journal_lines(out)
-    copy = tmp_path / "copy"
-    copy.mkdir()
-    (copy / "journal.jsonl").write_text("\n".join(lines[:3]) + "\n" + lines[3][:40])
-    result = sweep(copy, *GRID, "--resume")
+    copy, result = _resumed(("\n".join(lines[:3]) + "\n" + lines[3][:40]).encode(), tmp_path)
     assert result.exit_code == 0, result.output
     assert "2 of 4 cells already done" in result.stderr
     assert final_bytes(copy) == final_bytes(out)
