@@ -1,9 +1,10 @@
 """beans: the bean-toxicity lesson's network, trained over many random seeds at once with numba.
 
 ``import beans`` is cheap: the Python API below is loaded on first use (PEP 562), so the
-command line's ``--help`` never waits for numba. ``beans.kernels`` holds the numeric kernels,
-``beans.training`` the training driver, ``beans.results`` the results.json format,
-``beans.benchmark`` the harness behind ``beans bench`` and ``beans.cli`` the commands.
+command line's ``--help`` never waits for numba. ``beans.kernels`` holds the network and the
+numeric kernels (every name of its API is here too), ``beans.training`` the training driver,
+``beans.results`` the results.json format, ``beans.benchmark`` the harness behind
+``beans bench`` and ``beans.cli`` the commands.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 from typing import TYPE_CHECKING
 
+from . import kernels
+
 try:  # the one version: the package's own metadata (pyproject.toml)
     __version__ = _version("beans")
 except PackageNotFoundError:  # a source tree that was never installed
@@ -20,35 +23,8 @@ except PackageNotFoundError:  # a source tree that was never installed
 
 # public name -> the module that defines it
 _API = {
-    **dict.fromkeys(
-        (
-            "N_PARAMS",
-            "PARAM_NAMES",
-            "TOXIC_ABOVE",
-            "accuracy",
-            "get_beans",
-            "init_params",
-            "init_params_many",
-            "max_threads",
-            "mse",
-            "predict",
-            "sgd_jit",
-            "sgd_lesson",
-            "sgd_many",
-            "sgd_numpy",
-            "sgd_python",
-            "sigmoid",
-            "accuracy_any",
-            "mse_any",
-            "neuron_outputs",
-            "predict_any",
-            "sgd_many_any",
-            "sgd_python_any",
-        ),
-        "beans.kernels",
-    ),
+    **dict.fromkeys(kernels.__all__, "beans.kernels"),
     **dict.fromkeys(("ENGINES", "TrainConfig"), "beans.config"),
-    **dict.fromkeys(("ACTIVATIONS", "Shape", "parse_hidden"), "beans.shape"),
     **dict.fromkeys(("TrainResult", "ranking", "train"), "beans.training"),
 }
 
@@ -56,31 +32,7 @@ __all__ = ["__version__", *sorted(_API)]
 
 if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
     from .config import ENGINES, TrainConfig
-    from .kernels import (
-        N_PARAMS,
-        PARAM_NAMES,
-        TOXIC_ABOVE,
-        accuracy,
-        accuracy_any,
-        get_beans,
-        init_params,
-        init_params_many,
-        max_threads,
-        mse,
-        mse_any,
-        neuron_outputs,
-        predict,
-        predict_any,
-        sgd_jit,
-        sgd_lesson,
-        sgd_many,
-        sgd_many_any,
-        sgd_numpy,
-        sgd_python,
-        sgd_python_any,
-        sigmoid,
-    )
-    from .shape import ACTIVATIONS, Shape, parse_hidden
+    from .kernels import *  # noqa: F403
     from .training import TrainResult, ranking, train
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checks import check_epochs, check_int, check_lr, check_noise, check_threads
-from .shape import Shape
+from .kernels.checks import check_epochs, check_int, check_lr, check_noise, check_threads
+from .kernels.shape import Shape
 
 if TYPE_CHECKING:
     import numpy as np

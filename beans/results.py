@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .shape import Shape
+from .kernels.shape import Shape
 
 # Bump when the layout of results.json changes. 2: settings name the network (hidden,
 # activation, shape) and each seed's params are named by that shape; a file without them

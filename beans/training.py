@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import check_threads
 from .config import TrainConfig
+from .kernels.checks import check_threads
 from .kernels.data import get_beans
-from .kernels.many import max_threads
-from .kernels.many_any import Recorded, train_rows_recorded
-from .kernels.network_any import _accuracy, _mse
-from .kernels.reference_any import sgd_python_any_unchecked
+from .kernels.many import Recorded, max_threads, train_rows_recorded
+from .kernels.network import _accuracy, _mse, init_params_many
+from .kernels.reference import sgd_python_unchecked
 
 # Past this size every sigmoid is saturated, the gradients vanish and the seed can no longer
 # learn: report it as diverged along with seeds whose numbers became NaN or inf.
@@ -133,7 +132,7 @@ def _train_python(start, xs, ys, test_xs, test_ys, chunk_epochs, config, on_prog
     with np.errstate(all="ignore"):  # diverged rows give NaN losses, reported by the caller
         record(0, start)
         for c, epochs in enumerate(chunk_epochs):
-            params = np.stack([sgd_python_any_unchecked(row, xs, ys, int(epochs), config.lr, shape) for row in params])
+            params = np.stack([sgd_python_unchecked(row, xs, ys, int(epochs), config.lr, shape) for row in params])
             record(c + 1, params)
             if history is not None:
                 history[c] = params
@@ -182,7 +181,7 @@ def train(
     else:
         test_xs = test_ys = np.empty(0)
     shape = config.shape
-    start = shape.init_params_many(config.seeds)
+    start = init_params_many(config.seeds, shape)
     marks = config.snapshot_epochs
     chunk_epochs = np.diff(marks)
     on_progress = None if on_chunk is None else (lambda done: on_chunk(done, config.epochs))

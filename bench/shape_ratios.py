@@ -5,7 +5,7 @@ that starts half-way moves whole rows. Here every round times every row once, in
 medians of those rounds give the ratios (one process, one run). CPU seconds of this process,
 except "threads", which is wall time. 64 seeds x 100 beans, one thread unless said.
 
-- ``shapes``: each shape's time per step relative to the generated 1-2-1 (``sgd_many_any``), and
+- ``shapes``: each shape's time per step relative to the generated 1-2-1 (``sgd_many``), and
   the generated 1-2-1 relative to ``sgd_many``
 - ``c``: the generated 1-8-1 relative to sgd_c.c's 1-H-1 lanes loop built for H = 8 (its own
   clock, training loop only; and its process CPU time)
@@ -24,10 +24,10 @@ import statistics
 import time
 
 import numpy as np
-from beans.kernels.many_any import sgd_many_any
+from beans.kernels.many import sgd_many
 
 import beans
-from beans.shape import Shape
+from beans.kernels.shape import Shape
 
 SHAPES = [(2,), (1,), (4,), (8,), (16,), (4, 4), (8, 8)]
 LR = 0.03
@@ -35,11 +35,11 @@ LR = 0.03
 
 def shapes(epochs: int, rounds: int) -> None:
     xs, ys = beans.get_beans(100, 0)
-    starts = {h: Shape(h).init_params_many(range(64)) for h in SHAPES}
+    starts = {h: beans.init_params_many(range(64), Shape(h)) for h in SHAPES}
     lesson = beans.init_params_many(range(64))
     runs = {"sgd_many": lambda: beans.sgd_many(lesson, xs, ys, epochs, LR, 1)}
     for h in SHAPES:
-        runs[h] = lambda h=h: sgd_many_any(starts[h], xs, ys, epochs, LR, Shape(h), 1)
+        runs[h] = lambda h=h: sgd_many(starts[h], xs, ys, epochs, LR, Shape(h), 1)
     times = _interleaved(runs, rounds, time.process_time)
     base = times[(2,)]
     print(f"generated 1-2-1 / sgd_many: {base / times['sgd_many']:.2f}")
@@ -53,7 +53,7 @@ def versus_c(epochs: int, rounds: int) -> None:
 
     shape = Shape((8,))
     xs, ys = beans.get_beans(100, 0)
-    start = shape.init_params_many(range(64))
+    start = beans.init_params_many(range(64), shape)
     binary = c_reference.build("lanes", hidden=8)
     own_clock, answers = [], {}
 
@@ -66,7 +66,7 @@ def versus_c(epochs: int, rounds: int) -> None:
         own_clock.extend(seconds)
 
     def generated():
-        answers["generated"] = sgd_many_any(start, xs, ys, epochs, LR, shape, 1)
+        answers["generated"] = sgd_many(start, xs, ys, epochs, LR, shape, 1)
 
     times = _interleaved({"generated": generated, "c": c_run}, rounds, lambda: time.process_time() + children())
     generated_s, c_cpu, c_own = times["generated"], times["c"], statistics.median(own_clock)
@@ -78,8 +78,8 @@ def versus_c(epochs: int, rounds: int) -> None:
 def threads(epochs: int, rounds: int) -> None:
     shape = Shape((8,))
     xs, ys = beans.get_beans(100, 0)
-    start = shape.init_params_many(range(256))
-    runs = {t: (lambda t=t: sgd_many_any(start, xs, ys, epochs, LR, shape, t)) for t in (1, 2)}
+    start = beans.init_params_many(range(256), shape)
+    runs = {t: (lambda t=t: sgd_many(start, xs, ys, epochs, LR, shape, t)) for t in (1, 2)}
     times = _interleaved(runs, rounds, time.perf_counter)
     one, two = times[1], times[2]
     print(f"1-8-1, 256 seeds: 1 thread {one * 1e3:.1f} ms, 2 threads {two * 1e3:.1f} ms wall: {one / two:.2f}x")

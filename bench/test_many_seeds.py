@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from beans.kernels.numpy_loop import sgd_numpy
+from beans.benchmark.baselines import sgd_numpy
 from conftest import LR
 
 import beans

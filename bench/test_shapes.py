@@ -4,7 +4,7 @@
 time / (64 * 100 * EPOCHS), in ``extra_info["ns_per_step"]``, and each shape's row also holds
 its cost relative to the 1-2-1 measured in the same run (``extra_info["vs_1_2_1"]``).
 
-- "shapes": ``sgd_many_any`` for each shape (generated or run-time-shaped, as shipped)
+- "shapes": ``sgd_many`` for each shape (generated or run-time-shaped, as shipped)
 - "kernels": generated vs run-time-shaped on the same shapes (the GENERATED_MAX_PARAMS call)
 - "1-2-1": the generated 1-2-1 beside the hand-written ``sgd_many``
 - "threads": 1-8-1 on one thread and on two
@@ -19,7 +19,7 @@ its cost relative to the 1-2-1 measured in the same run (``extra_info["vs_1_2_1"
   measured inside the subprocess, imports excluded (``extra_info["seconds"]``, and
   ``"cpu_seconds"``, which a busy machine inflates less)
 
-Every row checks its answer: against ``sgd_python_any`` (seed 0) or ``sgd_many``.
+Every row checks its answer: against ``sgd_python`` (seed 0) or ``sgd_many``.
 On a shared machine, time in CPU seconds (``--benchmark-timer=time.process_time``; it counts
 every thread, so leave the "threads" group to wall time) and compare rows of one run only.
 """
@@ -37,12 +37,12 @@ import time
 
 import numpy as np
 import pytest
-from beans.kernels.many_any import sgd_many_any, train_rows_inplace
-from beans.kernels.reference_any import sgd_python_any
+from beans.kernels.many import sgd_many, train_rows_inplace
+from beans.kernels.reference import sgd_python
 from conftest import LR
 
 import beans
-from beans.shape import Shape
+from beans.kernels.shape import Shape
 
 SEEDS, EPOCHS = 64, 100
 STEPS = SEEDS * 100 * EPOCHS
@@ -53,13 +53,13 @@ _medians: dict[str, float] = {}
 
 @pytest.fixture(scope="module")
 def reference(lesson_beans):
-    """``reference(shape)``: seed 0 trained by sgd_python_any (cached per shape)."""
+    """``reference(shape)``: seed 0 trained by sgd_python (cached per shape)."""
     xs, ys = lesson_beans
     done = {}
 
     def get(shape):
         if shape not in done:
-            done[shape] = sgd_python_any(shape.init_params_many([0])[0], xs, ys, EPOCHS, LR, shape)
+            done[shape] = sgd_python(beans.init_params_many([0], shape)[0], xs, ys, EPOCHS, LR, shape)
         return done[shape]
 
     return get
@@ -80,9 +80,9 @@ def _record(benchmark, key: str) -> None:
 def test_shape(benchmark, lesson_beans, reference, hidden):
     shape = Shape(hidden)
     xs, ys = lesson_beans
-    start = shape.init_params_many(range(SEEDS))
-    sgd_many_any(start, xs, ys, 1, LR, shape, threads=1)  # compile before timing
-    out = benchmark.pedantic(sgd_many_any, args=(start, xs, ys, EPOCHS, LR, shape, 1), rounds=7, warmup_rounds=1)
+    start = beans.init_params_many(range(SEEDS), shape)
+    sgd_many(start, xs, ys, 1, LR, shape, threads=1)  # compile before timing
+    out = benchmark.pedantic(sgd_many, args=(start, xs, ys, EPOCHS, LR, shape, 1), rounds=7, warmup_rounds=1)
     _record(benchmark, str(hidden))
     np.testing.assert_allclose(out[0], reference(shape), rtol=0, atol=TOL)
 
@@ -93,7 +93,7 @@ def test_shape(benchmark, lesson_beans, reference, hidden):
 def test_kernel(benchmark, lesson_beans, reference, hidden, kernel):
     shape = Shape(hidden)
     xs, ys = lesson_beans
-    start = shape.init_params_many(range(SEEDS))
+    start = beans.init_params_many(range(SEEDS), shape)
     max_generated = 10_000 if kernel == "generated" else 0
 
     def run():
@@ -108,11 +108,11 @@ def test_kernel(benchmark, lesson_beans, reference, hidden, kernel):
 
 
 @pytest.mark.benchmark(group="1-2-1 (1 thread, 64 seeds)")
-@pytest.mark.parametrize("engine", ["sgd_many", "sgd_many_any"])
+@pytest.mark.parametrize("engine", ["sgd_many", "sgd_many"])
 def test_lesson_shape(benchmark, lesson_beans, engine):
     xs, ys = lesson_beans
     start = beans.init_params_many(range(SEEDS))
-    fn = beans.sgd_many if engine == "sgd_many" else (lambda *a: sgd_many_any(*a[:5], Shape(), a[5]))
+    fn = beans.sgd_many if engine == "sgd_many" else (lambda *a: sgd_many(*a[:5], Shape(), a[5]))
     fn(start, xs, ys, 1, LR, 1)
     out = benchmark.pedantic(fn, args=(start, xs, ys, EPOCHS, LR, 1), rounds=7, warmup_rounds=1)
     benchmark.extra_info["ns_per_step"] = benchmark.stats.stats.median / STEPS * 1e9 if benchmark.stats else None
@@ -124,13 +124,13 @@ def test_lesson_shape(benchmark, lesson_beans, engine):
 def test_threads(benchmark, lesson_beans, threads):
     shape = Shape((8,))
     xs, ys = lesson_beans
-    start = shape.init_params_many(range(256))
-    sgd_many_any(start, xs, ys, 1, LR, shape, threads)
-    out = benchmark.pedantic(sgd_many_any, args=(start, xs, ys, EPOCHS, LR, shape, threads), rounds=5, warmup_rounds=1)
+    start = beans.init_params_many(range(256), shape)
+    sgd_many(start, xs, ys, 1, LR, shape, threads)
+    out = benchmark.pedantic(sgd_many, args=(start, xs, ys, EPOCHS, LR, shape, threads), rounds=5, warmup_rounds=1)
     benchmark.extra_info["ns_per_step"] = (
         benchmark.stats.stats.median / (256 * 100 * EPOCHS) * 1e9 if benchmark.stats else None
     )
-    np.testing.assert_array_equal(out, sgd_many_any(start, xs, ys, EPOCHS, LR, shape, 1))
+    np.testing.assert_array_equal(out, sgd_many(start, xs, ys, EPOCHS, LR, shape, 1))
 
 
 C_EPOCHS = 10 * EPOCHS
@@ -138,10 +138,10 @@ C_EPOCHS = 10 * EPOCHS
 
 @functools.cache
 def _reference_1_8_1(epochs: int) -> np.ndarray:
-    """Seed 0 of the 1-8-1 after ``epochs`` epochs on the lesson's beans, by sgd_python_any."""
+    """Seed 0 of the 1-8-1 after ``epochs`` epochs on the lesson's beans, by sgd_python."""
     shape = Shape((8,))
     xs, ys = beans.get_beans(100, 0)
-    return sgd_python_any(shape.init_params_many([0])[0], xs, ys, epochs, LR, shape)
+    return sgd_python(beans.init_params_many([0], shape)[0], xs, ys, epochs, LR, shape)
 
 
 def _cpu_with_children() -> float:
@@ -157,12 +157,12 @@ def test_vs_c(benchmark, lesson_beans, engine):
 
     shape = Shape((8,))
     xs, ys = lesson_beans
-    start = shape.init_params_many(range(SEEDS))
+    start = beans.init_params_many(range(SEEDS), shape)
     if engine == "generated":
-        sgd_many_any(start, xs, ys, 1, LR, shape, 1)  # compile before timing
+        sgd_many(start, xs, ys, 1, LR, shape, 1)  # compile before timing
 
         def run():
-            return sgd_many_any(start, xs, ys, C_EPOCHS, LR, shape, 1)
+            return sgd_many(start, xs, ys, C_EPOCHS, LR, shape, 1)
 
     else:
         try:
@@ -191,12 +191,12 @@ _FIRST_CALL = textwrap.dedent(
     import sys, time
     import numpy as np
     import beans
-    from beans.kernels.many_any import sgd_many_any
-    from beans.shape import Shape
+    from beans.kernels.many import sgd_many
+    from beans.kernels.shape import Shape
     shape = Shape(tuple(int(w) for w in sys.argv[1].split("x")))
     xs, ys = beans.get_beans(10, 0)
     began, cpu = time.perf_counter(), time.process_time()
-    out = sgd_many_any(shape.init_params_many([0]), xs, ys, 2, 0.03, shape)
+    out = sgd_many(beans.init_params_many([0], shape), xs, ys, 2, 0.03, shape)
     print(time.perf_counter() - began, time.process_time() - cpu, repr(out[0].tolist()))
     """
 )
@@ -222,4 +222,4 @@ def test_compile(benchmark, tmp_path, hidden, cache):
     shape = Shape(tuple(int(w) for w in hidden.split("x")))
     benchmark.extra_info.update(seconds=wall, cpu_seconds=cpu, n_params=shape.n_params)
     xs, ys = beans.get_beans(10, 0)
-    np.testing.assert_array_equal(first, sgd_many_any(shape.init_params_many([0]), xs, ys, 2, LR, shape)[0])
+    np.testing.assert_array_equal(first, sgd_many(beans.init_params_many([0], shape), xs, ys, 2, LR, shape)[0])

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..files import ensure_output_dir, write_atomic
-from ..shape import Shape
+from ..kernels.shape import Shape
 from .figure_data import curves
 from .figures import Figure  # first: sets MPLCONFIGDIR and the Agg backend
 from .plots import COLOURS, SIZE_LABEL, TOXICITY_LABEL, draw_beans

@@ -14,7 +14,7 @@ import typer
 from ..benchmark import engines as known_engines  # names only: no numba yet
 from ..config import TrainConfig
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
-from ..shape import ACTIVATIONS, Shape  # numpy only
+from ..kernels.shape import ACTIVATIONS, Shape  # numpy only
 from .errors import fail
 from .options import SUFFIXES_TEXT, choice, hidden_layers, output_path, whole
 from .signals import exit_code
@@ -96,7 +96,7 @@ def bench(
     sgd_python; one that differs by more than the agreement tolerance is marked
     WRONG (a note under the table says by how much) and gets no speedup.
 
-    --hidden/--activation time another network: python (sgd_python_any, then the
+    --hidden/--activation time another network: python (sgd_python, then the
     reference and the baseline), jit-many-1, jit-many-all and, for one hidden layer of
     sigmoid neurons, c-lanes; the engines written for the 1-2-1 alone sit out with a note.
     """
@@ -307,10 +307,10 @@ def footnotes(results: list[Result], timing, baseline: str | None = None) -> lis
     """Lines under the table: wrong engines and errors, then ratios to the C reference.
 
     ``baseline``: the engine speedups are over (``timing.BASELINE`` when None); at another
-    shape the reference is ``sgd_python_any``.
+    shape the reference is ``sgd_python``.
     """
     baseline = baseline or timing.BASELINE
-    reference = "sgd_python" if baseline == timing.BASELINE else "sgd_python_any"
+    reference = "sgd_python" if baseline == timing.BASELINE else "sgd_python"
     lines = []
     for r in results:
         if r.error:
@@ -352,7 +352,7 @@ def to_json(
 
     from ..benchmark.timing import AGREE_EPOCHS, AGREE_SEEDS, AGREE_TOL, BASELINE
 
-    reference = "sgd_python" if work.lesson else "sgd_python_any"
+    reference = "sgd_python" if work.lesson else "sgd_python"
     return {
         "workload": {**asdict(work), "repeat": repeat},
         "agreement": {"reference": reference, "tolerance": AGREE_TOL, "seeds": AGREE_SEEDS, "epochs": AGREE_EPOCHS},

@@ -73,14 +73,14 @@ def curves(params: np.ndarray, grid: np.ndarray, shape) -> np.ndarray:
     ``params`` is float64 (S, P) with P = ``shape.n_params``. A diverged seed may hold NaN or
     inf parameters: its row is all NaN, which draws no curve.
     """
-    from ..kernels.network_any import predict_any  # numpy; the kernels package brings numba along
+    from ..kernels.network import predict  # numpy; the kernels package brings numba along
 
     params = np.asarray(params, dtype=np.float64)
     out = np.full((params.shape[0], grid.size), np.nan)
     ok = np.isfinite(params).all(axis=1)
     if ok.any():
         with np.errstate(over="ignore"):  # huge weights saturate a neuron at 0 or 1: right, and no warning
-            out[ok] = predict_any(params[ok], grid, shape)
+            out[ok] = predict(params[ok], grid, shape)
     return out
 
 
@@ -91,7 +91,7 @@ def figure_data(result, neuron_row: int | str | None = BEST) -> FigureData:
     seed's (none when every seed diverged), None for no neurons figure. Its parameters must be
     finite.
     """
-    from ..kernels.network_any import neuron_outputs, predict_any
+    from ..kernels.network import neuron_outputs, predict
 
     best = best_row(result)
     if neuron_row == BEST:
@@ -103,7 +103,7 @@ def figure_data(result, neuron_row: int | str | None = BEST) -> FigureData:
         neuron_params = result.params[neuron_row]
         with np.errstate(over="ignore"):  # huge weights saturate a neuron: the right 0 or 1, no warning
             hidden_outputs = tuple(neuron_outputs(neuron_params, grid, shape))  # (width, G) per hidden layer
-            neuron_output = predict_any(neuron_params, grid, shape)
+            neuron_output = predict(neuron_params, grid, shape)
     return FigureData(
         config=result.config,
         xs=result.xs,

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..private_dir import private_dir
+from ..kernels.private_dir import private_dir
 
 
 def _ensure_mpl_config_dir() -> None:

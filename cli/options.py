@@ -17,7 +17,7 @@ import typer
 
 from ..checks import DECIMAL, WHOLE  # numbers as people write them: one rule, everywhere
 from ..files import PLOT_SUFFIXES, output_dir, output_file
-from ..shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, parse_hidden  # numpy only: --help stays fast
+from ..kernels.shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, parse_hidden  # numpy only: --help stays fast
 
 # ".png, .svg or .pdf": the figure formats beans writes, for help texts
 SUFFIXES_TEXT = f"{', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}"

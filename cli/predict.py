@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from ..checks import parse_decimal
-from ..shape import Shape
+from ..kernels.shape import Shape
 from .errors import fail
 from .options import whole
 
@@ -233,12 +233,12 @@ def predict(
         fail(str(err), 2)
 
     from ..kernels import TOXIC_ABOVE
-    from ..kernels.network_any import predict_any
+    from ..kernels.network import predict
 
-    # A huge size overflows w * x to +-inf inside predict_any; the sigmoid of that is the
+    # A huge size overflows w * x to +-inf inside predict; the sigmoid of that is the
     # right 0 or 1, so numpy's overflow warning (with its source line) is only noise here.
     with np.errstate(over="ignore", invalid="ignore"):
-        toxicity = predict_any(np.array(chosen.params), np.array(xs), shape)
+        toxicity = predict(np.array(chosen.params), np.array(xs), shape)
     lost = np.flatnonzero(np.isnan(toxicity))
     if lost.size:  # relu neurons are unbounded: inf - inf inside the net, for a huge size
         fail(f"SIZE {sizes[lost[0]]} is too large for this {shape} network's arithmetic; try a smaller one", 2)

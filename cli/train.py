@@ -20,7 +20,7 @@ import typer
 
 from ..config import ENGINES, MAX_EPOCHS, TrainConfig
 from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
-from ..shape import ACTIVATIONS
+from ..kernels.shape import ACTIVATIONS
 from .errors import fail
 from .options import (
     HIDDEN_HELP,
@@ -67,7 +67,7 @@ def _python_estimate(kernels, config) -> float:
     probe_epochs = max(1, ESTIMATE_PROBE_STEPS // config.beans)
     shape = config.shape
     began = time.perf_counter()
-    kernels.sgd_python_any(shape.init_params_many(config.seeds[:1])[0], xs, ys, probe_epochs, config.lr, shape)
+    kernels.sgd_python(kernels.init_params(config.seeds[0], shape), xs, ys, probe_epochs, config.lr, shape)
     per_step = (time.perf_counter() - began) / (probe_epochs * config.beans)
     return per_step * len(config.seeds) * config.epochs * config.beans
 

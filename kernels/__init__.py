@@ -1,21 +1,43 @@
-"""beans.kernels: the lesson's bean data, its 1-2-1 network, and fast loops to train it.
+"""beans.kernels: the lesson's bean data, its network of any shape, and fast loops to train it.
 
-Imports numpy and numba only; nothing here prints or plots.
+Imports numpy, numba and llvmlite only, never the rest of beans; nothing here prints or plots.
+Names load on first use (PEP 562): the command line imports ``kernels.shape`` to parse options
+without waiting for numba, which loads with the first compiled kernel.
 """
 
-from pathlib import Path
+from __future__ import annotations
 
-from ._cpu import allow_512_bit_vectors
+import importlib
+from typing import TYPE_CHECKING
 
-allow_512_bit_vectors()  # before numba is first imported: it reads its CPU options then
+# public name -> the module of kernels/ that defines it
+_API = {
+    **dict.fromkeys(("get_beans",), "data"),
+    **dict.fromkeys(("sgd_lesson",), "lesson"),
+    **dict.fromkeys(("max_threads", "sgd_many"), "many"),
+    **dict.fromkeys(
+        (
+            "N_PARAMS",
+            "PARAM_NAMES",
+            "TOXIC_ABOVE",
+            "accuracy",
+            "init_params",
+            "init_params_many",
+            "mse",
+            "neuron_outputs",
+            "predict",
+            "sigmoid",
+        ),
+        "network",
+    ),
+    **dict.fromkeys(("sgd_python",), "reference"),
+    **dict.fromkeys(("sgd_jit",), "sgd"),
+    **dict.fromkeys(("ACTIVATIONS", "Shape", "parse_hidden"), "shape"),
+}
 
-from ..numba_cache import ensure_numba_cache_dir, numba_cache_for_options  # noqa: E402
-from . import _jit  # noqa: E402
+__all__ = sorted(_API)
 
-ensure_numba_cache_dir(Path(__file__).parent)  # before any cache=True kernel is decorated
-
-# numba's cache key leaves the decorators' options out: code cached with other options is dropped
-with numba_cache_for_options(Path(__file__).parent, _jit.OPTIONS):
+if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
     from .data import get_beans
     from .lesson import sgd_lesson
     from .many import max_threads, sgd_many
@@ -27,43 +49,24 @@ with numba_cache_for_options(Path(__file__).parent, _jit.OPTIONS):
         init_params,
         init_params_many,
         mse,
+        neuron_outputs,
         predict,
         sigmoid,
     )
-    from .numpy_loop import sgd_numpy
     from .reference import sgd_python
     from .sgd import sgd_jit
+    from .shape import ACTIVATIONS, Shape, parse_hidden
 
-__all__ = [
-    "N_PARAMS",
-    "PARAM_NAMES",
-    "TOXIC_ABOVE",
-    "accuracy",
-    "get_beans",
-    "init_params",
-    "init_params_many",
-    "max_threads",
-    "mse",
-    "predict",
-    "sgd_jit",
-    "sgd_lesson",
-    "sgd_many",
-    "sgd_numpy",
-    "sgd_python",
-    "sigmoid",
-]
 
-# Networks of any shape (issue 11): one Shape object, the plain-Python reference, numpy
-# forward pass, and the many-seed lane kernels (generated per shape, see kernels.codegen).
-from .many_any import sgd_many_any  # noqa: E402
-from .network_any import accuracy_any, mse_any, neuron_outputs, predict_any  # noqa: E402
-from .reference_any import sgd_python_any  # noqa: E402
+def __getattr__(name: str):
+    """Load a public name's module on first use."""
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
-__all__ += [
-    "accuracy_any",
-    "mse_any",
-    "neuron_outputs",
-    "predict_any",
-    "sgd_many_any",
-    "sgd_python_any",
-]
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))

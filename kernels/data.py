@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..checks import as_rng, check_noise
+from .checks import as_rng, check_noise
 
 
 def get_beans(count: int, rng: int | np.random.Generator, noise: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

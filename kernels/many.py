@@ -1,212 +1,83 @@
-"""``sgd_many``: many independent seeds trained together, in SIMD lanes and across threads.
+"""``sgd_many``: many seeds of a network of any ``Shape``, in SIMD lanes and across threads.
 
 One seed's SGD loop is latency-bound: every step waits for the previous step's exp and
-division. Independent seeds can be advanced together instead: the parameters are laid out
-seed-innermost (7 rows of lanes), so the loop over seeds vectorises, and blocks of seeds go
-to different threads. Two things block vectorisation in numba and are dealt with here:
-float division's zero check (``error_model='numpy'``, see ``kernels._jit``) and ``math.exp``,
-a scalar libm call with no vector version in llvmlite's LLVM, replaced by ``_exp`` below.
+division. Independent seeds can be advanced together instead: seeds sit in the lanes of
+blocks (parameter k of lane s at ``blk[k*B + s]``), so the loop over seeds vectorises, and
+blocks go to threads. The kernels come from ``kernels.codegen``, written out per shape or, for
+big nets, run-time-shaped. A lane never reads another and every lane runs the same
+instructions, so results do not depend on the thread count or on which seeds run together.
 
-Each lane has its own learning rate (a float64 block laid out like the parameters), so cells of
-a sweep that differ only in learning rate train side by side in one call; a scalar rate is
-broadcast to every lane and gives the very same bits as before lanes had their own.
-
-Each seed's lane runs exactly the arithmetic of ``sgd_jit`` except that exp comes from
-``_exp`` (within 2 ulp of libm's) and multiply-adds may be fused, so rows agree with
-``sgd_jit`` in all but the last bits (tests hold them to 1e-9 after the lesson's 5000 epochs).
-A lane never reads another, and every lane runs the same instructions, so results do not
-depend on the thread count or blocking.
-Keep every jitted helper the kernels call in this module (numba's cache does not notice edits
-to helpers in other files).
+The threads are Python threads, each making one kernel call for all its blocks and chunks
+(the kernels release the GIL), not a numba ``prange``: a parallel=True entry point roughly
+doubled the compile time of every new shape. The kernel entry is plain arrays in, arrays out.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import NamedTuple
 
-import numba
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.extending import intrinsic
 
-from ..checks import as_data, as_params, check_epochs, check_lr, check_threads
-from ._jit import LANES_JIT, PARALLEL_LANES_JIT
+from ._jit import numba
+from .checks import as_data, check_epochs, check_lr, check_threads
+from .codegen import GENERATED_MAX_PARAMS, LANE_GROUP, kernel_module
+from .network import TOXIC_ABOVE
+from .shape import Shape, as_shape
 
-# Seeds per SIMD group: one AVX-512 register of doubles (two AVX2 ones). Blocks are whole
-# groups, so the vector loop never leaves a scalar remainder.
-LANE_GROUP = 8
-# Lanes per block at most: 7 rows x 128 lanes x 8 bytes = 7 KiB stays in L1 cache.
-MAX_BLOCK_LANES = 128
+def to_blocks(params: np.ndarray, threads: int, lanes: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(S, P) rows -> float64 (nb, P * lanes) blocks, int64 (nb,) lanes in use, seeds per block.
 
-# ---- a vectorisable exp ---------------------------------------------------------------
-# exp(x) = 2**k * exp(r), k = round(x / ln2), r = x - k*ln2 in [-ln2/2, ln2/2].
-_LOG2E = 1.4426950408889634
-_LN2_HI = 0.6931471803691238  # ln2 split in two (Cody-Waite) so k*_LN2_HI is exact
-_LN2_LO = 1.9082149292705877e-10
-# Adding 1.5 * 2**52 rounds a double to an integer that then sits in the low mantissa bits.
-_SHIFTER = 6755399441055744.0
-_SHIFTER_BITS = 0x4338000000000000
-# exp(r) = 1 + r*q(r): q is a degree-10 Chebyshev fit of expm1(r)/r on [-ln2/2, ln2/2], made
-# with numpy.polynomial.chebyshev.chebfit on 400 Chebyshev nodes; tests/test_fast_exp.py
-# holds it within 2 ulp of libm's exp, with fused multiply-adds.
-_Q = (
-    1.0000000000000002,
-    0.5000000000000012,
-    0.16666666666667948,
-    0.041666666666476615,
-    0.008333333332350888,
-    0.0013888888960141474,
-    0.00019841272382667112,
-    2.480147371849282e-05,
-    2.755465690846595e-06,
-    2.7638188232239476e-07,
-    2.604507148023922e-08,
-)
-_Q0, _Q1, _Q2, _Q3, _Q4, _Q5, _Q6, _Q7, _Q8, _Q9, _Q10 = _Q
-# Domain of the single 2**k scale: exp(709.79) overflows to inf as libm's does; below -708
-# the answer would be subnormal, and _exp returns exp(-708) instead (see its docstring).
-EXP_MAX_ARG = 709.79
-EXP_MIN_ARG = -708.0
-
-
-@intrinsic
-def _bits_to_float(typingctx, bits):
-    """Reinterpret an int64's bits as a float64 (an LLVM bitcast; vectorises)."""
-    sig = types.float64(types.int64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return sig, codegen
-
-
-@intrinsic
-def _float_to_bits(typingctx, value):
-    """Reinterpret a float64's bits as an int64 (an LLVM bitcast; vectorises)."""
-    sig = types.int64(types.float64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return sig, codegen
-
-
-@intrinsic
-def _read_shared_flag(typingctx, flags):
-    """flags[0] (an int64 array) read with an atomic load that LLVM may not hoist out of a loop.
-
-    Another thread sets the flag while the kernel runs; a plain load of a value the loop
-    never writes is moved out of the loop by LLVM, and the flag would never be seen.
+    Block b holds seeds ``b*width ...`` in its first lanes; parameter k of lane s at
+    ``k*lanes + s``. Lanes past the last seed are padding (a harmless 0.5 everywhere), dropped
+    by ``from_blocks``.
     """
-    sig = types.int64(flags)
+    n_seeds, n_params = params.shape
+    width, n_blocks = block_layout(n_seeds, threads, lanes)
+    padded = np.full((n_blocks * lanes, n_params), 0.5)
+    padded[_seat_rows(n_seeds, width, lanes)] = params
+    blocks = np.ascontiguousarray(padded.reshape(n_blocks, lanes, n_params).transpose(0, 2, 1))
+    blocks = blocks.reshape(n_blocks, n_params * lanes)
+    groups_used = -(-(n_seeds - np.arange(n_blocks) * width) // LANE_GROUP)
+    return blocks, np.minimum(groups_used * LANE_GROUP, width).astype(np.int64), width
 
-    def codegen(context, builder, signature, args):
-        array = context.make_array(signature.args[0])(context, builder, args[0])
-        return builder.load_atomic(array.data, ordering="monotonic", align=8)
 
-    return sig, codegen
+def _seat_rows(n_seeds: int, width: int, lanes: int) -> np.ndarray:
+    """Flat (block, lane) slot of each seed: seed i in block i // width, lane i % width. int64 (S,)."""
+    seeds = np.arange(n_seeds)
+    return seeds // width * lanes + seeds % width
 
 
-@numba.njit(**LANES_JIT)
-def _exp(x):
-    """exp(x) in branch-free arithmetic that LLVM can vectorise.
+def from_blocks(blocks: np.ndarray, n_seeds: int, width: int, lanes: int) -> np.ndarray:
+    """Inverse of ``to_blocks``: (nb, P * lanes) -> (n_seeds, P) rows, C order."""
+    n_params = blocks.shape[1] // lanes
+    rows = blocks.reshape(blocks.shape[0], n_params, lanes).transpose(0, 2, 1).reshape(-1, n_params)
+    return np.ascontiguousarray(rows[_seat_rows(n_seeds, width, lanes)])
 
-    Within 2 ulp of the true exp for x in [-708, 709.78]; inf above (as libm), NaN for NaN.
-    Below -708 it returns exp(-708) ~ 3.3e-308 rather than a subnormal: its only caller adds
-    it to 1, where anything under 2**-53 vanishes alike.
+
+def _lanes_of(record: np.ndarray, n_seeds: int, width: int, lanes: int) -> np.ndarray:
+    """(R, nb, lanes) per-lane records -> (R, n_seeds)."""
+    return record.reshape(record.shape[0], record.shape[1] * lanes)[:, _seat_rows(n_seeds, width, lanes)]
+
+
+def _aligned(n: int) -> np.ndarray:
+    """Uninitialised float64 (n,) starting on a 64-byte boundary (a cache line; one 512-bit vector).
+
+    The kernels read and write rows of B lanes; rows that start mid-line split vector loads
+    and stores across cache lines (np.empty's own placement did so for some sizes, and the
+    deeper nets ran slower so, bench/shape_ratios.py).
     """
-    # comparisons are False for NaN, so NaN passes the clamps and propagates
-    x = EXP_MAX_ARG if x > EXP_MAX_ARG else x
-    x = EXP_MIN_ARG if x < EXP_MIN_ARG else x
-    shifted = x * _LOG2E + _SHIFTER
-    k = shifted - _SHIFTER
-    r = (x - k * _LN2_HI) - k * _LN2_LO
-    q_high = _Q6 + r * (_Q7 + r * (_Q8 + r * (_Q9 + r * _Q10)))  # Horner, split over two lines
-    q = _Q0 + r * (_Q1 + r * (_Q2 + r * (_Q3 + r * (_Q4 + r * (_Q5 + r * q_high)))))
-    # the low bits of `shifted` hold k; putting k - 1 + 1023 in the exponent field builds
-    # 2**(k-1), a normal double for every k in [-1021, 1024] (2**k itself would be inf at
-    # k = 1024, where exp(x) can still be finite); the factor 2.0 is exact
-    half_scale = _bits_to_float((_float_to_bits(shifted) - _SHIFTER_BITS + 1022) << 52)
-    return ((1.0 + r * q) * 2.0) * half_scale
+    buffer = np.empty(n + 8)
+    skip = (-buffer.ctypes.data % 64) // 8
+    return buffer[skip : skip + n]
 
 
-@numba.njit(**LANES_JIT)
-def _sigmoid(z):
-    """The lesson's 1 / (1 + exp(-z)) with the vectorisable exp; 0 or 1 at the extremes."""
-    return 1.0 / (1.0 + _exp(-z))
-
-
-@numba.njit(**LANES_JIT)
-def _sgd_block(block, lanes, xs, ys, epochs, lr):
-    """Train the first ``lanes`` seeds of ``block`` (float64 (7, B), seeds innermost) in place.
-
-    ``lr`` is float64 (B,), each lane's learning rate. The loop over seeds is innermost so
-    LLVM vectorises it; the arithmetic per seed is ``sgd_jit``'s, in the same order.
-    """
-    w11_1, b1_1, w12_1, b2_1 = block[0], block[1], block[2], block[3]
-    w11_2, w21_2, b1_2 = block[4], block[5], block[6]
-    n = xs.shape[0]
-    for _ in range(epochs):
-        for i in range(n):
-            x = xs[i]
-            y = ys[i]
-            for s in range(lanes):
-                rate = lr[s]
-                a1_1 = _sigmoid(w11_1[s] * x + b1_1[s])
-                a2_1 = _sigmoid(w12_1[s] * x + b2_1[s])
-                a1_2 = _sigmoid(w11_2[s] * a1_1 + w21_2[s] * a2_1 + b1_2[s])
-                d_out = -2.0 * (y - a1_2) * (a1_2 * (1.0 - a1_2))
-                d_h1 = d_out * w11_2[s] * (a1_1 * (1.0 - a1_1))
-                d_h2 = d_out * w21_2[s] * (a2_1 * (1.0 - a2_1))
-                w11_2[s] -= rate * (d_out * a1_1)
-                w21_2[s] -= rate * (d_out * a2_1)
-                b1_2[s] -= rate * d_out
-                w12_1[s] -= rate * (d_h2 * x)
-                b2_1[s] -= rate * d_h2
-                w11_1[s] -= rate * (d_h1 * x)
-                b1_1[s] -= rate * d_h1
-
-
-@numba.njit(**LANES_JIT)
-def _copy_block(source, target):
-    """target[...] = source for (7, B) blocks, as plain loops.
-
-    numba compiles slice assignment and array expressions slowly (about a second each here);
-    plain loops keep the first-ever compile of ``beans train`` short.
-    """
-    for k in range(source.shape[0]):
-        for s in range(source.shape[1]):
-            target[k, s] = source[k, s]
-
-
-@numba.njit(**LANES_JIT)
-def _train_block(b, blocks, lanes, xs, ys, epochs, lr):
-    """Train block ``b`` of ``blocks`` (float64 (nb, 7, B); ``lr`` (nb, B)) on a private copy, then store it.
-
-    Working in place in the shared array scaled worse across threads than a private copy
-    (bench/test_layouts.py, group "threads").
-    """
-    block = blocks[b].copy()
-    _sgd_block(block, lanes[b], xs, ys, epochs, lr[b])
-    _copy_block(block, blocks[b])
-
-
-@numba.njit(**PARALLEL_LANES_JIT)
-def _sgd_blocks(blocks, lanes, xs, ys, epochs, lr):
-    """Train every block (float64 (nb, 7, B); block b uses its first lanes[b] seeds) in parallel.
-
-    lr : float64 (nb, B), each lane's learning rate (``lane_blocks``)
-    """
-    for b in numba.prange(blocks.shape[0]):
-        _train_block(b, blocks, lanes, xs, ys, epochs, lr)
-
-
-def block_layout(n_seeds: int, threads: int, max_lanes: int = MAX_BLOCK_LANES) -> tuple[int, int]:
+def block_layout(n_seeds: int, threads: int, max_lanes: int) -> tuple[int, int]:
     """How to cut ``n_seeds`` into blocks: returns (lanes per block, number of blocks).
 
     Blocks are whole groups of ``LANE_GROUP`` lanes and at most ``max_lanes`` wide (a multiple
-    of ``LANE_GROUP``; ``kernels.many_any`` passes its shape's block width); their number is a
+    of ``LANE_GROUP``: the shape's block width, ``module.B``); their number is a
     multiple of ``threads`` when there are enough groups, so each thread gets about the same work.
     """
     groups = -(-n_seeds // LANE_GROUP)
@@ -216,62 +87,44 @@ def block_layout(n_seeds: int, threads: int, max_lanes: int = MAX_BLOCK_LANES) -
     return groups_per_block * LANE_GROUP, -(-groups // groups_per_block)
 
 
-def to_blocks(params: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray]:
-    """(S, 7) rows -> (nb, 7, B) seed-innermost blocks and int64 (nb,) lanes in use per block.
-
-    Lanes past the last seed of a group are padding: they train a harmless copy of the
-    lesson's mid-range start and are dropped by ``from_blocks``.
-    """
-    n_seeds = params.shape[0]
-    width, n_blocks = block_layout(n_seeds, threads)
-    padded = np.full((n_blocks * width, params.shape[1]), 0.5)
-    padded[:n_seeds] = params
-    blocks = np.ascontiguousarray(padded.reshape(n_blocks, width, -1).transpose(0, 2, 1))
-    groups_used = -(-(n_seeds - np.arange(n_blocks) * width) // LANE_GROUP)
-    lanes = np.minimum(groups_used * LANE_GROUP, width).astype(np.int64)
-    return blocks, lanes
-
-
-def lane_blocks(lr: float | np.ndarray, n_seeds: int, blocks: np.ndarray) -> np.ndarray:
-    """Each lane's learning rate in the layout of ``blocks`` (nb, 7, B): float64 (nb, B).
-
-    ``lr`` is one rate for every seed or float64 (S,), one per seed. Padding lanes get 0: they
-    stay at their start values.
-    """
-    n_blocks, width = blocks.shape[0], blocks.shape[2]
-    padded = np.zeros(n_blocks * width)
-    padded[:n_seeds] = lr
-    return padded.reshape(n_blocks, width)
-
-
-def from_blocks(blocks: np.ndarray, n_seeds: int) -> np.ndarray:
-    """Inverse of ``to_blocks``: (nb, 7, B) -> (n_seeds, 7) rows, C order."""
-    return np.ascontiguousarray(blocks.transpose(0, 2, 1).reshape(-1, blocks.shape[1])[:n_seeds])
-
-
 def max_threads() -> int:
     """How many threads numba may use here (``NUMBA_NUM_THREADS``, all cores by default)."""
     return numba.config.NUMBA_NUM_THREADS
 
 
-def train_rows_inplace(
-    params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float | np.ndarray, threads: int
-) -> None:
-    """Run the kernels on checked input, updating ``params`` (float64 (S, 7), C order) in place.
+def _net(shape: Shape) -> tuple[np.ndarray, int]:
+    """The shape as the run-time-shaped kernels take it: int64 layer sizes, activation code."""
+    return np.array(shape.layer_sizes, dtype=np.int64), shape.activation_code
 
-    ``lr`` is one learning rate for every row or float64 (S,), one per row.
 
-    No finiteness check: the training driver lets diverged (NaN) rows run on, since a lane
-    never touches another.
+def _run_threads(part: Callable[[int, int], None], threads: int, stop: np.ndarray) -> None:
+    """Run ``part(t, threads)`` for t in range(threads) at once, t = 0 in this thread.
+
+    The kernels release the GIL, so Python threads run them in parallel. An error in any part
+    stops the others at their next chunk boundary and is raised here once all have ended.
     """
-    blocks, lanes = to_blocks(params, threads)
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
+    failures: list[BaseException] = []
+
+    def guarded(t: int) -> None:
+        try:
+            part(t, threads)
+        except BaseException as err:  # handed to the calling thread below
+            failures.append(err)
+            stop[0] = 1
+
+    helpers = [threading.Thread(target=guarded, args=(t,), name=f"beans-kernel-{t}") for t in range(1, threads)]
+    for helper in helpers:
+        helper.start()
     try:
-        _sgd_blocks(blocks, lanes, xs, ys, epochs, lane_blocks(lr, params.shape[0], blocks))
+        part(0, threads)
+    except BaseException:
+        stop[0] = 1
+        raise
     finally:
-        numba.set_num_threads(previous)
-    params[:] = from_blocks(blocks, params.shape[0])
+        for helper in helpers:
+            helper.join()
+    if failures:
+        raise failures[0]
 
 
 def _real_seeds_per_block(n_seeds: int, width: int) -> np.ndarray:
@@ -328,26 +181,175 @@ def _run_watched(
     report()
 
 
-def sgd_many(
-    params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr: float, threads: int | None = None
-) -> np.ndarray:
-    """Per-sample SGD on S independent parameter sets at once.
+
+class Recorded(NamedTuple):
+    """What ``train_rows_recorded`` returns. C chunks, S seeds, P parameters; R = C + 1 records.
+
+    history : float64 (C, S, P), every seed's parameters after each chunk; None when not recorded
+    final : float64 (S, P), the parameters after the last chunk
+    losses : float64 (R, S), MSE on the training beans at the start and after each chunk
+    test_losses : float64 (R, S), MSE on the held-out beans (NaN when there are none)
+    accuracy : float64 (R, S), share of training beans called right (output > TOXIC_ABOVE
+        exactly when y > TOXIC_ABOVE)
+    test_accuracy : float64 (R, S), the same on the held-out beans (NaN when there are none)
+    """
+
+    history: np.ndarray | None
+    final: np.ndarray
+    losses: np.ndarray
+    test_losses: np.ndarray
+    accuracy: np.ndarray
+    test_accuracy: np.ndarray
+
+
+def train_rows_recorded(
+    params: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    test_xs: np.ndarray,
+    test_ys: np.ndarray,
+    chunk_epochs: np.ndarray,
+    lr: float | np.ndarray,
+    threads: int,
+    shape: Shape,
+    on_progress: Callable[[int], None] | None = None,
+    poll_seconds: float = 0.05,
+    record_params: bool = True,
+    max_generated_params: int = GENERATED_MAX_PARAMS,
+    record: bool = True,
+    on_snapshot: Callable[[int, np.ndarray, np.ndarray], None] | None = None,
+) -> Recorded:
+    """Train checked input chunk by chunk, one kernel call per thread, recording after every chunk.
 
     Parameters
     ----------
-    params : float64, shape (S, 7), one seed per row in ``PARAM_NAMES`` order; not modified
+    params : float64 (S, P), not modified
+    xs, ys : float64 (n,), the training beans; test_xs, test_ys : float64 (m,), held out, m may be 0
+    chunk_epochs : int64 (C,), epochs in each chunk
+    lr : float, or float64 (S,) one learning rate per seed (cells of a sweep that differ only in
+        lr train side by side); threads : int >= 1; shape : Shape, P = shape.n_params
+    on_progress : called from this thread with the seed-averaged epochs done so far, while
+        the kernels run in worker threads (they release the GIL); Ctrl-C stops them at their
+        next chunk boundary and re-raises.
+    record_params : keep every seed's parameters after every chunk (C x S x P doubles); False
+        keeps the losses and accuracies only
+    max_generated_params : generated or run-time-shaped kernels (see kernels.codegen)
+    record : False records nothing (``history`` None, the four records (0, S)): plain training
+    on_snapshot : called from this thread as ``on_snapshot(c, params, losses)`` with the newest
+        chunk c that every block has finished, float64 (S, P) copies of the parameters and (S,)
+        of the training losses after it; chunks finished between two polls are skipped, never
+        queued, and the last chunk always comes. Needs ``record_params``.
+
+    Returns
+    -------
+    Recorded (history, final, losses, test_losses, accuracy, test_accuracy), see its docstring.
+    """
+    module = kernel_module(shape, max_generated_params)
+    n_seeds = params.shape[0]
+    blocks, lanes, width = to_blocks(params, threads, module.B)
+    sizes, act = _net(shape)
+    rates = _aligned(blocks.shape[0] * module.B)
+    rates[:] = 0.0  # padding lanes learn nothing
+    rates[_seat_rows(n_seeds, width, module.B)] = lr
+    rates = rates.reshape(blocks.shape[0], module.B)
+    chunk_epochs = np.ascontiguousarray(chunk_epochs, dtype=np.int64)
+    history = np.empty(((chunk_epochs.size if record and record_params else 0),) + blocks.shape)
+    records = np.zeros((4, chunk_epochs.size + 1 if record else 0, blocks.shape[0], module.B))
+    chunks_done = np.zeros(blocks.shape[0], dtype=np.int64)
+    stop = np.zeros(1, dtype=np.int64)
+    test_xs, test_ys = np.ascontiguousarray(test_xs, dtype=np.float64), np.ascontiguousarray(test_ys, dtype=np.float64)
+
+    def part(first: int, step: int) -> None:
+        work = _aligned(blocks.shape[1] + module.SCRATCH)  # this thread's working block
+        module._train_blocks(
+            blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, TOXIC_ABOVE, chunk_epochs, rates, history, records,
+            chunks_done, stop, first, step, work,
+        )  # fmt: skip
+
+    def run() -> None:
+        _run_threads(part, min(threads, blocks.shape[0]), stop)
+
+    on_poll = None
+    if on_snapshot is not None:
+        if not (record and record_params):
+            raise ValueError("on_snapshot needs record_params=True")
+        passed = 0  # chunks every block had finished at the last snapshot passed on
+
+        def on_poll() -> None:
+            nonlocal passed
+            finished = int(chunks_done.min())
+            if finished > passed:  # history[c] and records[:, c + 1] of a finished chunk no longer change
+                passed = finished
+                losses = _lanes_of(records[0, finished : finished + 1], n_seeds, width, module.B)[0]
+                on_snapshot(finished - 1, from_blocks(history[finished - 1], n_seeds, width, module.B), losses)
+
+    if on_progress is None and on_poll is None:
+        run()
+    else:
+        seeds_per_block = _real_seeds_per_block(n_seeds, width)
+        _run_watched(run, chunk_epochs, chunks_done, seeds_per_block, stop, on_progress, poll_seconds, on_poll)
+    params_after = np.empty((history.shape[0], n_seeds, params.shape[1])) if record and record_params else None
+    for c in range(history.shape[0]):
+        params_after[c] = from_blocks(history[c], n_seeds, width, module.B)
+    losses, test_losses, accuracy, test_accuracy = (_lanes_of(r, n_seeds, width, module.B) for r in records)
+    final = from_blocks(blocks, n_seeds, width, module.B)
+    return Recorded(params_after, final, losses, test_losses, accuracy, test_accuracy)
+
+
+def train_rows_inplace(
+    params: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    epochs: int,
+    lr: float,
+    threads: int,
+    shape: Shape,
+    max_generated_params: int = GENERATED_MAX_PARAMS,
+) -> None:
+    """Train checked ``params`` (float64 (S, P), C order) in place, recording nothing.
+
+    No finiteness check: diverged (NaN) rows run on, since a lane never touches another.
+    """
+    no_test = np.empty(0)
+    chunk = np.array([epochs], dtype=np.int64)
+    done = train_rows_recorded(
+        params, xs, ys, no_test, no_test, chunk, lr, threads, shape, max_generated_params=max_generated_params,
+        record=False,
+    )  # fmt: skip
+    params[:] = done.final
+
+
+def sgd_many(
+    params: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    epochs: int,
+    lr: float,
+    shape: Shape = Shape(),
+    threads: int | None = None,
+) -> np.ndarray:
+    """Per-sample SGD on S independent parameter sets of a ``shape`` net at once.
+
+    Parameters
+    ----------
+    params : float64, shape (S, P) with P = ``shape.n_params``, one seed per row in
+        ``shape.param_names`` order; not modified
     xs, ys : float64, shape (n,)
     epochs : int >= 0
     lr : float > 0
+    shape : Shape, the lesson's 1-2-1 by default
     threads : int in [1, max_threads()], or None for all
 
     Returns
     -------
-    float64, shape (S, 7): row s agrees with ``sgd_jit(params[s], ...)`` in all but the last
-    bits (see the module docstring); NaN/inf where a seed diverged. Independent of ``threads``.
+    float64, shape (S, P): row s agrees with ``sgd_python(params[s], ..., shape)`` in all but
+    the last bits (exp within 2 ulp of libm's, fused multiply-adds); for the 1-2-1 it agrees
+    with ``sgd_jit`` likewise. NaN/inf where a seed diverged. Independent of ``threads`` and
+    of the other rows.
     """
-    out = as_params(params, "params", many=True).copy()
+    shape = as_shape(shape)
+    out = shape.check_params(params, "params", many=True).copy()
     xs, ys = as_data(xs, "xs"), as_data(ys, "ys", like=xs)
     epochs, lr = check_epochs(epochs), check_lr(lr)
-    train_rows_inplace(out, xs, ys, epochs, lr, check_threads(threads, max_threads()))
+    train_rows_inplace(out, xs, ys, epochs, lr, check_threads(threads, max_threads()), shape)
     return out

@@ -1,9 +1,10 @@
-"""The lesson's 1-2-1 network: parameter layout, start values, forward pass, loss, accuracy.
+"""The network in numpy: start values, forward pass, loss, accuracy and each neuron's output.
 
-Parameters travel as one flat float64 array in the order of ``PARAM_NAMES``; a batch of
-S seeds is an (S, 7) array with one row per seed. Names follow the lesson:
-``w11_1`` is the weight of neuron 1 on input 1 in layer 1, ``b1_2`` the bias of neuron 1
-in layer 2, and so on.
+One implementation for every ``Shape``; the lesson's 1-2-1 is ``Shape()``, the default.
+Parameters travel as one flat float64 array in ``shape.param_names`` order (for the 1-2-1,
+``PARAM_NAMES``); a batch of S seeds is an (S, P) array with one row per seed. Vectorised
+over seeds, for plots and reports: training runs in the kernels (``kernels.many``,
+``kernels.sgd``) and the plain-Python reference (``kernels.reference``).
 """
 
 from __future__ import annotations
@@ -12,31 +13,33 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..checks import as_data, as_params, as_rng
+from .checks import as_data, as_rng
+from .shape import Shape, as_shape
 
-PARAM_NAMES: tuple[str, ...] = ("w11_1", "b1_1", "w12_1", "b2_1", "w11_2", "w21_2", "b1_2")
-N_PARAMS = len(PARAM_NAMES)
+LESSON = Shape()
+PARAM_NAMES: tuple[str, ...] = LESSON.param_names  # w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2
+N_PARAMS = LESSON.n_params
 TOXIC_ABOVE = 0.5  # the lesson's call: a toxicity (or a prediction of it) above this means toxic
 
 
-def init_params(rng: int | np.random.Generator) -> np.ndarray:
-    """Seven start values uniform in [0, 1), like the lesson's seven ``np.random.rand()``.
+def init_params(rng: int | np.random.Generator, shape: Shape = LESSON) -> np.ndarray:
+    """Start values uniform in [0, 1), like the lesson's ``np.random.rand()`` per parameter.
 
-    Returns float64, shape (7,).
+    Drawn in parameter order. Returns float64, shape (shape.n_params,): (7,) for the 1-2-1.
     """
-    return as_rng(rng, "rng").random(N_PARAMS)
+    return as_rng(rng, "rng").random(as_shape(shape).n_params)
 
 
-def init_params_many(seeds: Sequence[int]) -> np.ndarray:
-    """Start values for many seeds: row i is ``init_params(seeds[i])``.
+def init_params_many(seeds: Sequence[int], shape: Shape = LESSON) -> np.ndarray:
+    """Start values for many seeds: row i is ``init_params(seeds[i], shape)``.
 
-    Each row comes from its own generator, so a seed's start never depends on which
-    other seeds run beside it. Returns float64, shape (len(seeds), 7).
+    Each row comes from its own generator, so a seed's start never depends on which other
+    seeds run beside it. Returns float64, shape (len(seeds), shape.n_params).
     """
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must name at least one seed")
-    return np.stack([init_params(as_rng(seed, "seeds")) for seed in seeds])
+    return np.stack([init_params(as_rng(seed, "seeds"), shape) for seed in seeds])
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -51,56 +54,97 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _forward(params: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """Network output without input checks. params (7,) or (S, 7); xs (n,) -> (n,) or (S, n)."""
-    p = params[..., :, None]  # (..., 7, 1) broadcasts each parameter against xs
-    w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2 = (p[..., k, :] for k in range(N_PARAMS))
-    with np.errstate(over="ignore"):  # w*x may overflow to +-inf for huge sizes: sigmoid makes it 0 or 1
-        a1_1 = sigmoid(w11_1 * xs + b1_1)
-        a2_1 = sigmoid(w12_1 * xs + b2_1)
-        return sigmoid(w11_2 * a1_1 + w21_2 * a2_1 + b1_2)
+def activate(z: np.ndarray, activation: str) -> np.ndarray:
+    """A hidden neuron's output for net input ``z``; NaN stays NaN (a diverged seed shows)."""
+    if activation == "sigmoid":
+        return sigmoid(z)
+    if activation == "tanh":
+        return np.tanh(z)
+    return np.where(z <= 0.0, 0.0, z)  # relu; NaN <= 0 is False, so NaN passes
 
 
-def _mse(params: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Mean squared error without input checks: () for (7,) params, (S,) for (S, 7)."""
-    return np.mean((ys - _forward(params, xs)) ** 2, axis=-1)
+def _layer_outputs(params: np.ndarray, xs: np.ndarray, shape: Shape) -> list[np.ndarray]:
+    """Every layer's outputs without checks: params (..., P), xs (n,) -> [(..., width, n)] per layer."""
+    sizes = shape.layer_sizes
+    lead = params.shape[:-1]
+    a = xs[None, :]  # the input layer: one "neuron" whose output is the bean size
+    outputs = []
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights: inf -> 0/1, or NaN for a diverged seed
+        for layer in range(shape.n_layers):
+            fan_in, width = sizes[layer], sizes[layer + 1]
+            block = params[..., shape.layer_offsets[layer] : shape.layer_offsets[layer + 1]]
+            block = block.reshape(*lead, width, fan_in + 1)
+            z = block[..., :fan_in] @ a + block[..., fan_in:]  # (..., width, n)
+            a = sigmoid(z) if layer == shape.n_layers - 1 else activate(z, shape.activation)
+            outputs.append(a)
+    return outputs
 
 
-def _accuracy(params: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Share of beans classified right without input checks: () or (S,)."""
-    return np.mean((_forward(params, xs) > TOXIC_ABOVE) == (ys > TOXIC_ABOVE), axis=-1)
+def _forward(params: np.ndarray, xs: np.ndarray, shape: Shape) -> np.ndarray:
+    """Network output without checks: params (P,) or (S, P), xs (n,) -> (n,) or (S, n)."""
+    return _layer_outputs(params, xs, shape)[-1][..., 0, :]
 
 
-def predict(params: np.ndarray, xs: np.ndarray) -> np.ndarray:
+def _mse(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, shape: Shape) -> np.ndarray:
+    """Mean squared error without checks: () for (P,) params, (S,) for (S, P)."""
+    return np.mean((ys - _forward(params, xs, shape)) ** 2, axis=-1)
+
+
+def _accuracy(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, shape: Shape) -> np.ndarray:
+    """Share of beans classified right without checks: () or (S,)."""
+    return np.mean((_forward(params, xs, shape) > TOXIC_ABOVE) == (ys > TOXIC_ABOVE), axis=-1)
+
+
+def predict(params: np.ndarray, xs: np.ndarray, shape: Shape = LESSON) -> np.ndarray:
     """The network's toxicity prediction for bean sizes ``xs``.
 
     Parameters
     ----------
-    params : float64, shape (7,) or (S, 7)
+    params : float64, shape (P,) or (S, P) with P = ``shape.n_params``
     xs : float64, shape (n,)
+    shape : Shape, the lesson's 1-2-1 by default
 
     Returns
     -------
     float64, shape (n,) for one parameter set, (S, n) for S of them; values in [0, 1].
     """
-    params = as_params(params, "params", many="either")
-    return _forward(params, as_data(xs, "xs"))
+    shape = as_shape(shape)
+    return _forward(shape.check_params(params, many="either"), as_data(xs, "xs"), shape)
 
 
-def mse(params: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray | float:
-    """Mean squared error over the beans: a float for (7,) params, shape (S,) for (S, 7)."""
-    params = as_params(params, "params", many="either")
-    xs, ys = as_data(xs, "xs"), as_data(ys, "ys", like=xs)
-    out = _mse(params, xs, ys)
+def mse(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, shape: Shape = LESSON) -> np.ndarray | float:
+    """Mean squared error over the beans: a float for (P,) params, float64 (S,) for (S, P)."""
+    shape = as_shape(shape)
+    params = shape.check_params(params, many="either")
+    xs = as_data(xs, "xs")
+    out = _mse(params, xs, as_data(ys, "ys", like=xs), shape)
     return float(out) if out.ndim == 0 else out
 
 
-def accuracy(params: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray | float:
-    """Share of beans whose 0/1 call (above ``TOXIC_ABOVE`` means toxic) matches ``ys``'s.
+def accuracy(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, shape: Shape = LESSON) -> np.ndarray | float:
+    """Share of beans whose call (output above ``TOXIC_ABOVE`` = toxic) matches ``ys``'s.
 
-    A float for (7,) params, shape (S,) for (S, 7).
+    A float for (P,) params, float64 (S,) for (S, P).
     """
-    params = as_params(params, "params", many="either")
-    xs, ys = as_data(xs, "xs"), as_data(ys, "ys", like=xs)
-    out = _accuracy(params, xs, ys)
+    shape = as_shape(shape)
+    params = shape.check_params(params, many="either")
+    xs = as_data(xs, "xs")
+    out = _accuracy(params, xs, as_data(ys, "ys", like=xs), shape)
     return float(out) if out.ndim == 0 else out
+
+
+def neuron_outputs(params: np.ndarray, xs: np.ndarray, shape: Shape = LESSON) -> list[np.ndarray]:
+    """What each hidden neuron computes over ``xs``, for a "what each neuron does" figure.
+
+    Parameters
+    ----------
+    params : float64, shape (P,), one parameter set
+    xs : float64, shape (n,)
+    shape : Shape, the lesson's 1-2-1 by default
+
+    Returns
+    -------
+    list of float64 arrays, one per hidden layer, shape (width, n): row j is neuron j+1's output.
+    """
+    shape = as_shape(shape)
+    return _layer_outputs(shape.check_params(params, many=False), as_data(xs, "xs"), shape)[:-1]

@@ -1,5 +1,8 @@
 """``sgd_jit``: the lesson's loop as a numba kernel on a flat (7,) float64 parameter array.
 
+The readable one: one seed, the lesson's 1-2-1 only, seven named locals. ``sgd_many`` is the
+fast path for many seeds and any shape.
+
 The kernel ``_sgd_one`` holds the parameters in locals and repeats the lesson's arithmetic
 in the lesson's order; ``sgd_jit`` validates input and copies, so callers' arrays never
 change. Keep every jitted helper the kernel calls in this module (numba's cache does not
@@ -10,11 +13,11 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 
-from ..checks import as_data, as_params, check_epochs, check_lr
-from ._jit import SCALAR_JIT
+from ._jit import SCALAR_JIT, numba
+from .checks import as_data, check_epochs, check_lr
+from .network import LESSON
 
 
 @numba.njit(**SCALAR_JIT)
@@ -65,7 +68,7 @@ def sgd_jit(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, epochs: int, lr:
     -------
     float64, shape (7,): the parameters after training (NaN/inf if training diverged).
     """
-    out = as_params(params, "params", many=False).copy()
+    out = LESSON.check_params(params, "params", many=False).copy()
     xs, ys = as_data(xs, "xs"), as_data(ys, "ys", like=xs)
     _sgd_one(out, xs, ys, check_epochs(epochs), check_lr(lr))
     return out

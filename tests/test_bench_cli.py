@@ -403,7 +403,7 @@ def test_hidden_times_the_engines_that_train_that_shape_against_sgd_python_any(t
         assert engine["agrees"] is True and engine["max_abs_diff"] <= timing.AGREE_TOL, engine
         assert engine["speedup"] > 0
     assert ran["python"]["speedup"] == pytest.approx(1.0)
-    assert doc["baseline"] == "python" and doc["agreement"]["reference"] == "sgd_python_any"
+    assert doc["baseline"] == "python" and doc["agreement"]["reference"] == "sgd_python"
     assert doc["workload"]["hidden"] == [3] and doc["workload"]["activation"] == "sigmoid"
     skipped = {s["name"]: s["reason"] for s in doc["skipped"]}
     assert set(engines.LESSON_ONLY) <= set(skipped)
@@ -446,12 +446,12 @@ def test_hidden_in_a_real_process_with_compile_times():
 
 @pytest.mark.skipif(c_reference.find_compiler() is None, reason="no C compiler")
 def test_c_1_8_1_build_agrees_with_sgd_python_any():
-    from beans.shape import Shape
+    from beans.kernels.shape import Shape
 
     shape = Shape((8,))
     binary = c_reference.build("lanes", hidden=8)
     xs, ys = beans.get_beans(30, 2)
-    params = shape.init_params_many(range(11))  # not a multiple of the SIMD width: the tail runs too
+    params = beans.init_params_many(range(11), shape)  # not a multiple of the SIMD width: the tail runs too
     _, got = binary.run(params, xs, ys, 40, 0.03, repeat=1)
-    want = np.stack([beans.kernels.sgd_python_any(row, xs, ys, 40, 0.03, shape) for row in params])
+    want = np.stack([beans.kernels.sgd_python(row, xs, ys, 40, 0.03, shape) for row in params])
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-11)

@@ -1,9 +1,9 @@
-"""codegen: generated modules carry beans.many's helpers, live in a private folder, vectorise, cache."""
+"""codegen: generated modules live in a private folder, vectorise, and load from numba's cache."""
 
 from __future__ import annotations
 
-import inspect
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -12,18 +12,17 @@ from pathlib import Path
 import numba
 import numpy as np
 import pytest
-from beans.kernels import codegen, many
+from beans.kernels import codegen
 from beans.kernels._jit import LANES_JIT
-from beans.kernels.many_any import sgd_many_any
+from beans.kernels.many import sgd_many
 
 import beans
-from beans.shape import Shape
+from beans.kernels.shape import Shape
 
 
 def test_a_shape_is_written_once_to_a_file_named_by_its_source():
     shape = Shape((3,), "relu")
     module = codegen.kernel_module(shape)
-    assert codegen.kernel_module(shape) is module
     path = Path(module.__file__)
     assert path.parent == codegen.generated_dir()
     assert path.read_text() == codegen.generated_source(shape, module.B)
@@ -47,14 +46,7 @@ def test_a_folder_others_can_write_to_is_never_used(tmp_path, monkeypatch):
     assert not os.lstat(got).st_mode & 0o077
 
 
-def test_modules_carry_kernels_many_helpers_verbatim():
-    source = codegen.generated_source(Shape((2,)), 128)
-    for helper in (many._exp.py_func, many._sigmoid.py_func, many._read_shared_flag._defn):
-        assert inspect.getsource(helper) in source
-    for name in ("_Q0", "_Q10", "_LN2_HI", "EXP_MAX_ARG", "_SHIFTER_BITS"):
-        assert f"\n{name} = {getattr(many, name)!r}\n" in source
-
-
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="reads x86-64 assembly")
 def test_the_generated_step_runs_in_simd_registers():
     shape = Shape((2, 3, 2))
     module = codegen.kernel_module(shape)
@@ -75,25 +67,15 @@ def test_the_generated_step_runs_in_simd_registers():
     assert re.search(r"vfmadd\w*pd\s+%[yz]mm", asm), "the lane loop did not vectorise"
 
 
-@pytest.mark.parametrize(
-    "hidden, generated, lanes",
-    [((2,), True, 128), ((4, 4), True, 32), ((8, 8), True, 16), ((16, 16), False, 128), ((64, 64), False, 128)],
-)
-def test_big_nets_go_to_the_run_time_shaped_kernel_in_l1_sized_blocks(hidden, generated, lanes):
-    shape = Shape(hidden)
-    assert (shape.n_params <= codegen.GENERATED_MAX_PARAMS) == generated
-    assert codegen.block_lanes(shape) == lanes
-
-
 def test_a_compiled_shape_loads_from_numba_s_cache_in_a_new_process():
     shape = Shape((3,), "relu")
-    sgd_many_any(np.full((1, shape.n_params), 0.5), *beans.get_beans(5, 0), 1, 0.03, shape)  # compiled and cached
+    sgd_many(np.full((1, shape.n_params), 0.5), *beans.get_beans(5, 0), 1, 0.03, shape)  # compiled and cached
     code = (
         "import numpy as np, beans\n"
-        "from beans.shape import Shape\nfrom beans.kernels.many_any import sgd_many_any\n"
+        "from beans.kernels.shape import Shape\nfrom beans.kernels.many import sgd_many\n"
         "from beans.kernels import codegen\n"
         "shape = Shape((3,), 'relu')\n"
-        "sgd_many_any(np.full((1, shape.n_params), 0.5), *beans.get_beans(5, 0), 1, 0.03, shape)\n"
+        "sgd_many(np.full((1, shape.n_params), 0.5), *beans.get_beans(5, 0), 1, 0.03, shape)\n"
         "stats = codegen.kernel_module(shape)._train_blocks.stats\n"
         "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))\n"
     )

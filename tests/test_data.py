@@ -1,11 +1,39 @@
-"""get_beans: the lesson's data set."""
+"""get_beans against the lesson's own ``dataset.get_beans``, kept verbatim in tests/lesson/dataset.py."""
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import beans
+
+
+def lesson_get_beans(count: int, seed: int):
+    """The lesson's ``get_beans(count)``, as written, drawing from ``default_rng(seed)``.
+
+    The lesson draws from numpy's global generator with ``np.random.rand``: in its module, ``np``
+    is swapped for numpy with a ``random.rand`` that draws from beans' generator instead, so both
+    make the same draws in the same order.
+    """
+    spec = importlib.util.spec_from_file_location("lesson_dataset", Path(__file__).parent / "lesson" / "dataset.py")
+    dataset = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dataset)
+    gen = np.random.default_rng(seed)
+    random = SimpleNamespace(rand=lambda *size: gen.random(size or None))
+    dataset.np = SimpleNamespace(random=random, sort=np.sort, zeros=np.zeros)
+    return dataset.get_beans(count)
+
+
+@pytest.mark.parametrize("count, seed", [(100, 0), (100, 7), (37, 1), (1, 3), (2000, 9)])
+def test_the_same_beans_as_the_lessons_own_get_beans(count, seed):
+    want_xs, want_ys = lesson_get_beans(count, seed)
+    xs, ys = beans.get_beans(count, seed)
+    np.testing.assert_array_equal(xs, want_xs)
+    np.testing.assert_array_equal(ys, want_ys)
 
 
 def test_sizes_sorted_in_range_and_float64():

@@ -1,4 +1,4 @@
-"""The many-seed kernel's own exp and sigmoid, on their own, over the whole double range."""
+"""The lane kernels' own exp and sigmoid (kernels._lane_helpers), on their own, over the whole double range."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import math
 import numba
 import numpy as np
 import pytest
-from beans.kernels._jit import LANES_JIT
-from beans.kernels.many import EXP_MAX_ARG, EXP_MIN_ARG, _exp, _sgd_block, _sigmoid
+from beans.kernels._lane_helpers import EXP_MAX_ARG, EXP_MIN_ARG, _exp, _sigmoid
 
 ULP = 2.0**-52
-EXP_REL_BOUND = 2 * ULP  # stated in beans.many._exp's docstring
+EXP_REL_BOUND = 2 * ULP  # stated in kernels._lane_helpers._exp's docstring
 SIGMOID_REL_BOUND = 4 * ULP
 SMALLEST_NORMAL = 2.2250738585072014e-308
 
@@ -106,13 +105,3 @@ def test_sigmoid_over_the_whole_double_range():
 def test_sigmoid_saturates_at_infinities_and_propagates_nan():
     out = sigmoid_each(np.array([np.inf, -np.inf, np.nan]))
     assert out[0] == 1.0 and out[1] == 0.0 and np.isnan(out[2])
-
-
-def test_the_lane_loop_is_vectorised():
-    # the point of _exp: with it (and error_model='numpy') LLVM emits packed doubles.
-    # numba cannot show the code of a cache-loaded function, so compile a private copy.
-    options = {k: v for k, v in LANES_JIT.items() if k != "cache"}
-    block_kernel = numba.njit(**options)(_sgd_block.py_func)
-    block_kernel(np.full((7, 8), 0.5), 8, np.array([0.5]), np.array([1.0]), 1, np.full(8, 0.03))
-    llvm = "\n".join(block_kernel.inspect_llvm().values())
-    assert " x double>" in llvm

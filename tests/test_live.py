@@ -80,7 +80,7 @@ def test_the_window_draws_the_runs_own_network():
     import beans.cli.figures  # noqa: F401  (selects Agg: no window, even where there is a display)
     import matplotlib.pyplot as plt
     from beans.cli.live import LiveWindow
-    from beans.kernels.network_any import predict_any
+    from beans.kernels.network import predict
 
     config = TrainConfig(seeds=(0, 1, 2), epochs=200, hidden=(4, 4), activation="tanh", record_params=True)
     result = train(config)
@@ -92,7 +92,7 @@ def test_the_window_draws_the_runs_own_network():
             window.draw((200, result.params, result.final_mse))
             best = int(np.argmin(result.final_mse))
             np.testing.assert_array_equal(
-                window.bold.get_ydata(), predict_any(result.params[best], window.grid, config.shape)
+                window.bold.get_ydata(), predict(result.params[best], window.grid, config.shape)
             )
             assert len(window.faint.get_segments()) == 2
             assert window.title.get_text().startswith(f"1-4-4-1 tanh, epoch 200 of 200, best so far: seed {best}")

@@ -1,4 +1,4 @@
-"""Parameters, forward pass, loss and accuracy."""
+"""Start values, forward pass, loss, accuracy and per-neuron outputs: the 1-2-1 against the lesson, and any shape."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from beans.kernels.network import _forward, neuron_outputs, predict
+from beans.kernels.shape import Shape
 
 import beans
 
@@ -124,3 +126,51 @@ def test_predict_is_silent_and_saturated_for_huge_sizes():
     with np.errstate(all="raise"):
         out = beans.predict(params, np.array([1e308, -1e308]))
     assert np.all((out >= 0) & (out <= 1))
+
+
+def test_scalar_results_for_one_parameter_set():
+    xs, ys = beans.get_beans(30, 0)
+    assert isinstance(beans.mse(beans.init_params(0), xs, ys), float)
+    assert isinstance(beans.accuracy(beans.init_params(0), xs, ys), float)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_a_two_layer_net_matches_a_hand_written_forward_pass(activation):
+    shape = Shape((2, 1), activation)
+    f = {"sigmoid": lambda z: 1 / (1 + math.exp(-z)), "tanh": math.tanh, "relu": lambda z: max(z, 0.0)}[activation]
+    p = np.random.default_rng(1).uniform(-1, 1, shape.n_params)
+    w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2, w11_3, b1_3 = p
+    for x in (0.2, 1.3):
+        h1, h2 = f(w11_1 * x + b1_1), f(w12_1 * x + b2_1)
+        g = f(w11_2 * h1 + w21_2 * h2 + b1_2)
+        want = 1 / (1 + math.exp(-(w11_3 * g + b1_3)))
+        assert predict(p, np.array([x]), shape)[0] == pytest.approx(want, rel=1e-14)
+
+
+def test_neuron_outputs_give_each_hidden_layer_over_the_beans():
+    shape = Shape((3, 5))
+    params = beans.init_params_many([0], shape)[0]
+    xs = np.linspace(0, 2, 7)
+    first, second = neuron_outputs(params, xs, shape)
+    assert first.shape == (3, 7) and second.shape == (5, 7)
+    np.testing.assert_allclose(first[1], beans.sigmoid(params[2] * xs + params[3]), rtol=1e-15)  # w12_1, b2_1
+
+
+def test_many_rows_stack_and_huge_weights_neither_warn_nor_fail():
+    shape = Shape((4,), "relu")
+    params = beans.init_params_many(range(3), shape)
+    params[1] *= 1e300
+    xs = np.linspace(0, 2, 5)
+    with np.errstate(all="raise"):
+        out = predict(params, xs, shape)
+    assert out.shape == (3, 5)
+    np.testing.assert_array_equal(out[2], predict(params[2], xs, shape))
+    assert np.all((out >= 0) & (out <= 1))
+
+
+def test_a_nan_parameter_shows_in_the_output_for_every_activation():
+    for activation in ("sigmoid", "tanh", "relu"):  # relu's 0 below the kink must not hide NaN
+        shape = Shape((2,), activation)
+        params = np.full(shape.n_params, 0.5)
+        params[0] = np.nan
+        assert np.isnan(_forward(params, np.array([1.0]), shape)[0])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from beans.cli.neurons import MAX_COLUMNS, neurons_figure
 from beans.cli.plots import save_plots
-from beans.kernels.network_any import neuron_outputs, predict_any
+from beans.kernels.network import neuron_outputs, predict
 
 import beans
 
@@ -40,7 +40,7 @@ def test_the_lines_are_the_neurons_and_the_network_of_that_seed(run):
     shape = run.config.shape
     for ax, outputs in zip(_hidden_axes(fig, run), neuron_outputs(run.params[row], grid, shape), strict=True):
         np.testing.assert_array_equal(np.array([line.get_ydata() for line in ax.lines]), outputs)
-    np.testing.assert_array_equal(fig.axes[-1].lines[0].get_ydata(), predict_any(run.params[row], grid, shape))
+    np.testing.assert_array_equal(fig.axes[-1].lines[0].get_ydata(), predict(run.params[row], grid, shape))
     assert f"{shape}, seed {run.config.seeds[row]}" in fig.get_suptitle()
 
 

@@ -1,5 +1,5 @@
 """numba's cache for the kernels: beans imports and caches even when neither its install dir nor
-HOME is writable, and never loads code compiled with numba options other than today's."""
+HOME is writable, and never loads lane kernels compiled with numba options other than today's."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import beans.kernels
+import pytest
 
 import beans
-from beans.numba_cache import could_hold_files
+from beans.kernels._jit import could_hold_files
 
 
 def _copy_of_the_package(site: Path) -> Path:
@@ -33,8 +34,8 @@ def test_falls_back_to_a_temporary_numba_cache_dir(tmp_path):
     env.update(HOME="/dev/null/home", XDG_CACHE_HOME="/dev/null/cache", PYTHONPATH=str(tmp_path / "site"))
     code = (
         "import numpy as np, beans.kernels as k, numba, os;"
-        "print(numba.config.CACHE_DIR, os.environ.get('NUMBA_CACHE_DIR'));"
-        "print(k.sgd_jit(np.full(7, 0.5), np.array([0.5]), np.array([1.0]), 1, 0.03)[0])"
+        "first = k.sgd_jit(np.full(7, 0.5), np.array([0.5]), np.array([1.0]), 1, 0.03)[0];"
+        "print(numba.config.CACHE_DIR, os.environ.get('NUMBA_CACHE_DIR'), first)"
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
@@ -50,7 +51,8 @@ def test_importing_the_kernels_makes_no_folder_when_numba_has_a_place(tmp_path):
     env.update(HOME=str(tmp_path / "home"), XDG_CACHE_HOME=str(tmp_path / "cache"), PYTHONPATH=str(tmp_path / "site"))
     env["TMPDIR"] = str(tmp_path / "tmp")
     (tmp_path / "tmp").mkdir()
-    run = subprocess.run([sys.executable, "-c", "import beans.kernels"], cwd=tmp_path, env=env, capture_output=True)
+    code = "import beans.kernels.sgd"  # numba, and the kernels' cache set-up
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True)
     assert run.returncode == 0, run.stderr
     assert list((tmp_path / "tmp").iterdir()) == []
     assert not (tmp_path / "home").exists() and not (tmp_path / "cache").exists()
@@ -65,16 +67,18 @@ def test_could_hold_files_looks_without_making_anything(tmp_path):
     assert not could_hold_files(tmp_path / "file" / "below")
 
 
-# sgd_many on 8 seeds for 300 epochs: the first parameters' bits, and whether the parallel driver
-# came from numba's cache
+# sgd_many on 8 seeds for 300 epochs: the first parameters' bits, and whether the lane kernel's
+# entry point came from numba's cache
 _SGD_MANY = (
-    "import beans.kernels as k, beans.kernels.many as m;"
+    "import beans.kernels as k, beans.kernels.codegen as c;"
     "xs, ys = k.get_beans(100, 0);"
     "p = k.sgd_many(k.init_params_many(range(8)), xs, ys, 300, 0.03);"
-    "print(sum(m._sgd_blocks.stats.cache_hits.values()), *[v.hex() for v in p.ravel()])"
+    "stats = c.kernel_module(k.Shape())._train_blocks.stats;"
+    "print(sum(stats.cache_hits.values()), *[v.hex() for v in p.ravel()])"
 )
 
 
+@pytest.mark.slow  # compiles the lane kernel four times, in fresh processes
 def test_an_edited_numba_option_is_compiled_afresh_not_loaded_from_the_cache(tmp_path):
     kernels_dir = _copy_of_the_package(tmp_path / "site")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
@@ -104,17 +108,3 @@ def test_an_edited_numba_option_is_compiled_afresh_not_loaded_from_the_cache(tmp
     assert hits == 0 and after_edit == fresh
     assert after_edit != fused  # fusing or not moves the last bits: the edit took effect
     assert sgd_many() == (warm_hits, after_edit)  # and the new code is cached in turn
-
-
-def test_the_options_fingerprint_does_not_depend_on_string_hashing():
-    """Sets print in hash order, which changes from run to run: a naive fingerprint would drop the cache every run."""
-    code = (
-        "from beans.numba_cache import options_fingerprint as f;print(f({'X_JIT': {'fastmath': {'a', 'b', 'c', 'd'}}}))"
-    )
-    prints = {
-        subprocess.run(
-            [sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True
-        ).stdout
-        for seed in ("1", "2", "3")
-    }
-    assert len(prints) == 1 and len(prints.pop().strip()) == 64

@@ -123,12 +123,12 @@ def wider():
 
 
 def test_fit_curves_are_the_runs_own_network(wider):
-    from beans.kernels.network_any import predict_any
+    from beans.kernels.network import predict
 
     ax = fit_figure(wider).axes[0]
     best = next(line for line in ax.lines if line.get_label().startswith("best"))
     grid = best.get_xdata()
-    np.testing.assert_array_equal(best.get_ydata(), predict_any(wider.params[wider.best], grid, wider.config.shape))
+    np.testing.assert_array_equal(best.get_ydata(), predict(wider.params[wider.best], grid, wider.config.shape))
     assert ax.get_title().startswith("1-3-1 sigmoid, seeds 0-2")
     assert loss_figure(wider).axes[0].get_title().startswith("1-3-1 sigmoid")
 

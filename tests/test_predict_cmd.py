@@ -36,7 +36,7 @@ def _predict_json(*args):
 
 def _network(run, row: int, xs) -> np.ndarray:
     """The run's network on ``xs`` with seed ``row``'s params: what predict must print, exactly."""
-    return beans.kernels.predict_any(run.params[row], np.array(xs, dtype=np.float64), run.config.shape)
+    return beans.kernels.predict(run.params[row], np.array(xs, dtype=np.float64), run.config.shape)
 
 
 def test_best_seed_agrees_with_kernels_predict(model):
@@ -226,7 +226,7 @@ def test_a_4x4_tanh_model_predicts_with_its_own_network(tanh_model):
     seed, params = _best_params(doc, shape)
     got = _predict_json("--model", str(path), *SIZES)
     assert got["seed"] == seed and got["shape"] == "1-4-4-1 tanh"
-    want = beans.kernels.predict_any(params, np.array([float(s) for s in SIZES]), shape)
+    want = beans.kernels.predict(params, np.array([float(s) for s in SIZES]), shape)
     np.testing.assert_array_equal([row["toxicity"] for row in got["predictions"]], want)
     table = runner.invoke(app, ["predict", "--model", str(path), "0.8"])
     assert table.exit_code == 0 and f"seed {seed} of {path}, a 1-4-4-1 tanh network" in table.stdout

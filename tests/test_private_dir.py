@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from beans.private_dir import is_private, make_private, private_dir
+from beans.kernels.private_dir import is_private, make_private, private_dir
 
 
 def test_a_new_folder_is_made_private_and_used(tmp_path):

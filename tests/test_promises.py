@@ -250,7 +250,7 @@ def test_fresh_temporary_folders_are_removed_at_exit(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("")
     code = (
-        "import sys; from pathlib import Path; from beans.private_dir import private_dir;"
+        "import sys; from pathlib import Path; from beans.kernels.private_dir import private_dir;"
         f"print(private_dir(Path({str(blocked)!r}) / 'x', prefix='beans-test-'))"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -307,7 +307,7 @@ def test_real_stdout_full_or_closed_is_one_line_and_writes_no_file(tmp_path, bea
 def test_an_unusable_numba_cache_dir_falls_back_to_a_private_folder(tmp_path, monkeypatch):
     import numba
 
-    from beans.numba_cache import ensure_numba_cache_dir
+    from beans.kernels._jit import ensure_numba_cache_dir
 
     blocked = tmp_path / "file"
     blocked.write_text("")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import beans
-from beans.shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, Shape, parse_hidden
+from beans.kernels.shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, Shape, parse_hidden
 
 SHAPES = [(1,), (2,), (3,), (8,), (4, 4), (2, 3, 2), (12, 10)]
 
@@ -58,16 +58,12 @@ def test_str_shows_the_structure(hidden, activation, text):
     assert Shape.parse(shape.hidden_text, activation) == shape
 
 
-def test_start_values_for_the_lesson_equal_init_params_many():
-    np.testing.assert_array_equal(Shape().init_params_many(range(5)), beans.init_params_many(range(5)))
-
-
 def test_start_values_are_unit_uniform_and_do_not_depend_on_company():
     shape = Shape((4, 4))
-    rows = shape.init_params_many([3, 4, 5])
+    rows = beans.init_params_many([3, 4, 5], shape)
     assert rows.shape == (3, shape.n_params) and rows.dtype == np.float64
     assert np.all((rows >= 0) & (rows < 1))
-    np.testing.assert_array_equal(shape.init_params_many([4])[0], rows[1])
+    np.testing.assert_array_equal(beans.init_params_many([4], shape)[0], rows[1])
     np.testing.assert_array_equal(rows[0], np.random.default_rng(3).random(shape.n_params))
 
 

@@ -124,15 +124,15 @@ def test_a_run_too_short_to_poll_still_reports_its_end():
 def test_an_error_in_the_kernel_thread_reaches_the_caller(monkeypatch):
     from types import SimpleNamespace
 
-    from beans.kernels import many_any
+    from beans.kernels import many
 
-    real = many_any.kernel_module(beans.Shape())
+    real = many.kernel_module(beans.Shape())
 
     def broken(*args):
         raise RuntimeError("kernel failed")
 
     fake = SimpleNamespace(B=real.B, SCRATCH=real.SCRATCH, _train_blocks=broken)
-    monkeypatch.setattr(many_any, "kernel_module", lambda *a: fake)
+    monkeypatch.setattr(many, "kernel_module", lambda *a: fake)
     with pytest.raises(RuntimeError, match="kernel failed"):
         beans.train(seeds=[0], epochs=3, on_chunk=lambda d, t: None)
 

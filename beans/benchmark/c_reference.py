@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..private_dir import make_private, private_dir
+from ..kernels.private_dir import make_private, private_dir
 
 SOURCE = Path(__file__).with_name("sgd_c.c")  # package data: installed beside this module
 

@@ -25,9 +25,9 @@ ABOUT: dict[str, str] = {
 # shape, what each runs there, and the one every speedup is then over.
 SHAPE_BASELINE = "python"
 ANY_SHAPE: dict[str, str] = {
-    SHAPE_BASELINE: "sgd_python_any: the reference loop for any shape, Python floats, math.exp",
-    "jit-many-1": "sgd_many_any (numba, kernel written out for the shape), all seeds together, 1 thread",
-    "jit-many-all": "sgd_many_any (numba), all seeds together, every thread numba may use",
+    SHAPE_BASELINE: "sgd_python: the reference loop for any shape, Python floats, math.exp",
+    "jit-many-1": "sgd_many (numba, kernel written out for the shape), all seeds together, 1 thread",
+    "jit-many-all": "sgd_many (numba), all seeds together, every thread numba may use",
     "c-lanes": "sgd_c.c's 1-H-1 loop, seeds in SIMD lanes (C, H fixed at compile time, fused, vectorised exp)",
 }
 # why the other engines sit out at another shape: each is written for the 1-2-1 alone

@@ -4,7 +4,7 @@ Every engine trains the same (S, P) start parameters on the same beans: the less
 (P = 7) unless the workload names another ``Shape``, which only some engines train
 (``engines.ANY_SHAPE``; ``python`` is then the reference and the baseline). Before it is timed,
 each engine runs a short common workload whose result is compared with ``sgd_python``
-(``sgd_python_any`` at another shape); an
+(``sgd_python`` at another shape); an
 engine that disagrees is reported as wrong and gets no speedup. Slow engines are timed on
 fewer epochs, chosen from a calibration run so that one repeat lasts about ``budget_s``;
 every figure is reported per SGD step (one sample of one seed), so the rows compare.
@@ -36,9 +36,9 @@ import numpy as np
 from .. import kernels
 from ..config import TrainConfig
 from ..kernels._cpu import wide_vectors
-from ..kernels.numpy_loop import sgd_numpy
-from ..shape import Shape
+from ..kernels.shape import Shape
 from . import c_reference
+from .baselines import sgd_numpy
 from .engines import ABOUT, ANY_SHAPE, BASELINE, LESSON_ONLY, SHAPE_BASELINE
 
 AGREE_TOL = 1e-9  # max |difference| from sgd_python on the common workload, any parameter
@@ -74,9 +74,9 @@ class Workload:
         return self.shape == Shape()
 
     def data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(params (S, P), xs (n,), ys (n,)): seeds 0..S-1 (``Shape.init_params_many``) and the lesson's beans."""
+        """(params (S, P), xs (n,), ys (n,)): seeds 0..S-1 (``init_params_many``) and the lesson's beans."""
         xs, ys = kernels.get_beans(self.beans, self.data_seed)
-        return self.shape.init_params_many(range(self.seeds)), xs, ys
+        return kernels.init_params_many(range(self.seeds), self.shape), xs, ys
 
 
 @dataclass
@@ -194,12 +194,12 @@ PROBE_MANY = _PROBE.format(call="kernels.sgd_many(params, xs, ys, 1, 0.03)")
 _PROBE_ANY = """
 import json, time
 from beans import kernels
-from beans.shape import Shape
+from beans.kernels.shape import Shape
 shape = Shape({hidden!r}, {activation!r})
 xs, ys = kernels.get_beans(10, 0)
-params = shape.init_params_many([0, 1])
+params = kernels.init_params_many([0, 1], shape)
 start = time.perf_counter()
-kernels.sgd_many_any(params, xs, ys, 1, 0.03, shape)
+kernels.sgd_many(params, xs, ys, 1, 0.03, shape)
 print(json.dumps(time.perf_counter() - start))
 """
 
@@ -228,19 +228,19 @@ ENGINES: dict[str, AnyEngine] = default_engines()
 def shape_engines(shape: Shape) -> tuple[dict[str, AnyEngine], dict[str, str]]:
     """The engines that train ``shape`` (not the lesson's), in table order, and why each other one sits out.
 
-    ``python`` runs ``sgd_python_any`` (the agreement reference, and the baseline),
-    ``jit-many-*`` ``sgd_many_any``; ``c-lanes`` is the 1-H-1 C build, for one hidden layer
+    ``python`` runs ``sgd_python`` (the agreement reference, and the baseline),
+    ``jit-many-*`` ``sgd_many``; ``c-lanes`` is the 1-H-1 C build, for one hidden layer
     of sigmoid neurons only.
     """
     all_threads = kernels.max_threads()
     probe = _PROBE_ANY.format(hidden=shape.hidden, activation=shape.activation)
 
     def python(params, xs, ys, epochs, lr):
-        return np.stack([kernels.sgd_python_any(row, xs, ys, epochs, lr, shape) for row in params])
+        return np.stack([kernels.sgd_python(row, xs, ys, epochs, lr, shape) for row in params])
 
     def many_any_at(threads: int) -> TrainFn:
         def train(params, xs, ys, epochs, lr):
-            return kernels.sgd_many_any(params, xs, ys, epochs, lr, shape, threads=threads)
+            return kernels.sgd_many(params, xs, ys, epochs, lr, shape, threads=threads)
 
         return train
 
@@ -297,7 +297,7 @@ def agreement(
 ) -> float:
     """Largest |engine - reference| over the common workload (inf if NaN/inf appear in one only).
 
-    The reference is ``sgd_python``, or ``sgd_python_any`` for a ``shape`` other than the lesson's.
+    The reference is ``sgd_python`` at the workload's shape.
     """
     params = params[:AGREE_SEEDS]
     _, got = engine.measure(params, xs, ys, AGREE_EPOCHS, lr, 1)
@@ -318,11 +318,7 @@ def _reference(params: np.ndarray, xs: np.ndarray, ys: np.ndarray, lr: float, sh
     key = (shape, params.tobytes(), xs.tobytes(), ys.tobytes(), lr)
     if key not in _references:
         _references.clear()  # one workload per run: keep one answer
-        if shape == Shape():
-            rows = [kernels.sgd_python(row, xs, ys, AGREE_EPOCHS, lr) for row in params]
-        else:
-            rows = [kernels.sgd_python_any(row, xs, ys, AGREE_EPOCHS, lr, shape) for row in params]
-        _references[key] = np.stack(rows)
+        _references[key] = np.stack([kernels.sgd_python(row, xs, ys, AGREE_EPOCHS, lr, shape) for row in params])
     return _references[key]
 
 

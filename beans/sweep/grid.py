@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..config import HISTORY_LIMIT_BYTES, MAX_EPOCHS, check_run_size, snapshot_count
-from ..shape import ACTIVATIONS, parse_hidden
+from ..kernels.shape import ACTIVATIONS, parse_hidden
 
 # The axes in the order cells are enumerated (the last varies fastest) and columns are written.
 AXES = ("lr", "hidden", "activation", "beans", "noise", "epochs", "data_seed")

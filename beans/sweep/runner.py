@@ -60,9 +60,9 @@ def run_task(
     "seeds": {"seed": [...], <SEED_FIELDS>: [...]}}`` (None where a number is NaN or never happened).
     """
     from ..kernels.data import get_beans
-    from ..kernels.many import max_threads
-    from ..kernels.many_any import train_rows_recorded
-    from ..shape import Shape, parse_hidden
+    from ..kernels.many import max_threads, train_rows_recorded
+    from ..kernels.network import init_params_many
+    from ..kernels.shape import Shape, parse_hidden
     from ..training import NEVER, diverged_rows, first_epoch_at
 
     settings = task["settings"]
@@ -74,7 +74,7 @@ def run_task(
         test_xs, test_ys = get_beans(task["test_beans"], settings["data_seed"] + 1, settings["noise"])
     else:
         test_xs = test_ys = np.empty(0)
-    start = shape.init_params_many(seeds)
+    start = init_params_many(seeds, shape)
     marks = snapshot_schedule(settings["epochs"], task["snapshot_every"])
     lanes = lrs.size * n_seeds
     steps_per_epoch = lanes * xs.size

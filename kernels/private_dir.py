@@ -4,7 +4,8 @@ Anyone can create ``/tmp/beans-c-1000`` before user 1000 does, as a symlink or a
 folder, and wait for beans to run a binary or read a cache from it. So a folder is used
 only when it is a real directory (not a symlink), owned by this user and writable by no one
 else; otherwise beans takes a fresh ``tempfile.mkdtemp`` folder, which nobody can predict.
-``kernels/_numba_cache.py`` keeps its own copy of this check (kernels/ never imports cli/).
+Used for numba's fallback cache, the generated kernels, the C reference's build and
+matplotlib's config folder.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ in the lesson; a weight whose i or j exceeds 9 is written ``w{i}.{j}_{l}`` so na
 dot always hold single digits. For ``Shape((2,))`` this is exactly the lesson's order:
 ``w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2``.
 
-Numpy only (no numba): the command line imports this to parse ``--hidden`` quickly.
+No numpy or numba at import: the command line imports this to parse ``--hidden`` quickly.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .checks import as_rng
+from .checks import real_array
 
 if TYPE_CHECKING:
     import numpy as np
@@ -149,20 +149,6 @@ class Shape:
                 names.append(f"b{j}_{layer + 1}")
         return tuple(names)
 
-    def init_params_many(self, seeds: Sequence[int]) -> np.ndarray:
-        """Start values: row i holds ``n_params`` uniform [0, 1) draws from ``seeds[i]``'s generator.
-
-        As the lesson's ``np.random.rand()`` per parameter, in parameter order; for the 1-2-1
-        this is ``kernels.init_params_many``. A row never depends on the other seeds.
-        Returns float64, shape (len(seeds), n_params).
-        """
-        import numpy as np  # here, not at import: `beans --help` loads this module
-
-        seeds = list(seeds)
-        if not seeds:
-            raise ValueError("seeds must name at least one seed")
-        return np.stack([as_rng(seed, "seeds").random(self.n_params) for seed in seeds])
-
     def check_params(self, params: object, name: str = "params", many: bool | str = True) -> np.ndarray:
         """Finite float64 C-contiguous ``params`` of shape (P,) or (S, P), else ValueError.
 
@@ -170,7 +156,7 @@ class Shape:
         """
         import numpy as np  # here, not at import: `beans --help` loads this module
 
-        arr = np.ascontiguousarray(params, dtype=np.float64)
+        arr = real_array(params, name)
         allowed = {False: [1], True: [2], "either": [1, 2]}[many]
         if not (arr.ndim in allowed and arr.shape[-1] == self.n_params and arr.size > 0):
             p = self.n_params

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from beans.kernels.numpy_loop import sgd_numpy
+from beans.benchmark.baselines import sgd_numpy
 
 import beans
 
