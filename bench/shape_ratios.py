@@ -5,8 +5,7 @@ that starts half-way moves whole rows. Here every round times every row once, in
 medians of those rounds give the ratios (one process, one run). CPU seconds of this process,
 except "threads", which is wall time. 64 seeds x 100 beans, one thread unless said.
 
-- ``shapes``: each shape's time per step relative to the generated 1-2-1 (``sgd_many``), and
-  the generated 1-2-1 relative to ``sgd_many``
+- ``shapes``: each shape's time per step relative to the lesson's 1-2-1
 - ``c``: the generated 1-8-1 relative to sgd_c.c's 1-H-1 lanes loop built for H = 8 (its own
   clock, training loop only; and its process CPU time)
 - ``threads``: the 1-8-1 on 256 seeds, one thread against two
@@ -36,13 +35,9 @@ LR = 0.03
 def shapes(epochs: int, rounds: int) -> None:
     xs, ys = beans.get_beans(100, 0)
     starts = {h: beans.init_params_many(range(64), Shape(h)) for h in SHAPES}
-    lesson = beans.init_params_many(range(64))
-    runs = {"sgd_many": lambda: beans.sgd_many(lesson, xs, ys, epochs, LR, 1)}
-    for h in SHAPES:
-        runs[h] = lambda h=h: sgd_many(starts[h], xs, ys, epochs, LR, Shape(h), 1)
+    runs = {h: (lambda h=h: sgd_many(starts[h], xs, ys, epochs, LR, Shape(h), 1)) for h in SHAPES}
     times = _interleaved(runs, rounds, time.process_time)
     base = times[(2,)]
-    print(f"generated 1-2-1 / sgd_many: {base / times['sgd_many']:.2f}")
     for h in SHAPES:
         ns = times[h] / (64 * 100 * epochs) * 1e9
         print(f"{str(Shape(h)):16} {ns:7.2f} ns/step  {times[h] / base:5.2f}x the 1-2-1")

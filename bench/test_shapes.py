@@ -6,7 +6,6 @@ its cost relative to the 1-2-1 measured in the same run (``extra_info["vs_1_2_1"
 
 - "shapes": ``sgd_many`` for each shape (generated or run-time-shaped, as shipped)
 - "kernels": generated vs run-time-shaped on the same shapes (the GENERATED_MAX_PARAMS call)
-- "1-2-1": the generated 1-2-1 beside the hand-written ``sgd_many``
 - "threads": 1-8-1 on one thread and on two
 - "1-8-1 vs C": the generated 1-8-1 beside sgd_c.c's hand-written 1-H-1 lanes loop built for
   H = 8 (``c_reference.build("lanes", hidden=8)``), one thread each, 10x the epochs so that
@@ -37,6 +36,7 @@ import time
 
 import numpy as np
 import pytest
+from beans.kernels import codegen
 from beans.kernels.many import sgd_many, train_rows_inplace
 from beans.kernels.reference import sgd_python
 from conftest import LR
@@ -94,29 +94,17 @@ def test_kernel(benchmark, lesson_beans, reference, hidden, kernel):
     shape = Shape(hidden)
     xs, ys = lesson_beans
     start = beans.init_params_many(range(SEEDS), shape)
-    max_generated = 10_000 if kernel == "generated" else 0
+    module = codegen.kernel_module(shape, max_generated_params=10_000 if kernel == "generated" else 0)
 
     def run():
         out = start.copy()
-        train_rows_inplace(out, xs, ys, EPOCHS, LR, 1, shape, max_generated)
+        train_rows_inplace(out, xs, ys, EPOCHS, LR, 1, shape, module)
         return out
 
     run()  # compile before timing
     out = benchmark.pedantic(run, rounds=7, warmup_rounds=1)
     _record(benchmark, f"{hidden}-{kernel}")
     np.testing.assert_allclose(out[0], reference(shape), rtol=0, atol=TOL)
-
-
-@pytest.mark.benchmark(group="1-2-1 (1 thread, 64 seeds)")
-@pytest.mark.parametrize("engine", ["sgd_many", "sgd_many"])
-def test_lesson_shape(benchmark, lesson_beans, engine):
-    xs, ys = lesson_beans
-    start = beans.init_params_many(range(SEEDS))
-    fn = beans.sgd_many if engine == "sgd_many" else (lambda *a: sgd_many(*a[:5], Shape(), a[5]))
-    fn(start, xs, ys, 1, LR, 1)
-    out = benchmark.pedantic(fn, args=(start, xs, ys, EPOCHS, LR, 1), rounds=7, warmup_rounds=1)
-    benchmark.extra_info["ns_per_step"] = benchmark.stats.stats.median / STEPS * 1e9 if benchmark.stats else None
-    np.testing.assert_array_equal(out, beans.sgd_many(start, xs, ys, EPOCHS, LR, 1))
 
 
 @pytest.mark.benchmark(group="threads (1-8-1, 256 seeds)")

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
 
 from ._jit import numba
 from .checks import as_data, check_epochs, check_lr, check_threads
-from .codegen import GENERATED_MAX_PARAMS, LANE_GROUP, kernel_module
+from .codegen import LANE_GROUP, kernel_module
 from .network import TOXIC_ABOVE
 from .shape import Shape, as_shape
 
@@ -215,7 +216,7 @@ def train_rows_recorded(
     on_progress: Callable[[int], None] | None = None,
     poll_seconds: float = 0.05,
     record_params: bool = True,
-    max_generated_params: int = GENERATED_MAX_PARAMS,
+    module: ModuleType | None = None,
     record: bool = True,
     on_snapshot: Callable[[int, np.ndarray, np.ndarray], None] | None = None,
 ) -> Recorded:
@@ -233,7 +234,7 @@ def train_rows_recorded(
         next chunk boundary and re-raises.
     record_params : keep every seed's parameters after every chunk (C x S x P doubles); False
         keeps the losses and accuracies only
-    max_generated_params : generated or run-time-shaped kernels (see kernels.codegen)
+    module : the lane-kernel module to run (``codegen.kernel_module``); None picks the shape's own
     record : False records nothing (``history`` None, the four records (0, S)): plain training
     on_snapshot : called from this thread as ``on_snapshot(c, params, losses)`` with the newest
         chunk c that every block has finished, float64 (S, P) copies of the parameters and (S,)
@@ -244,7 +245,7 @@ def train_rows_recorded(
     -------
     Recorded (history, final, losses, test_losses, accuracy, test_accuracy), see its docstring.
     """
-    module = kernel_module(shape, max_generated_params)
+    module = kernel_module(shape) if module is None else module
     n_seeds = params.shape[0]
     blocks, lanes, width = to_blocks(params, threads, module.B)
     sizes, act = _net(shape)
@@ -304,7 +305,7 @@ def train_rows_inplace(
     lr: float,
     threads: int,
     shape: Shape,
-    max_generated_params: int = GENERATED_MAX_PARAMS,
+    module: ModuleType | None = None,
 ) -> None:
     """Train checked ``params`` (float64 (S, P), C order) in place, recording nothing.
 
@@ -313,7 +314,7 @@ def train_rows_inplace(
     no_test = np.empty(0)
     chunk = np.array([epochs], dtype=np.int64)
     done = train_rows_recorded(
-        params, xs, ys, no_test, no_test, chunk, lr, threads, shape, max_generated_params=max_generated_params,
+        params, xs, ys, no_test, no_test, chunk, lr, threads, shape, module=module,
         record=False,
     )  # fmt: skip
     params[:] = done.final

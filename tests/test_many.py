@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pytest
+from beans.kernels import codegen
 from beans.kernels.many import (
     _run_threads,
     from_blocks,
@@ -73,7 +74,7 @@ def test_the_run_time_shaped_kernel_equals_the_reference(activation):
     xs, ys = beans.get_beans(30, 2)
     start = _start(shape, 9, seed=5)
     got = start.copy()
-    train_rows_inplace(got, xs, ys, 3, LR, 1, shape, max_generated_params=0)  # forced past the threshold
+    train_rows_inplace(got, xs, ys, 3, LR, 1, shape, codegen.kernel_module(shape, max_generated_params=0))
     want = np.stack([sgd_python(row, xs, ys, 3, LR, shape) for row in start])
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL_MANY)
 
@@ -98,13 +99,14 @@ def test_a_seed_does_not_depend_on_its_company():
 
 @pytest.mark.parametrize("max_generated_params", [10_000, 0], ids=["generated", "run-time-shaped"])
 def test_a_diverged_lane_stays_nan_and_leaves_the_others_alone(max_generated_params):
+    module = codegen.kernel_module(Shape((4, 4), "relu"), max_generated_params)
     shape = Shape((4, 4), "relu")  # relu's 0 below the kink must not hide a NaN
     xs, ys = beans.get_beans(30, 0)
     start = _start(shape, 9)
     clean, poisoned = start.copy(), start.copy()
     poisoned[4, 2] = np.nan
-    train_rows_inplace(clean, xs, ys, 5, LR, 1, shape, max_generated_params)
-    train_rows_inplace(poisoned, xs, ys, 5, LR, 1, shape, max_generated_params)  # the checked wrapper refuses NaN
+    train_rows_inplace(clean, xs, ys, 5, LR, 1, shape, module)
+    train_rows_inplace(poisoned, xs, ys, 5, LR, 1, shape, module)  # the checked wrapper refuses NaN
     assert np.isnan(poisoned[4]).all()
     np.testing.assert_array_equal(np.delete(poisoned, 4, axis=0), np.delete(clean, 4, axis=0))
 
