@@ -24,9 +24,9 @@ import time
 
 import numpy as np
 from beans.kernels.many import sgd_many
+from beans.kernels.shape import Shape
 
 import beans
-from beans.kernels.shape import Shape
 
 SHAPES = [(2,), (1,), (4,), (8,), (16,), (4, 4), (8, 8)]
 LR = 0.03

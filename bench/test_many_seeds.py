@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from beans.benchmark.baselines import sgd_numpy
 from conftest import LR
 
 import beans
+from beans.benchmark.baselines import sgd_numpy
 
 SEEDS = 64
 EPOCHS = {"jit": 1000, "numpy": 5, "c": 1000}

@@ -39,10 +39,10 @@ import pytest
 from beans.kernels import codegen
 from beans.kernels.many import sgd_many, train_rows_inplace
 from beans.kernels.reference import sgd_python
+from beans.kernels.shape import Shape
 from conftest import LR
 
 import beans
-from beans.kernels.shape import Shape
 
 SEEDS, EPOCHS = 64, 100
 STEPS = SEEDS * 100 * EPOCHS

@@ -27,6 +27,7 @@ from .codegen import LANE_GROUP, kernel_module
 from .network import TOXIC_ABOVE
 from .shape import Shape, as_shape
 
+
 def to_blocks(params: np.ndarray, threads: int, lanes: int) -> tuple[np.ndarray, np.ndarray, int]:
     """(S, P) rows -> float64 (nb, P * lanes) blocks, int64 (nb,) lanes in use, seeds per block.
 
@@ -180,7 +181,6 @@ def _run_watched(
     if failure:
         raise failure[0]
     report()
-
 
 
 class Recorded(NamedTuple):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from beans.benchmark.baselines import sgd_numpy
 
 import beans
+from beans.benchmark.baselines import sgd_numpy
 
 LR = 0.03
 

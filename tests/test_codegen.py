@@ -15,9 +15,9 @@ import pytest
 from beans.kernels import codegen
 from beans.kernels._jit import LANES_JIT
 from beans.kernels.many import sgd_many
+from beans.kernels.shape import Shape
 
 import beans
-from beans.kernels.shape import Shape
 
 
 def test_a_shape_is_written_once_to_a_file_named_by_its_source():

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from beans.kernels import _cpu
 from beans.kernels._cpu import numba_cpu_env
+from beans.kernels.shape import Shape
 
 import beans
-from beans.kernels.shape import Shape
 
 AVX512 = "+64bit,+avx,+avx2,+avx512f,+avx512dq,+fma,-amx-tile"
 AVX2 = "+64bit,+avx,+avx2,-avx512f,+fma"

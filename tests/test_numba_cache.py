@@ -11,9 +11,9 @@ from pathlib import Path
 
 import beans.kernels
 import pytest
+from beans.kernels._jit import could_hold_files
 
 import beans
-from beans.kernels._jit import could_hold_files
 
 
 def _copy_of_the_package(site: Path) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from beans.kernels.private_dir import is_private, make_private, private_dir
 
 

@@ -306,7 +306,6 @@ def test_real_stdout_full_or_closed_is_one_line_and_writes_no_file(tmp_path, bea
 
 def test_an_unusable_numba_cache_dir_falls_back_to_a_private_folder(tmp_path, monkeypatch):
     import numba
-
     from beans.kernels._jit import ensure_numba_cache_dir
 
     blocked = tmp_path / "file"

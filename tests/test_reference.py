@@ -1,4 +1,4 @@
-"""sgd_python, the oracle of the fast kernels: against the lesson for the 1-2-1, and finite differences for any shape."""
+"""sgd_python, the oracle of the fast kernels: against the lesson (1-2-1) and finite differences (any shape)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from beans.kernels.network import _forward, _layer_outputs, mse
 from beans.kernels.reference import sgd_python, sgd_python_unchecked
+from beans.kernels.shape import Shape
 
 import beans
-from beans.kernels.shape import Shape
 
 LR = 0.03
 FD_STEP = 1e-5  # central differences: truncation ~FD_STEP**2, rounding ~1e-16 / FD_STEP

@@ -6,9 +6,9 @@ import re
 
 import numpy as np
 import pytest
+from beans.kernels.shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, Shape, parse_hidden
 
 import beans
-from beans.kernels.shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, Shape, parse_hidden
 
 SHAPES = [(1,), (2,), (3,), (8,), (4, 4), (2, 3, 2), (12, 10)]
 
