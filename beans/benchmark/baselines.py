@@ -1,12 +1,13 @@
 """Baselines for ``beans bench``: the lesson's 1-2-1 loop as a numpy user would write it.
 
 Not part of beans' kernels: each is here to be timed against them. ``sgd_numpy`` is what a
-numpy user would write to train many seeds at once: each of the seven parameters becomes an (S,) array and every line of the loop works on all seeds together.
-The samples are still visited one by one (per-sample SGD), so each step pays numpy's
-per-call overhead a few dozen times; that overhead, spread over S seeds, is what it measures.
-The steps are the lesson's arithmetic with the seven parameters as named locals, on arrays
-instead of floats, so results agree with ``kernels.sgd_python`` in all but
-the last bits (numpy's exp may differ from math.exp there).
+numpy user would write to train many seeds at once: each of the seven parameters becomes an
+(S,) array and every line of the loop works on all seeds together. The samples are still
+visited one by one (per-sample SGD), so each step pays numpy's per-call overhead a few dozen
+times; that overhead, spread over S seeds, is what it measures. The steps are the lesson's
+arithmetic with the seven parameters as named locals, on arrays instead of floats, so results
+agree with ``kernels.sgd_python`` in all but the last bits (numpy's exp may differ from
+math.exp there).
 """
 
 from __future__ import annotations
