@@ -2,7 +2,7 @@
 
 Group "many-seeds". ns per SGD step = time / (64 * 100 * epochs); each row records its step
 count in ``extra_info["steps"]``. The C rows run beans/benchmark/sgd_c.c in a subprocess: the timed
-call includes starting it and passing the workload (~1 ms), and ``extra_info`` also holds the
+call includes starting it and passing the workload, and ``extra_info`` also holds the
 ns per step the binary measured around its loop alone.
 """
 

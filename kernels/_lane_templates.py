@@ -44,10 +44,10 @@ def _put(typingctx, array, offset, s, value):
 '''
 
 # The shape-independent driver: one call trains a thread's share of the blocks for every
-# chunk, each block on a private copy, recording after each chunk (as kernels.many's recorded
-# kernel, plus held-out MSE and accuracy). It has no prange: callers run one call per thread in
-# Python threads (the kernels release the GIL), because a parallel=True wrapper added ~2 s to
-# every new shape's compile. ``sizes`` (int64 layer sizes, input first) and ``act`` (activation
+# chunk, each block on a private copy, recording MSE and accuracy on the training and the
+# held-out beans after each chunk. It has no prange: callers run one call per thread in
+# Python threads (the kernels release the GIL), because a parallel=True wrapper added seconds
+# to every new shape's compile (bench/test_shapes.py, group "compile"). ``sizes`` (int64 layer sizes, input first) and ``act`` (activation
 # code) are read only by the run-time-shaped kernels; a generated module has its shape built in.
 DRIVERS = '''
 @numba.njit(**LANES_JIT)

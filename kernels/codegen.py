@@ -91,8 +91,8 @@ def kernel_module(shape: Shape, max_generated_params: int = GENERATED_MAX_PARAMS
 def _module(shape: Shape | None, lanes: int) -> ModuleType:
     """The generated module for ``shape``, or the run-time-shaped one for None.
 
-    Remembered: building the source (``inspect.getsource`` of the helpers) takes milliseconds,
-    which showed up as 30% of a 64-seed, 100-epoch 1-2-1 run.
+    Remembered: building the source (``inspect.getsource`` of the helpers) takes long enough
+    to show in a short run's time.
     """
     return _load(runtime_shaped_source(lanes) if shape is None else generated_source(shape, lanes))
 
@@ -165,7 +165,7 @@ def _sgd_block(blk, lanes, sizes, act, xs, ys, epochs, lr):
     unused (this shape is compiled in).
     """
     # lanes come in whole groups of LANE_GROUP; saying so lets LLVM drop every loop's scalar
-    # remainder, which took 10-20% of the compile time
+    # remainder, a large share of the compile time (bench/test_shapes.py, group "compile")
     lanes8 = lanes // LANE_GROUP * LANE_GROUP
     for _ in range(epochs):
         for i in range(xs.shape[0]):

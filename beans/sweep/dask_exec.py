@@ -1,6 +1,6 @@
 """Running a sweep's tasks on a Dask cluster (``distributed``), an optional extra.
 
-Import this module only when a cluster is asked for: it imports ``distributed`` (~0.3 s). The
+Import this module only when a cluster is asked for: ``distributed`` is slow to import. The
 task function is ``runner.run_task`` from the installed package, shipped by name, so every
 worker must run the same beans and numba: ``check_versions`` says which differ before anything
 is submitted. A worker that dies is retried by Dask (its ``allowed-failures``); a task that
