@@ -224,6 +224,7 @@ def _curve_rows(shot: np.ndarray) -> np.ndarray:
         return (inside * height).sum(axis=0) / inside.sum(axis=0) / inside.shape[0]  # 0 top .. 1 bottom
 
 
+@pytest.mark.slow
 def test_live_window_shows_the_fitted_hill_and_q_closes_it(x_display, tmp_path):
     from PIL import ImageGrab
 
@@ -254,6 +255,7 @@ def test_live_window_shows_the_fitted_hill_and_q_closes_it(x_display, tmp_path):
     assert (out / "fit.png").exists()
 
 
+@pytest.mark.slow
 def test_closing_the_window_mid_run_lets_training_finish(x_display, tmp_path):
     out = tmp_path / "out"
     # long enough (a few seconds) that the window is closed mid-run even when a first q is lost
@@ -269,6 +271,7 @@ def test_closing_the_window_mid_run_lets_training_finish(x_display, tmp_path):
     assert "close the window" not in stderr  # the window was gone before training ended
 
 
+@pytest.mark.slow
 def test_ctrl_c_with_the_window_open_stops_training_and_leaves_nothing(x_display, tmp_path):
     """Tk swallows a KeyboardInterrupt raised inside its callbacks; Ctrl-C must still stop the run."""
     out = tmp_path / "out"

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import beans.kernels
+import pytest
 
 import beans
 from beans.numba_cache import could_hold_files
@@ -75,6 +76,7 @@ _SGD_MANY = (
 )
 
 
+@pytest.mark.slow  # compiles afresh in new processes
 def test_an_edited_numba_option_is_compiled_afresh_not_loaded_from_the_cache(tmp_path):
     kernels_dir = _copy_of_the_package(tmp_path / "site")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
