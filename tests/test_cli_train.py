@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import beans
 import beans.training
-from beans.config import MAX_EPOCHS, MAX_SNAPSHOTS, check_run_size, snapshot_count
+from beans.config import MAX_EPOCHS, MAX_SNAPSHOTS, ConfigError, check_run_size, snapshot_count
 
 EPOCHS = "200"  # enough for the curves to move; keeps each run a fraction of a second
 runner = CliRunner()  # the plain-terminal environment comes from conftest's autouse fixture
@@ -381,9 +381,13 @@ def test_record_count_matches_what_kernels_records(epochs, every, records):
     assert beans.TrainConfig(epochs=epochs, snapshot_every=every).snapshot_epochs.size == records
 
 
-def test_snapshot_cap_is_inclusive_and_the_history_cap_leaves_room_for_big_runs(tmp_path):
-    result = train(tmp_path, "--epochs", str(MAX_SNAPSHOTS - 1), "--snapshot-every", "1", "--no-plot", "-q")
-    assert result.exit_code == 0, result.output
+def test_snapshot_cap_is_inclusive_and_the_history_cap_leaves_room_for_big_runs():
+    assert snapshot_count(MAX_SNAPSHOTS - 1, 1) == MAX_SNAPSHOTS
+    check_run_size(seeds=1, epochs=MAX_SNAPSHOTS - 1, snapshot_every=1, n_params=7, record_params=True)
+    beans.TrainConfig(seeds=(0,), epochs=MAX_SNAPSHOTS - 1, snapshot_every=1)  # what beans train checks
+    with pytest.raises(ConfigError) as one_more:
+        check_run_size(seeds=1, epochs=MAX_SNAPSHOTS, snapshot_every=1, n_params=7, record_params=True)
+    assert one_more.value.setting == "snapshot_every"
     # 10k seeds at the lesson's settings fit, their parameters recorded too
     check_run_size(seeds=10_000, epochs=5000, snapshot_every=100, n_params=7, record_params=True)
 
