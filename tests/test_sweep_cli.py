@@ -133,11 +133,10 @@ def _free_port() -> int:
 
 def test_an_unreachable_scheduler_is_a_timeout_not_a_hang(tmp_path):
     pytest.importorskip("distributed", reason="the dask extra is not installed")
-    began = time.perf_counter()
     result = sweep(tmp_path / "out", *GRID, "--scheduler", f"tcp://127.0.0.1:{_free_port()}", "--timeout", "1")
     assert result.exit_code == 1, result.output
     assert "cannot reach the Dask scheduler" in result.stderr and len(result.stderr.splitlines()) == 1
-    assert time.perf_counter() - began < 20
+    assert "after 1 s" in result.stderr  # Dask's own words: it waited for --timeout, not its default
 
 
 def _script(code: str, out: Path, args: list[str]) -> list[str]:
