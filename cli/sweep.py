@@ -227,12 +227,14 @@ def _all_threads() -> int:
 
 
 def _saved(grid, journal) -> int:
+    """Cells done in the journal's file, read back as --resume will read it (not ``journal.records``,
+    which a signal between a record's write and its count leaves one short)."""
     if journal is None:
         return 0
     from ..sweep import pending
     from ..sweep.runner import versions
 
-    return grid.n_cells - len(pending(grid, journal.records, versions()))
+    return grid.n_cells - len(pending(grid, journal.read_back(), versions()))
 
 
 def _dask_error():

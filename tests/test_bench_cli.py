@@ -25,6 +25,7 @@ def bench(*args: str):
     return runner.invoke(app, ["bench", *args])
 
 
+@pytest.mark.slow  # a whole beans bench --quick
 def test_quick_json_has_every_engine_timed_and_agreeing(tmp_path):
     path = tmp_path / "bench.json"
     result = bench(*SMALL, "--json", str(path))
@@ -431,6 +432,7 @@ def test_hidden_2_sigmoid_is_todays_lesson_bench(tmp_path):
     assert "net," not in result.stdout and "skipped" not in result.stderr
 
 
+@pytest.mark.slow  # compiles in fresh interpreters
 def test_hidden_in_a_real_process_with_compile_times():
     # compile probes run the generated kernel of the shape in fresh interpreters
     cmd = [sys.executable, "-m", "beans", "bench", "--quick", "--hidden", "3", "--activation", "relu"]

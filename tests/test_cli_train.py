@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import beans
 import beans.training
-from beans.config import MAX_EPOCHS, MAX_SNAPSHOTS, check_run_size, snapshot_count
+from beans.config import MAX_EPOCHS, MAX_SNAPSHOTS, ConfigError, check_run_size, snapshot_count
 
 EPOCHS = "200"  # enough for the curves to move; keeps each run a fraction of a second
 runner = CliRunner()  # the plain-terminal environment comes from conftest's autouse fixture
@@ -381,9 +381,13 @@ def test_record_count_matches_what_kernels_records(epochs, every, records):
     assert beans.TrainConfig(epochs=epochs, snapshot_every=every).snapshot_epochs.size == records
 
 
-def test_snapshot_cap_is_inclusive_and_the_history_cap_leaves_room_for_big_runs(tmp_path):
-    result = train(tmp_path, "--epochs", str(MAX_SNAPSHOTS - 1), "--snapshot-every", "1", "--no-plot", "-q")
-    assert result.exit_code == 0, result.output
+def test_snapshot_cap_is_inclusive_and_the_history_cap_leaves_room_for_big_runs():
+    assert snapshot_count(MAX_SNAPSHOTS - 1, 1) == MAX_SNAPSHOTS
+    check_run_size(seeds=1, epochs=MAX_SNAPSHOTS - 1, snapshot_every=1, n_params=7, record_params=True)
+    beans.TrainConfig(seeds=(0,), epochs=MAX_SNAPSHOTS - 1, snapshot_every=1)  # what beans train checks
+    with pytest.raises(ConfigError) as one_more:
+        check_run_size(seeds=1, epochs=MAX_SNAPSHOTS, snapshot_every=1, n_params=7, record_params=True)
+    assert one_more.value.setting == "snapshot_every"
     # 10k seeds at the lesson's settings fit, their parameters recorded too
     check_run_size(seeds=10_000, epochs=5000, snapshot_every=100, n_params=7, record_params=True)
 
@@ -543,16 +547,16 @@ def test_real_sigint_exits_130_and_leaves_nothing(tmp_path, beans_command):
 def test_real_sigint_stops_the_jit_engine_and_leaves_nothing(tmp_path, beans_command):
     """The default engine trains in a worker thread; Ctrl-C must stop it at a chunk boundary."""
     out = tmp_path / "deep" / "out"
-    epochs = 400_000 * max(1, beans.max_threads() // 2)  # about 2.5 s on any core count
-    cmd = [*beans_command, "train", "--seeds", "20", "--epochs", str(epochs), "--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # hours of training on any machine, so it is still running when the signal comes
+    cmd = [*beans_command, "train", "--seeds", "20", "--epochs", str(10**9), "--snapshot-every", str(10**7)]
+    proc = subprocess.Popen([*cmd, "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # --out is created once every option is checked, right before training starts
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a guard against a hang only
         while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
-        time.sleep(0.3)  # well into the kernel (the whole run takes several seconds)
-        assert proc.poll() is None, "training finished before it could be interrupted"
+        time.sleep(0.3)  # most likely into the kernel by now; earlier, the signal must be handled all the same
+        assert proc.poll() is None, proc.communicate()
         proc.send_signal(signal.SIGINT)
         stdout, err = proc.communicate(timeout=60)
     finally:

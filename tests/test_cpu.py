@@ -81,6 +81,7 @@ def _run(patch: str = "", **env) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_the_kernels_give_the_same_bits_at_either_vector_width():
     as_beans_chooses = _run()  # 512-bit vectors where the CPU has AVX-512
     assert as_beans_chooses.pop("wide") is ("+avx512f" in llvm.get_host_cpu_features().flatten().split(","))

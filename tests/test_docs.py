@@ -40,6 +40,7 @@ def test_every_image_under_docs_is_made_by_the_generator():
     assert images == set(docs.pictures())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", QUICK)
 def test_committed_picture_matches_a_fresh_one(fresh, name):
     assert docs.differences(DOCS / name, fresh / name) == []
@@ -66,6 +67,7 @@ def test_the_beans_keep_their_colours_and_labels():
         assert shares["green"] >= docs.PRESENT and shares["purple"] >= docs.PRESENT, (name, shares)
 
 
+@pytest.mark.slow
 def test_differences_notice_a_changed_label_colour_size_or_frame_count(fresh, tmp_path):
     """The comparison can fail: a picture that differs in any of the things it checks is reported."""
     source = fresh / "beans.png"
@@ -97,7 +99,7 @@ def test_differences_notice_a_changed_label_colour_size_or_frame_count(fresh, tm
     assert any("frames" in line for line in docs.differences(gif, tmp_path / "one.gif"))
 
 
-def test_gif_comment_is_read_back_and_leaves_the_frames_alone(fresh, tmp_path):
+def test_gif_comment_is_read_back_and_leaves_the_frames_alone(tmp_path):
     plain = tmp_path / "plain.gif"
     frames = [Image.new("RGB", (40, 30), colour) for colour in ("white", "green", "purple")]
     frames[0].save(plain, save_all=True, append_images=frames[1:], duration=100, loop=0)

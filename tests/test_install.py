@@ -22,6 +22,8 @@ import pytest
 import beans
 from beans.benchmark import c_reference
 
+pytestmark = pytest.mark.slow  # a wheel build and a fresh venv
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("pyproject.toml", "README.md", "beans", "kernels", "cli")  # what pyproject.toml packages
 # pip's words when it cannot get setuptools for the isolated build: no index to reach

@@ -133,11 +133,10 @@ def _free_port() -> int:
 
 def test_an_unreachable_scheduler_is_a_timeout_not_a_hang(tmp_path):
     pytest.importorskip("distributed", reason="the dask extra is not installed")
-    began = time.perf_counter()
     result = sweep(tmp_path / "out", *GRID, "--scheduler", f"tcp://127.0.0.1:{_free_port()}", "--timeout", "1")
     assert result.exit_code == 1, result.output
     assert "cannot reach the Dask scheduler" in result.stderr and len(result.stderr.splitlines()) == 1
-    assert time.perf_counter() - began < 20
+    assert "after 1 s" in result.stderr  # Dask's own words: it waited for --timeout, not its default
 
 
 def _script(code: str, out: Path, args: list[str]) -> list[str]:
@@ -213,3 +212,23 @@ def test_sigterm_keeps_the_journal_and_says_how_many_cells_are_saved(beans_comma
         "run the same command with --resume to finish"
     )
     assert not any((out / name).exists() for name in ("seeds.csv", "cells.csv", "cells.json"))
+
+
+def test_a_signal_just_after_a_record_is_written_still_counts_that_record(tmp_path, monkeypatch):
+    """SIGTERM can land once a record's line is in the journal and before the sweep counts it:
+    the message says what the journal holds, as --resume will find it."""
+    from beans.cli.sweep import Terminated
+
+    out = tmp_path / "out"
+    fsync = os.fsync
+
+    def fsync_then_terminated(fd):
+        fsync(fd)
+        if len(journal_lines(out)) == 2:  # the header and the first record
+            raise Terminated()  # what the SIGTERM handler raises when the signal arrives here
+
+    monkeypatch.setattr(os, "fsync", fsync_then_terminated)
+    result = sweep(out, *GRID)
+    assert result.exit_code == 143, result.output
+    assert len(journal_lines(out)) == 2
+    assert result.stderr.startswith("Error: terminated: 1 of 4 cells saved in "), result.stderr

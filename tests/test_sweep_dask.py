@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # Dask clusters: scheduler and worker processes
 
 import cloudpickle  # noqa: E402  (a dependency of distributed)
 import dask  # noqa: E402

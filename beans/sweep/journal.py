@@ -73,6 +73,22 @@ class Journal:
             raise JournalError(f"cannot write the journal {self.path}: {err.strerror or err}") from err
         self.records.append(record)
 
+    def read_back(self) -> list[dict[str, Any]]:
+        """The records the file holds now, as ``--resume`` will read them.
+
+        This is the count to report after Ctrl-C or SIGTERM: the signal can land after a record's
+        line is written and before ``append`` adds it to ``records``. If the file cannot be read
+        back, ``records``.
+        """
+        try:
+            self._handle.flush()  # a line the signal caught between its write and its flush
+        except OSError:
+            pass  # a write that failed: not in the file, so not counted
+        try:
+            return _records(self.path, self.path.read_bytes())[1:]
+        except (OSError, JournalError):
+            return self.records
+
     def close(self) -> None:
         self._handle.close()
 
@@ -92,16 +108,8 @@ def _write_line(handle, document: dict[str, Any]) -> None:
 def _read(path: Path, grid_document: dict[str, Any]) -> list[dict[str, Any]]:
     """The records of the journal at ``path`` after checking its header; cuts a torn last line off."""
     data = path.read_bytes()
-    lines = data.split(b"\n")
-    # a complete journal ends in "\n", so the last piece is empty; anything else there is torn
-    kept_bytes = len(data) - len(lines[-1])
-    lines = lines[:-1]
-    parsed = []
-    for number, line in enumerate(lines, start=1):
-        try:
-            parsed.append(json.loads(line))
-        except ValueError:
-            raise JournalError(f"{path} line {number} is not a journal record; the journal is damaged") from None
+    parsed = _records(path, data)
+    kept_bytes = data.rfind(b"\n") + 1
     if not parsed or parsed[0].get("beans_sweep_journal") != JOURNAL_FORMAT:
         raise JournalError(f"{path} is not a beans sweep journal")
     changed = differences(parsed[0].get("grid", {}), grid_document)
@@ -112,6 +120,19 @@ def _read(path: Path, grid_document: dict[str, Any]) -> list[dict[str, Any]]:
             handle.truncate(kept_bytes)
             os.fsync(handle.fileno())
     return parsed[1:]
+
+
+def _records(path: Path, data: bytes) -> list[dict[str, Any]]:
+    """Every complete line of the journal ``data`` (read from ``path``) parsed, the header first."""
+    # a complete journal ends in "\n", so the last piece is empty; anything else there is torn
+    lines = data.split(b"\n")[:-1]
+    parsed = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            parsed.append(json.loads(line))
+        except ValueError:
+            raise JournalError(f"{path} line {number} is not a journal record; the journal is damaged") from None
+    return parsed
 
 
 def latest(records: list[dict[str, Any]], current_versions: dict[str, str]) -> dict[str, dict[str, Any]]:
