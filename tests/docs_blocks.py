@@ -1,8 +1,8 @@
 """The shell blocks of the docs and the outputs they quote, read from the Markdown.
 
-A ```bash fence is a block of commands; a ```text fence right after it (only blank lines between)
-is what those commands print, as the docs quote it. ``tests/test_docs_run.py`` runs every block
-and compares.
+A ```bash fence is a block of commands, and a ```python fence a script (run as
+``python3 - <<'PYTHON'``); a ```text fence right after either (only blank lines between) is what
+it prints, as the docs quote it. ``tests/test_docs_run.py`` runs every block and compares.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Fence:
 
 @dataclass(frozen=True)
 class Block:
-    """One ```bash fence: its commands, where it starts, and the output quoted right after it (or None)."""
+    """One ```bash or ```python fence as shell commands, where it starts, and the output quoted after it (or None)."""
 
     commands: str
     line: int
@@ -48,16 +48,17 @@ def fences(text: str) -> list[Fence]:
 
 
 def blocks(text: str) -> list[Block]:
-    """Every ```bash block of a Markdown text, in order, each with the ```text block that follows it."""
+    """Every ```bash and ```python block of a Markdown text, in order, each with the ```text block after it."""
     lines = text.splitlines()
     all_fences = fences(text)
     found = []
-    for fence, after in zip(all_fences, [*all_fences[1:], None], strict=True):
-        if fence.language != "bash":
+    for fence, after in zip(all_fences, [*all_fences[1:], None][: len(all_fences)], strict=True):
+        if fence.language not in ("bash", "python"):
             continue
+        commands = fence.body if fence.language == "bash" else f"python3 - <<'PYTHON'\n{fence.body}\nPYTHON"
         follows = after is not None and after.language == "text"
         follows = follows and all(not line.strip() for line in lines[fence.last : after.first - 1])
-        found.append(Block(fence.body, fence.first, after.body if follows else None))
+        found.append(Block(commands, fence.first, after.body if follows else None))
     return found
 
 

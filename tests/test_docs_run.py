@@ -1,4 +1,4 @@
-"""Docs that run as printed: every shell block of README.md and docs/*.md, verbatim, in order.
+"""Docs that run as printed: every shell and Python block of README.md and docs/*.md, verbatim, in order.
 
 Each document runs in a fresh folder holding a copy of this checkout, its blocks one after
 another in one bash (so a block may use what an earlier one made, as a reader's shell would),
@@ -18,6 +18,7 @@ from docs_blocks import Block, blocks, documents, quoted_lines_missing
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK = "@@beans-docs-block "
+NESTED = "BEANS_DOCS_RUN"  # set for the blocks' processes: a test command in the docs must not start this again
 # a guard against a hang, not a measure of speed: a document's slowest block is a fresh install
 DOCUMENT_TIMEOUT_S = 3600
 
@@ -61,11 +62,12 @@ DOCS = [path for path in documents(ROOT) if path.is_file() and blocks(path.read_
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(os.environ.get(NESTED) == "1", reason="a docs run inside a docs run (the README runs the tests)")
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_shell_block_runs_as_printed_and_prints_what_it_quotes(doc, tmp_path):
     doc_blocks = blocks(doc.read_text())
     folder = _fresh_copy(tmp_path / "clone")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")} | {NESTED: "1"}
     done = subprocess.run(
         ["bash", "-c", _script(doc_blocks)],
         cwd=folder,
@@ -115,11 +117,14 @@ def test_a_text_block_right_after_a_bash_block_is_its_quoted_output():
             "```python",
             "print(1)",
             "```",
+            "```json",
+            "{}",
+            "```",
         ]
     )
     found = blocks(text)
-    assert [b.commands for b in found] == ["beans data", "beans train"]
-    assert [b.line for b in found] == [2, 10]
+    assert [b.commands for b in found] == ["beans data", "beans train", "python3 - <<'PYTHON'\nprint(1)\nPYTHON"]
+    assert [b.line for b in found] == [2, 10, 17]
     assert found[0].quoted == "wrote beans.png" and found[1].quoted is None
 
 
@@ -138,3 +143,16 @@ def test_the_marks_split_the_output_by_block():
 
 def test_every_document_a_reader_meets_is_read():
     assert DOCS[0].name == "README.md" and ROOT / "docs" / "guide.md" in DOCS
+
+
+def test_the_guides_show_the_commands_that_make_their_pictures():
+    from beans.docs import RUNS
+
+    for guide in ("guide.md", "guide.zh-CN.md"):
+        shown = {
+            line.strip()
+            for block in blocks((ROOT / "docs" / guide).read_text())
+            for line in block.commands.splitlines()
+        }
+        for run in RUNS:
+            assert run.command in shown, f"docs/{guide} does not show {run.command}, which makes {list(run.pictures)}"
