@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,8 @@ def test_every_shell_block_runs_as_printed_and_prints_what_it_quotes(doc, tmp_pa
     doc_blocks = blocks(doc.read_text())
     folder = _fresh_copy(tmp_path / "clone")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")} | {NESTED: "1"}
+    # the `beans` and `python3` of the environment running the tests come first, as after the README's set-up
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     done = subprocess.run(
         ["bash", "-c", _script(doc_blocks)],
         cwd=folder,
