@@ -15,6 +15,8 @@ from llvmlite import ir
 
 from ._jit import LANES_JIT, numba
 
+# the names the copied source uses (a generated module imports them from numba itself); taken
+# from the numba that _jit has set up, not imported before it
 types = numba.types
 intrinsic = numba.extending.intrinsic
 
