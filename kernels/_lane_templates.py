@@ -96,8 +96,10 @@ def _train_blocks(
 # The run-time-shaped kernels, for nets too big to generate code for: loops over layers and
 # neurons, one lane loop per elementary operation, every neuron's output and delta kept in a
 # row of lanes (row 0 is the input). Same arithmetic, in the same order, as the generated code
-# and sgd_python_any, except that a sum is stored between multiply-adds, which may change
-# which of them fuse (differences of a few ulp per step).
+# and sgd_python. A sum's first two terms (a one-input neuron's product and bias) are written as
+# one expression, as the generated code writes them, and later terms are added one at a time as
+# LLVM adds them there, so multiply-adds fuse alike and the two kinds of kernel give the same
+# bits (tests/test_many.py): which one runs is a question of speed only.
 RUNTIME_SHAPED = '''
 @numba.njit(**LANES_JIT)
 def _row(block, r):
@@ -136,24 +138,29 @@ def _forward(blk, lanes, sizes, act, offsets, rows, x, out):
         for j in range(sizes[layer + 1]):
             z = _row(out, rows[layer + 1] + j)
             k = offsets[layer] + j * (fan_in + 1)
-            w, a = _row(blk, k), _row(out, rows[layer])
-            for s in range(lanes):
-                z[s] = w[s] * a[s]
-            for i in range(1, fan_in):
-                w, a = _row(blk, k + i), _row(out, rows[layer] + i)
+            w, a, bias = _row(blk, k), _row(out, rows[layer]), _row(blk, k + fan_in)
+            if fan_in == 1:  # w*a + b in one expression, its multiply-add fused as the generated code's
                 for s in range(lanes):
-                    z[s] = z[s] + w[s] * a[s]
-            bias = _row(blk, k + fan_in)
+                    z[s] = w[s] * a[s] + bias[s]
+            else:
+                w1, a1 = _row(blk, k + 1), _row(out, rows[layer] + 1)
+                for s in range(lanes):
+                    z[s] = w[s] * a[s] + w1[s] * a1[s]
+                for i in range(2, fan_in):
+                    w, a = _row(blk, k + i), _row(out, rows[layer] + i)
+                    for s in range(lanes):
+                        z[s] = z[s] + w[s] * a[s]
+                for s in range(lanes):
+                    z[s] = z[s] + bias[s]
             if layer == n_layers - 1 or act == 0:
                 for s in range(lanes):
-                    z[s] = _sigmoid(z[s] + bias[s])
+                    z[s] = _sigmoid(z[s])
             elif act == 1:
                 for s in range(lanes):
-                    z[s] = 2.0 * _sigmoid(2.0 * (z[s] + bias[s])) - 1.0
+                    z[s] = 2.0 * _sigmoid(2.0 * z[s]) - 1.0
             else:
                 for s in range(lanes):
-                    v = z[s] + bias[s]
-                    z[s] = 0.0 if v <= 0.0 else v
+                    z[s] = 0.0 if z[s] <= 0.0 else z[s]
 
 
 @numba.njit(**LANES_JIT)
@@ -169,9 +176,14 @@ def _backward_update(blk, lanes, sizes, act, offsets, rows, y, lr, out, delta):
         for i in range(width):
             d, a = _row(delta, rows[layer + 1] + i), _row(out, rows[layer + 1] + i)
             w, da = _row(blk, offsets[layer + 1] + i), _row(delta, rows[layer + 2])
-            for s in range(lanes):
-                d[s] = da[s] * w[s]
-            for j in range(1, above):
+            if above == 1:
+                for s in range(lanes):
+                    d[s] = da[s] * w[s]
+            else:  # the first two terms in one expression, fused as the generated code's
+                w1, da1 = _row(blk, offsets[layer + 1] + (width + 1) + i), _row(delta, rows[layer + 2] + 1)
+                for s in range(lanes):
+                    d[s] = da[s] * w[s] + da1[s] * w1[s]
+            for j in range(2, above):
                 w, da = _row(blk, offsets[layer + 1] + j * (width + 1) + i), _row(delta, rows[layer + 2] + j)
                 for s in range(lanes):
                     d[s] = d[s] + da[s] * w[s]

@@ -68,15 +68,24 @@ def test_every_row_equals_the_reference(hidden, activation):
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL_MANY)
 
 
-@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
-def test_the_run_time_shaped_kernel_equals_the_reference(activation):
-    shape = Shape((2, 3, 2), activation)
+@pytest.mark.parametrize("hidden, activation", CASES, ids=lambda v: str(v))
+def test_the_run_time_shaped_kernel_gives_the_generated_kernels_bits(hidden, activation):
+    shape = Shape(hidden, activation)
     xs, ys = beans.get_beans(30, 2)
+    test_xs, test_ys = beans.get_beans(20, 3)
     start = _start(shape, 9, seed=5)
-    got = start.copy()
-    train_rows_inplace(got, xs, ys, 3, LR, 1, shape, codegen.kernel_module(shape, max_generated_params=0))
-    want = np.stack([sgd_python(row, xs, ys, 3, LR, shape) for row in start])
-    np.testing.assert_allclose(got, want, rtol=0, atol=TOL_MANY)
+    chunks = np.array([2, 3])
+    runs = [
+        train_rows_recorded(
+            start, xs, ys, test_xs, test_ys, chunks, LR, 1, shape, module=codegen.kernel_module(shape, m)
+        )
+        for m in (10_000, 0)
+    ]
+    generated, run_time_shaped = runs
+    for got, want in zip(run_time_shaped, generated, strict=True):
+        np.testing.assert_array_equal(got, want)
+    want = np.stack([sgd_python(row, xs, ys, 5, LR, shape) for row in start])
+    np.testing.assert_allclose(run_time_shaped.final, want, rtol=0, atol=TOL_MANY)
 
 
 @pytest.mark.skipif(beans.max_threads() < 2, reason="needs 2 threads")
