@@ -56,8 +56,8 @@ if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
     )
     from .reference import sgd_python
     from .sgd import sgd_jit
-    from .step import any_step, finite_difference, hidden_roles, lesson_step
     from .shape import ACTIVATIONS, Shape, parse_hidden
+    from .step import any_step, finite_difference, hidden_roles, lesson_step
 
 
 def __getattr__(name: str):

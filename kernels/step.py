@@ -75,6 +75,7 @@ LESSON_ORDER = (
 
 # How the lesson makes each name: (kind, operands). "sum" is a sum of products, each product a
 # tuple of names or numbers; "sigmoid" and "dsigmoid" take a name (f(z), and f'(z) from a = f(z));
+# "error" and "deda" take (y, a): (y - a)**2 and -2*(y - a);
 # "update" is (parameter, its gradient). The updated parameters are keyed "<name>'".
 LESSON_FORMULAS: dict[str, tuple[str, tuple]] = {
     "z1_1": ("sum", (("w11_1", "x"), ("b1_1",))),
@@ -84,7 +85,7 @@ LESSON_FORMULAS: dict[str, tuple[str, tuple]] = {
     "z1_2": ("sum", (("w11_2", "a1_1"), ("w21_2", "a2_1"), ("b1_2",))),
     "a1_2": ("sigmoid", ("z1_2",)),
     "e": ("error", ("y", "a1_2")),
-    "deda1_2": ("sum", ((-2, "y"), (2, "a1_2"))),
+    "deda1_2": ("deda", ("y", "a1_2")),
     "da1_2dz1_2": ("dsigmoid", ("a1_2",)),
     "dz1_2dw11_2": ("sum", (("a1_1",),)),
     "dz1_2dw21_2": ("sum", (("a2_1",),)),
@@ -124,6 +125,8 @@ def evaluate(kind: str, operands: tuple, values: dict[str, float], lr: float = L
         return a * (1 - a)
     if kind == "error":
         return (value(operands[0]) - value(operands[1])) ** 2
+    if kind == "deda":
+        return -2 * (value(operands[0]) - value(operands[1]))
     if kind == "lr":
         return lr
     if kind == "update":
