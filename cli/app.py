@@ -47,7 +47,9 @@ def main_callback(
 
 # Commands: each module imports only typer at the top; numba and matplotlib load inside the command.
 from .bench import bench  # noqa: E402
+from .check import check  # noqa: E402
 from .data import data  # noqa: E402
+from .explain import explain  # noqa: E402
 from .predict import CONTEXT_SETTINGS as _PREDICT_SETTINGS  # noqa: E402
 from .predict import predict  # noqa: E402
 from .sweep import sweep  # noqa: E402
@@ -58,6 +60,8 @@ app.command("data")(data)
 app.command("predict", context_settings=_PREDICT_SETTINGS)(predict)
 app.command("bench")(bench)
 app.command("sweep")(sweep)
+app.command("explain")(explain)
+app.command("check")(check)
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ _API = {
     ),
     **dict.fromkeys(("sgd_python",), "reference"),
     **dict.fromkeys(("sgd_jit",), "sgd"),
+    **dict.fromkeys(("any_step", "finite_difference", "hidden_roles", "lesson_step"), "step"),
     **dict.fromkeys(("ACTIVATIONS", "Shape", "parse_hidden"), "shape"),
 }
 
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
     from .reference import sgd_python
     from .sgd import sgd_jit
     from .shape import ACTIVATIONS, Shape, parse_hidden
+    from .step import any_step, finite_difference, hidden_roles, lesson_step
 
 
 def __getattr__(name: str):
