@@ -1,7 +1,7 @@
 """How fast ``save_training_gif`` renders and saves a 5000-epoch run's frames.
 
-The budget from the issue that asked for the GIF: 50 frames in well under 10 s. Runs with ``pytest bench`` (and as a plain check under
-``--benchmark-disable``).
+The budget from the issue that asked for the GIF: 50 frames in well under 10 s. Runs with
+``pytest bench`` (and as a plain check under ``--benchmark-disable``).
 """
 
 from __future__ import annotations

@@ -47,8 +47,9 @@ def _put(typingctx, array, offset, s, value):
 # chunk, each block on a private copy, recording MSE and accuracy on the training and the
 # held-out beans after each chunk. It has no prange: callers run one call per thread in
 # Python threads (the kernels release the GIL), because a parallel=True wrapper added seconds
-# to every new shape's compile (bench/test_shapes.py, group "compile"). ``sizes`` (int64 layer sizes, input first) and ``act`` (activation
-# code) are read only by the run-time-shaped kernels; a generated module has its shape built in.
+# to every new shape's compile (bench/test_shapes.py, group "compile"). ``sizes`` (int64 layer
+# sizes, input first) and ``act`` (activation code) are read only by the run-time-shaped
+# kernels; a generated module has its shape built in.
 DRIVERS = '''
 @numba.njit(**LANES_JIT)
 def _copy(source, target, n):
