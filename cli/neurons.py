@@ -155,7 +155,7 @@ def _draw_output_sum(ax, data) -> None:
         label=f"z1_{output_layer} = sum + {names[start + width]} ({bias:+.2f})",
     )
     ax.axhline(0.0, color="grey", linewidth=0.8, linestyle=":")
-    ax.set_title(f"output neuron: weighted inputs and their sum z", fontsize=9)
+    ax.set_title("output neuron: weighted inputs and their sum z", fontsize=9)
     ax.set_ylabel("before the sigmoid")
     if width <= MAX_LEGEND_NEURONS:
         _legend_below(ax, width + 1)
