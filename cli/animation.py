@@ -26,6 +26,7 @@ from .plots import COLOURS, SIZE_LABEL, TOXICITY_LABEL, draw_beans
 FIGSIZE = (6.0, 4.0)  # inches
 DPI = 80  # -> 480 x 320 pixels
 FRAME_MS = 100
+MIN_FRAME_SECONDS = 0.02  # GIF viewers show shorter frames for 0.1 s
 LAST_FRAME_MS = 2500  # hold the trained curve so the eye can rest on it
 MAX_FRAMES = 120  # more snapshots than this are thinned evenly (first and last always kept)
 GRID_POINTS = 201  # sizes 0..2 in steps of 0.01
@@ -108,13 +109,18 @@ def render_frames(
     return frames
 
 
-def _write_gif(path: Path, frames: list) -> None:
+def frame_durations(count: int, frame_ms: int = FRAME_MS) -> list[int]:
+    """Each of ``count`` frames' duration in ms: ``frame_ms``, the last held at least ``LAST_FRAME_MS``."""
+    return [frame_ms] * (count - 1) + [max(LAST_FRAME_MS, frame_ms)]
+
+
+def _write_gif(path: Path, frames: list, frame_ms: int = FRAME_MS) -> None:
     """Save RGB frames as a looping GIF with one shared palette; the last frame is held."""
     from PIL import Image
 
     palette = frames[-1].quantize(colors=PALETTE_COLORS, method=Image.Quantize.MAXCOVERAGE)
     indexed = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in frames]
-    durations = [FRAME_MS] * (len(indexed) - 1) + [LAST_FRAME_MS]
+    durations = frame_durations(len(indexed), frame_ms)
     indexed[0].save(path, format="GIF", save_all=True, append_images=indexed[1:], duration=durations, loop=0)
 
 
@@ -130,6 +136,7 @@ def save_training_gif(
     test_xs=None,
     test_ys=None,
     shape: Shape = Shape(),
+    seconds_per_frame: float | None = None,
 ) -> Path:
     """Save an animated GIF of one seed's training: the beans and the fitted curve per snapshot.
 
@@ -144,15 +151,21 @@ def save_training_gif(
     title : shown above the epoch and MSE in every frame
     test_xs, test_ys : float64, shape (m,), held-out beans drawn as hollow points; optional
     shape : Shape, the network; the lesson's 1-2-1 by default
+    seconds_per_frame : how long each frame shows, >= 0.02 (GIF viewers show shorter frames
+        for 0.1 s), rounded to hundredths (a GIF's unit); None: ``FRAME_MS``. A class can
+        follow a slower GIF.
 
     Returns
     -------
     Path : ``path``. One frame per snapshot (at most ``MAX_FRAMES``, thinned evenly), each
-    ``FIGSIZE * DPI`` pixels; the last is shown for ``LAST_FRAME_MS``.
+    ``FIGSIZE * DPI`` pixels; the last is shown for ``LAST_FRAME_MS``, or longer if every frame is.
     """
+    if seconds_per_frame is not None and not seconds_per_frame >= MIN_FRAME_SECONDS:
+        raise ValueError(f"seconds_per_frame must be at least {MIN_FRAME_SECONDS}, got {seconds_per_frame}")
+    frame_ms = FRAME_MS if seconds_per_frame is None else round(seconds_per_frame * 100) * 10
     frames = render_frames(
         xs, ys, snapshot_epochs, params, losses, title=title, test_xs=test_xs, test_ys=test_ys, shape=shape
     )
     path = Path(path)
     ensure_output_dir(path.parent)
-    return write_atomic(path, lambda tmp: _write_gif(tmp, frames))
+    return write_atomic(path, lambda tmp: _write_gif(tmp, frames, frame_ms))

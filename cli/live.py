@@ -7,6 +7,11 @@ only the newest; the main thread (which a GUI toolkit wants) draws whatever is n
 runs the window's events in between. Drawing slower than training skips frames and never
 queues them, so the window costs training no time.
 
+With ``--seconds-per-frame`` the window then plays the run back: every recorded snapshot in
+order, each for that long, so a class can follow the lesson's redraws one by one. (The
+kernel trains far faster than anyone can watch, and the live view skips snapshots rather
+than slow it down.)
+
 Closing the window ends the live view only: training goes on and the run ends as it would
 without ``--live`` (Ctrl-C is how to stop it). When training ends with the window still
 open, the final curve stays up until the window is closed (or Ctrl-C), after the table is
@@ -24,6 +29,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -118,9 +124,13 @@ class LiveWindow:
     total_epochs : the run's epochs, for the title
     test_xs, test_ys : float64 (m,), held-out beans drawn hollow (m may be 0)
     shape : beans.Shape, the network the snapshots' parameters belong to
+    seconds_per_frame : None, or how long each snapshot stays up when the run is played back
+        (``replay``)
     """
 
-    def __init__(self, plt, xs, ys, seeds, row, total_epochs, test_xs, test_ys, shape) -> None:
+    def __init__(
+        self, plt, xs, ys, seeds, row, total_epochs, test_xs, test_ys, shape, seconds_per_frame: float | None = None
+    ) -> None:
         from matplotlib.collections import LineCollection
 
         from .figure_data import drawing_grid
@@ -133,6 +143,7 @@ class LiveWindow:
         self.shape = shape
         self.mailbox = Latest()
         self.frames = 0
+        self.seconds_per_frame = seconds_per_frame
         self.grid = drawing_grid(np.asarray(xs))
         lo, hi = self.grid[0], self.grid[-1]
         self.fig = plt.figure(num=WINDOW_TITLE, figsize=(8, 5))
@@ -195,6 +206,22 @@ class LiveWindow:
         # seconds must be > 0: start_event_loop(0) runs until the window closes
         self.fig.canvas.start_event_loop(max(seconds, 0.001))
 
+    def replay(self, result, interrupted: threading.Event) -> None:
+        """Show every snapshot ``result`` recorded, in order, each for ``seconds_per_frame`` (main thread).
+
+        ``result``: a TrainResult with recorded parameters. Stops early when the window is closed;
+        raises KeyboardInterrupt once ``interrupted`` is set (Ctrl-C, see ``ctrl_c_as_flag``).
+        """
+        for r, epoch in enumerate(result.snapshot_epochs):
+            if self.closed:
+                return
+            self.draw((int(epoch), result.param_history[r], result.loss_history[:, r]))
+            until = time.monotonic() + self.seconds_per_frame
+            while not self.closed and (left := until - time.monotonic()) > 0:
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
+                self.step(min(left, FRAME_SECONDS))
+
     def wait_closed(self) -> None:
         """Keep the window up until it is closed; Ctrl-C closes it too."""
         with ctrl_c_as_flag() as interrupted:
@@ -233,7 +260,8 @@ class Cancelled(KeyboardInterrupt):
 def train_beside(window: LiveWindow, train: Callable[..., object], on_chunk: Callable[[int, int], None] | None):
     """Run ``train(on_chunk=..., on_snapshot=...)`` in a thread while this one keeps the window going.
 
-    Returns what ``train`` returns and raises what it raised. Ctrl-C here stops the training
+    Returns what ``train`` returns and raises what it raised; a paced window (``seconds_per_frame``)
+    plays the run back first. Ctrl-C here stops the training
     at its next snapshot (the callbacks raise there), waits for it, and raises KeyboardInterrupt,
     so the command cleans up as it does for Ctrl-C without --live.
     """
@@ -278,6 +306,8 @@ def train_beside(window: LiveWindow, train: Callable[..., object], on_chunk: Cal
                     collected = True
                 worker.join(0.1)  # the view has ended; training goes on
             window.step()  # the last snapshot, drawn before the report is printed
+            if window.seconds_per_frame is not None and "result" in outcome:
+                window.replay(outcome["result"], interrupted)
     except KeyboardInterrupt:
         stop.set()
         worker.join()

@@ -94,6 +94,18 @@ def non_negative_number(value: str | float) -> float:
     return _finite_number(value, 0.0, inclusive=True)
 
 
+def number_in(minimum: float, maximum: float) -> dict[str, Any]:
+    """``parser`` and ``metavar`` for a finite number in ``[minimum, maximum]`` (``--seconds-per-frame``)."""
+
+    def parse(value: str | float) -> float:
+        number = _finite_number(value, minimum, inclusive=True)
+        if number > maximum:
+            raise typer.BadParameter(f"must be a finite number from {minimum:g} to {maximum:g}, got {value}")
+        return number
+
+    return {"parser": parse, "metavar": f"FLOAT {minimum:g}..{maximum:g}"}
+
+
 def output_path(value: str | Path) -> Path:
     """A parser for an output file's path: one that ends in a separator names a folder, not a file."""
     try:
