@@ -17,8 +17,9 @@ import math
 import numpy as np
 
 from .figure_data import BEST, as_figure_data
-from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
-from .plots import SIZE_LABEL, TOXICITY_LABEL, draw_beans
+from .figures import Figure, use_language  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from .plots import draw_beans
+from .words import words
 
 # More neurons than this in one panel are drawn without a legend: it would hide the curves.
 MAX_LEGEND_NEURONS = 8
@@ -62,6 +63,8 @@ def neurons_figure(run, row: int | None = None) -> Figure:
     data = as_figure_data(run, BEST if row is None else row)
     if data.neuron_row is None:
         raise ValueError("no seed to show: every seed diverged")
+    use_language(data.lang)
+    w = words(data.lang)
     shape = data.config.shape
     grid = data.grid
     lo, hi = grid[0], grid[-1]
@@ -79,13 +82,15 @@ def neurons_figure(run, row: int | None = None) -> Figure:
         width = outputs.shape[0]
         last = layer == len(layers)
         for j, (curve, colour) in enumerate(zip(outputs, _colours(width), strict=True)):
-            label = f"neuron {j + 1}"
+            label = w["neuron"].format(j=j + 1)
             if last:
-                label += f": weight {params[shape.neuron_start(output_layer, 0) + j]:+.2f} into the output"
+                weight = f"{params[shape.neuron_start(output_layer, 0) + j]:+.2f}"
+                label = w["weight_into_output"].format(j=j + 1, weight=weight)
             ax.plot(grid, curve, color=colour, linewidth=1.6, label=label)
-        source = "the bean size" if layer == 1 else f"layer {layer - 1}'s outputs"
-        ax.set_title(f"hidden layer {layer}: {width} {shape.activation}, of {source}", fontsize=9)
-        ax.set_ylabel("neuron output")
+        source = w["from_bean_size"] if layer == 1 else w["from_layer"].format(layer=layer - 1)
+        title = w["hidden_layer_title"].format(layer=layer, width=width, activation=shape.activation, source=source)
+        ax.set_title(title, fontsize=9)
+        ax.set_ylabel(w["neuron_output"])
         if shape.activation in OUTPUT_RANGE:
             bottom, top = OUTPUT_RANGE[shape.activation]
             margin = 0.05 * (top - bottom)
@@ -95,23 +100,22 @@ def neurons_figure(run, row: int | None = None) -> Figure:
 
     _draw_output_sum(axes[-2], data)
     ax = axes[-1]
-    labels = ("training beans", "held-out beans")
+    labels = (w["training_beans"], w["held_out_beans"])
     draw_beans(ax, data.xs, data.ys, data.test_xs, data.test_ys, sizes=(12, 12), zorder=2, labels=labels)
-    ax.plot(grid, output, color="black", linewidth=2.2, label="network output", zorder=3)
-    ax.set_title("output neuron: the last layer merged", fontsize=9)
-    ax.set_ylabel(TOXICITY_LABEL)
+    ax.plot(grid, output, color="black", linewidth=2.2, label=w["network_output"], zorder=3)
+    ax.set_title(w["output_title"], fontsize=9)
+    ax.set_ylabel(w["toxicity"])
     ax.set_ylim(-0.1, 1.1)
     _legend_below(ax, 3)
     for ax in axes:
-        ax.set_xlabel(SIZE_LABEL)
+        ax.set_xlabel(w["bean_size"])
         ax.set_xlim(lo, hi)
         ax.grid(alpha=0.3)
     config, row = data.config, data.neuron_row
-    fig.suptitle(
-        f"What each neuron computes: {shape}, seed {config.seeds[row]} "
-        f"(MSE {data.final_mse[row]:.2e}), lr {config.lr:g}, {config.epochs} epochs",
-        fontsize=11,
+    title = w["neurons_title"].format(
+        shape=shape, seed=config.seeds[row], mse=f"{data.final_mse[row]:.2e}", lr=f"{config.lr:g}", epochs=config.epochs
     )
+    fig.suptitle(title, fontsize=11)
     return fig
 
 
@@ -136,6 +140,7 @@ def _draw_output_sum(ax, data) -> None:
     z = 0 is where its sigmoid gives 0.5: the hill is where z is above that line.
     """
     shape = data.config.shape
+    w = words(data.lang)
     weighted, z = data.weighted_inputs, data.output_sum
     width = weighted.shape[0]
     output_layer = shape.n_layers  # 1-based, as in the parameters' names
@@ -152,10 +157,10 @@ def _draw_output_sum(ax, data) -> None:
         z,
         color="black",
         linewidth=2.2,
-        label=f"z1_{output_layer} = sum + {names[start + width]} ({bias:+.2f})",
+        label=w["z_label"].format(z=f"z1_{output_layer}", bias=names[start + width], value=f"{bias:+.2f}"),
     )
     ax.axhline(0.0, color="grey", linewidth=0.8, linestyle=":")
-    ax.set_title("output neuron: weighted inputs and their sum z", fontsize=9)
-    ax.set_ylabel("before the sigmoid")
+    ax.set_title(w["sum_title"], fontsize=9)
+    ax.set_ylabel(w["before_sigmoid"])
     if width <= MAX_LEGEND_NEURONS:
         _legend_below(ax, width + 1)

@@ -15,7 +15,8 @@ import numpy as np
 
 from ..files import write_atomic
 from .figure_data import FigureData, as_figure_data
-from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from .figures import Figure, use_language  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from .words import words
 
 # How a figure reaches its file: ``write(target, fn)`` calls ``fn(tmp_path)`` and returns target.
 Writer = Callable[[Path, Callable[[Path], object]], Path]
@@ -24,8 +25,8 @@ COLOURS = {"converged": "tab:blue", "failed": "tab:orange", "diverged": "tab:red
 # Shared by fit.png, the training GIF and beans.png, so the beans look the same in every figure.
 TRAINING_COLOUR = "tab:green"  # filled points
 HELD_OUT_COLOUR = "tab:purple"  # hollow points
-SIZE_LABEL = "Bean size"
-TOXICITY_LABEL = "Toxicity"
+SIZE_LABEL = words("en")["bean_size"]  # the English axis labels, as every figure writes them
+TOXICITY_LABEL = words("en")["toxicity"]
 DPI = 120  # every saved figure's: 960 x 600 pixels for the 8 x 5 inch ones
 FIGSIZE = (8, 5)  # inches, fit and loss
 # fit.png: the best seed a thin line on a band of the converged ones, so both show.
@@ -64,10 +65,21 @@ def _groups(data: FigureData) -> dict[str, np.ndarray]:
 def _settings_title(data: FigureData) -> str:
     config = data.config
     seeds = config.seeds
-    seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
-    return (
-        f"{config.shape}, {seed_text}, {config.epochs} epochs, lr {config.lr:g}, {config.beans} beans "
-        f"(data seed {config.data_seed}): converged {int(data.converged.sum())} of {len(seeds)}"
+    w = words(data.lang)
+    seed_text = (
+        w["seed_one"].format(seed=seeds[0])
+        if len(seeds) == 1
+        else w["seed_range"].format(first=seeds[0], last=seeds[-1])
+    )
+    return w["settings_title"].format(
+        shape=config.shape,
+        seeds=seed_text,
+        epochs=config.epochs,
+        lr=f"{config.lr:g}",
+        beans=config.beans,
+        data_seed=config.data_seed,
+        converged=int(data.converged.sum()),
+        total=len(seeds),
     )
 
 
@@ -111,6 +123,8 @@ def fit_figure(run) -> Figure:
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
 
     data = as_figure_data(run, neuron_row=None)
+    use_language(data.lang)
+    w = words(data.lang)
     grid = data.grid
     fig = Figure(figsize=FIGSIZE, layout="constrained")
     ax = fig.add_subplot()
@@ -131,7 +145,7 @@ def fit_figure(run) -> Figure:
                 linewidths=CONVERGED_WIDTH if wide else 1.0,
                 linestyles=":" if label == "diverged" else "-",
                 alpha=max(_line_alpha(rows.size), CONVERGED_ALPHA) if wide else _line_alpha(rows.size),
-                label=f"{label} ({rows.size})",
+                label=w[f"{label}_n"].format(n=rows.size),
             )
         )
     best = data.best
@@ -142,14 +156,14 @@ def fit_figure(run) -> Figure:
             color=COLOURS["best"],
             linewidth=BEST_FIT_WIDTH,
             zorder=4,  # over the beans and the band
-            label=f"best: seed {data.config.seeds[best]} (MSE {data.final_mse[best]:.2e})",
+            label=w["best_with_mse"].format(seed=data.config.seeds[best], mse=f"{data.final_mse[best]:.2e}"),
         )
-    counted = (f"training beans ({data.xs.size})", f"held-out beans ({data.test_xs.size})")
+    counted = (w["training_beans_n"].format(n=data.xs.size), w["held_out_beans_n"].format(n=data.test_xs.size))
     draw_beans(ax, data.xs, data.ys, data.test_xs, data.test_ys, labels=counted)
     ax.set_xlim(grid[0], grid[-1])
     ax.set_ylim(-0.1, 1.1)
-    ax.set_xlabel(SIZE_LABEL)
-    ax.set_ylabel(TOXICITY_LABEL)
+    ax.set_xlabel(w["bean_size"])
+    ax.set_ylabel(w["toxicity"])
     fig.suptitle(_settings_title(data), fontsize=10)  # over the legend too: the axes are narrower
     _legend(ax)
     return fig
@@ -173,6 +187,8 @@ def loss_figure(run) -> Figure:
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
 
     data = as_figure_data(run, neuron_row=None)
+    use_language(data.lang)
+    w = words(data.lang)
     epochs = data.snapshot_epochs.astype(np.float64)
     fig = Figure(figsize=FIGSIZE, layout="constrained")
     ax = fig.add_subplot()
@@ -197,7 +213,7 @@ def loss_figure(run) -> Figure:
                     colors=COLOURS[label],
                     linewidths=1.0,
                     alpha=alpha,
-                    label=f"{label} ({rows.size})",
+                    label=w[f"{label}_n"].format(n=rows.size),
                 )
             )
         if dots:
@@ -206,7 +222,7 @@ def loss_figure(run) -> Figure:
                 s=25,
                 color=COLOURS[label],
                 alpha=max(alpha, 0.5),
-                label=None if len(dots) < len(lines) else f"{label} ({rows.size})",
+                label=None if len(dots) < len(lines) else w[f"{label}_n"].format(n=rows.size),
             )
     best = data.best
     held_out = np.empty((0, 2))
@@ -218,7 +234,7 @@ def loss_figure(run) -> Figure:
             color=COLOURS["best"],
             linewidth=2.5,
             marker="o" if len(best_line) == 1 else None,
-            label=f"best: seed {data.config.seeds[best]}",
+            label=w["best"].format(seed=data.config.seeds[best]),
         )
         # Its MSE on the held-out beans, dashed: where it turns up while the training MSE still
         # falls, the seed is learning the training beans' noise (over-fitting). None without them.
@@ -232,7 +248,7 @@ def loss_figure(run) -> Figure:
                 linewidth=1.8,
                 linestyle="--",
                 marker="o" if len(held_out) == 1 else None,
-                label=f"best: seed {data.config.seeds[best]}, on the {data.test_xs.size} held-out beans",
+                label=w["best_held_out"].format(seed=data.config.seeds[best], n=data.test_xs.size),
             )
     ax.autoscale_view()
     if epochs[-1] > epochs[0]:
@@ -241,8 +257,8 @@ def loss_figure(run) -> Figure:
         ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
         ax.set_xticks([epochs[0]])
     _label_log_axis(ax)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("MSE on the training beans" + (", held-out dashed" if len(held_out) else ""))
+    ax.set_xlabel(w["epoch"])
+    ax.set_ylabel(w["training_mse"] + (w["held_out_dashed"] if len(held_out) else ""))
     fig.suptitle(_settings_title(data), fontsize=10)  # over the legend too: the axes are narrower
     _legend(ax)
     return fig
