@@ -126,15 +126,32 @@ class LiveWindow:
     shape : beans.Shape, the network the snapshots' parameters belong to
     seconds_per_frame : None, or how long each snapshot stays up when the run is played back
         (``replay``)
+    lang : the language of its words (``cli.words.LANGUAGES``)
     """
 
     def __init__(
-        self, plt, xs, ys, seeds, row, total_epochs, test_xs, test_ys, shape, seconds_per_frame: float | None = None
+        self,
+        plt,
+        xs,
+        ys,
+        seeds,
+        row,
+        total_epochs,
+        test_xs,
+        test_ys,
+        shape,
+        seconds_per_frame: float | None = None,
+        lang: str = "en",
     ) -> None:
         from matplotlib.collections import LineCollection
 
         from .figure_data import drawing_grid
-        from .plots import SIZE_LABEL, TOXICITY_LABEL, draw_beans
+        from .figures import use_language
+        from .plots import draw_beans
+        from .words import words
+
+        use_language(lang)
+        self.words = words(lang)
 
         self.plt = plt
         self.seeds = tuple(seeds)
@@ -155,9 +172,9 @@ class LiveWindow:
         draw_beans(ax, xs, ys, test_xs, test_ys)
         ax.set_xlim(lo, hi)
         ax.set_ylim(-0.1, 1.1)
-        ax.set_xlabel(SIZE_LABEL)
-        ax.set_ylabel(TOXICITY_LABEL)
-        self.title = ax.set_title(f"epoch 0 of {total_epochs}: starting", fontsize=10)
+        ax.set_xlabel(self.words["bean_size"])
+        ax.set_ylabel(self.words["toxicity"])
+        self.title = ax.set_title(self.words["live_starting"].format(epochs=total_epochs), fontsize=10)
         self._closed = threading.Event()
         self.fig.canvas.mpl_connect("close_event", lambda _event: self._closed.set())
         self.fig.show()
@@ -189,9 +206,16 @@ class LiveWindow:
         ys = curves(params[np.r_[row, faint_rows]], self.grid, self.shape)  # (1 + F, GRID_POINTS); NaN: no curve
         self.faint.set_segments([np.column_stack([self.grid, y]) for y in ys[1:] if np.isfinite(y).all()])
         self.bold.set_data(self.grid, ys[0])
-        which = "seed" if self.row is not None else "best so far: seed"
+        which = self.words["live_seed" if self.row is not None else "live_best_seed"]
         self.title.set_text(
-            f"{self.shape}, epoch {epoch} of {self.total_epochs}, {which} {self.seeds[row]}, MSE {losses[row]:.3e}"
+            self.words["live_title"].format(
+                shape=self.shape,
+                epoch=epoch,
+                epochs=self.total_epochs,
+                which=which,
+                seed=self.seeds[row],
+                mse=f"{losses[row]:.3e}",
+            )
         )
         self.fig.canvas.draw_idle()
         self.frames += 1

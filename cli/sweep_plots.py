@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..sweep.grid import AXES, show_values
-from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from .figures import Figure, use_language  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from .words import axis_name, words
 
 # A figure with more rows than this would be too tall to read: the rest are left out (said in the title).
 MAX_PANEL_ROWS = 12
@@ -46,15 +47,19 @@ def heatmap_arrays(
     return share, epochs
 
 
-def sweep_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str, y: str, seeds: int) -> Figure:
+def sweep_figure(
+    summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str, y: str, seeds: int, lang: str = "en"
+) -> Figure:
     """The heatmaps of a sweep: (share converged, median epochs to converge) per row of small multiples.
 
     When at most one of the grid's axes has more than one value, the line plots of
-    ``sweep_line_figure`` along it (along ``x`` when none varies).
+    ``sweep_line_figure`` along it (along ``x`` when none varies). ``lang``: the words' language.
     """
     varying = [name for name in AXES if len(axes[name]) > 1]
     if len(varying) <= 1:
-        return sweep_line_figure(summaries, axes, varying[0] if varying else x, seeds)
+        return sweep_line_figure(summaries, axes, varying[0] if varying else x, seeds, lang)
+    use_language(lang)
+    w = words(lang)
     others = [name for name in AXES if name not in (x, y) and len(axes[name]) > 1]
     combos = list(itertools.product(*(axes[name] for name in others)))
     shown = combos[:MAX_PANEL_ROWS]
@@ -68,11 +73,11 @@ def sweep_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str
     for row, combo in enumerate(shown):
         fixed = dict(zip(others, combo, strict=True))
         share, epochs = heatmap_arrays(summaries, axes, x, y, fixed)
-        where = ", ".join(f"{name} {_label(name, value)}" for name, value in fixed.items())
+        where = w["comma"].join(f"{axis_name(name, lang)} {_label(name, value)}" for name, value in fixed.items())
         for col, (data, title, cmap, vmax) in enumerate(
             (
-                (share, "share of seeds converged", "viridis", 1.0),
-                (epochs, "median epochs to converge", "magma_r", top),
+                (share, w["share_converged"], "viridis", 1.0),
+                (epochs, w["median_epochs"], "magma_r", top),
             )
         ):
             ax = panels[row, col]
@@ -80,27 +85,32 @@ def sweep_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str
             image = ax.imshow(data, origin="lower", aspect="auto", cmap=cmap_obj, vmin=0.0, vmax=vmax)
             ax.set_xticks(range(len(xs)), [_label(x, v) for v in xs], fontsize=8)
             ax.set_yticks(range(len(ys)), [_label(y, v) for v in ys], fontsize=8)
-            ax.set_xlabel(x)
-            ax.set_ylabel(y)
+            ax.set_xlabel(axis_name(x, lang))
+            ax.set_ylabel(axis_name(y, lang))
             ax.set_title(f"{title}" + (f"\n{where}" if where else ""), fontsize=9)
             fig.colorbar(image, ax=ax, shrink=0.9)
             if data.size <= MAX_ANNOTATED:
                 _annotate(ax, data, vmax, share=col == 0)
     left_out = len(combos) - len(shown)
-    title = _same_title(axes, seeds)
+    title = _same_title(axes, seeds, lang)
     if left_out:
-        title += (
-            f" ({left_out} of {len(combos)} rows of panels left out: {', '.join(others)} = "
-            + ", ".join(show_values(tuple(c)) for c in combos[len(shown) : len(shown) + 2])
-            + ", ...)"
+        title += w["rows_left_out"].format(
+            left_out=left_out,
+            total=len(combos),
+            names=", ".join(axis_name(name, lang) for name in others),
+            values=", ".join(show_values(tuple(c)) for c in combos[len(shown) : len(shown) + 2]),
         )
     fig.suptitle(title, fontsize=10)
     return fig
 
 
-def _same_title(axes: dict[str, tuple], seeds: int) -> str:
-    same = ", ".join(f"{name.replace('_', ' ')} {_label(name, axes[name][0])}" for name in AXES if len(axes[name]) == 1)
-    return f"beans sweep: {seeds} seeds per cell" + (f"; {same}" if same else "")
+def _same_title(axes: dict[str, tuple], seeds: int, lang: str) -> str:
+    """The figure's title: seeds per cell, and the settings every cell shares."""
+    w = words(lang)
+    same = w["comma"].join(
+        f"{axis_name(name, lang)} {_label(name, axes[name][0])}" for name in AXES if len(axes[name]) == 1
+    )
+    return w["sweep_title"].format(seeds=seeds) + (w["semicolon"] + same if same else "")
 
 
 # z of a two-sided 95% normal interval, for the Wilson score interval of a share
@@ -148,8 +158,12 @@ def _positions(axis: str, values: tuple) -> tuple[np.ndarray, str]:
 LOG_SPAN = 20.0
 
 
-def sweep_line_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], axis: str, seeds: int) -> Figure:
+def sweep_line_figure(
+    summaries: list[dict[str, Any]], axes: dict[str, tuple], axis: str, seeds: int, lang: str = "en"
+) -> Figure:
     """A sweep along one axis: share converged (95% interval) and median epochs (p10-p90), two panels."""
+    use_language(lang)
+    w = words(lang)
     values = axes[axis]
     where, scale = _positions(axis, values)
     numbers = line_arrays(summaries, axis, values)
@@ -163,12 +177,12 @@ def sweep_line_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], a
         color="tab:blue",
         marker="o",
         capsize=4,
-        label=f"converged, 95% interval over {seeds} seeds",
+        label=w["share_interval"].format(seeds=seeds),
     )
     left.set_ylim(-0.03, 1.03)
     left.yaxis.set_major_formatter(_percent())
-    left.set_ylabel("share of seeds converged")
-    left.set_title("share of seeds converged", fontsize=9)
+    left.set_ylabel(w["share_converged"])
+    left.set_title(w["share_converged"], fontsize=9)
     median = numbers["median"]
     right.errorbar(
         where,
@@ -177,19 +191,19 @@ def sweep_line_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], a
         color="tab:purple",
         marker="o",
         capsize=4,
-        label="median, bars p10-p90 of the seeds that converged",
+        label=w["median_range"],
     )
     right.set_ylim(bottom=0)
-    right.set_ylabel("epochs to converge")
-    right.set_title("median epochs to converge", fontsize=9)
+    right.set_ylabel(w["epochs_to_converge"])
+    right.set_title(w["median_epochs"], fontsize=9)
     for ax in (left, right):
         ax.set_xscale(scale)
         ax.set_xticks(where, [_label(axis, v) for v in values], fontsize=8)
         ax.minorticks_off()
-        ax.set_xlabel(axis)
+        ax.set_xlabel(axis_name(axis, lang))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), borderaxespad=0.0)
-    fig.suptitle(_same_title(axes, seeds), fontsize=10)
+    fig.suptitle(_same_title(axes, seeds, lang), fontsize=10)
     return fig
 
 

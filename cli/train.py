@@ -24,8 +24,10 @@ from ..kernels.shape import ACTIVATIONS
 from .errors import fail
 from .options import (
     HIDDEN_HELP,
+    LANG_HELP,
     choice,
     hidden_layers,
+    language,
     non_negative_number,
     number_in,
     output_folder,
@@ -184,6 +186,7 @@ def train(
             "(--live plays the run back once it is trained).",
         ),
     ] = None,
+    lang: Annotated[str, typer.Option("--lang", **language(), help=LANG_HELP)] = "en",
 ) -> None:
     """Train a network (the lesson's 1-2-1 by default) from many random seeds at once and save the results.
 
@@ -217,7 +220,7 @@ def train(
         raise typer.BadParameter(str(err), param_hint=f"'--{err.setting.replace('_', '-')}'") from err
 
     _check_animate(animate, animate_seed, config.seeds, live, seconds_per_frame)
-    window = _open_window(config, animate_seed, seconds_per_frame) if live else None
+    window = _open_window(config, animate_seed, seconds_per_frame, lang) if live else None
 
     json_to_stdout = json_path == "-"
     json_file = None if json_path in (None, "-") else Path(json_path)
@@ -238,7 +241,14 @@ def train(
         from .. import kernels
 
         files = Outputs(
-            out, json_file, json_to_stdout, None if no_plot else plot_format, animate, animate_seed, seconds_per_frame
+            out,
+            json_file,
+            json_to_stdout,
+            None if no_plot else plot_format,
+            animate,
+            animate_seed,
+            seconds_per_frame,
+            lang,
         )
         _run(kernels, config, seed_start, files, quiet, window, figures)
     except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: _run has removed any file it wrote
@@ -272,9 +282,10 @@ class Outputs:
     animate: Path | None
     animate_seed: int | None
     seconds_per_frame: float | None = None  # the GIF's pace; None: its default
+    lang: str = "en"  # the language of the figures and the table
 
 
-def _open_window(config, animate_seed: int | None, seconds_per_frame: float | None = None):
+def _open_window(config, animate_seed: int | None, seconds_per_frame: float | None = None, lang: str = "en"):
     """The --live window, open before training starts; a one-line usage error where it cannot be."""
     from ..kernels.data import get_beans
     from .live import LiveWindow, NoWindow, interactive_pyplot
@@ -286,7 +297,8 @@ def _open_window(config, animate_seed: int | None, seconds_per_frame: float | No
     xs, ys = get_beans(config.beans, config.data_seed)
     test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed) if config.test_beans else ((), ())
     row = None if animate_seed is None else config.seeds.index(animate_seed)
-    return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys, config.shape, seconds_per_frame)
+    shape = config.shape
+    return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys, shape, seconds_per_frame, lang)
 
 
 def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None, figures=None) -> None:
@@ -324,7 +336,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     if files.plot_format is not None:
         from .figure_data import figure_data
 
-        plotted = figure_data(result)
+        plotted = figure_data(result, lang=files.lang)
         if figures is not None:
             figures.send(plotted)  # it draws while this process prints the table and writes the JSON
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
@@ -334,7 +346,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
             stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
         else:
             # Into a pipe or file rich would wrap at 80 columns mid-sentence: print lines whole there.
-            render_report(result, Console(file=stdout, soft_wrap=not stdout.isatty()))
+            render_report(result, Console(file=stdout, soft_wrap=not stdout.isatty()), files.lang)
 
     to_stdout(print_results)  # a closed or full stdout fails the run before any file is written
 
@@ -350,7 +362,10 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
         if files.plot_format is not None:
             _save_figures(plotted, files.out, files.plot_format, staged.write, figures)
         if files.animate is not None:
-            staged.write(files.animate, lambda tmp: _save_animation(result, tmp, animate_row, files.seconds_per_frame))
+            staged.write(
+                files.animate,
+                lambda tmp: _save_animation(result, tmp, animate_row, files.seconds_per_frame, files.lang),
+            )
     if not quiet:
         for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
@@ -400,9 +415,10 @@ def _animation_row(result, seed: int | None) -> int:
     return row
 
 
-def _save_animation(result, path: Path, row: int, seconds_per_frame: float | None = None) -> Path:
+def _save_animation(result, path: Path, row: int, seconds_per_frame: float | None = None, lang: str = "en") -> Path:
     """The GIF of the seed in ``row``, from the snapshots the run recorded."""
     from .animation import save_training_gif
+    from .words import words
 
     config = result.config
     return save_training_gif(
@@ -412,9 +428,12 @@ def _save_animation(result, path: Path, row: int, seconds_per_frame: float | Non
         result.snapshot_epochs,
         result.param_history[:, row, :],
         result.loss_history[row],
-        title=f"{config.shape}, seed {config.seeds[row]}, lr {config.lr:g}, {config.beans} beans",
+        title=words(lang)["gif_title"].format(
+            shape=config.shape, seed=config.seeds[row], lr=f"{config.lr:g}", beans=config.beans
+        ),
         test_xs=result.test_xs if result.test_xs.size else None,
         test_ys=result.test_ys if result.test_ys.size else None,
         shape=config.shape,
         seconds_per_frame=seconds_per_frame,
+        lang=lang,
     )

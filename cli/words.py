@@ -81,6 +81,8 @@ EN = {
     "share_interval": "converged, 95% interval over {seeds} seeds",
     "median_range": "median, bars p10-p90 of the seeds that converged",
     "sweep_title": "beans sweep: {seeds} seeds per cell",
+    "comma": ", ",  # between the settings in a title
+    "semicolon": "; ",
     "rows_left_out": " ({left_out} of {total} rows of panels left out: {names} = {values}, ...)",
     # the tables
     "results_title": "beans train: results, best first ({shape})",
@@ -163,6 +165,8 @@ ZH = {
     "share_interval": "收敛比例，{seeds} 个种子的 95% 区间",
     "median_range": "中位数，误差棒为收敛种子的 p10-p90",
     "sweep_title": "beans sweep：每格 {seeds} 个种子",
+    "comma": "，",
+    "semicolon": "；",
     "rows_left_out": "（{total} 行面板中略去 {left_out} 行：{names} = {values}，……）",
     "results_title": "beans train：结果，最佳在前（{shape}）",
     "col_rank": "#",
@@ -208,9 +212,7 @@ def missing_font(lang: str) -> str | None:
     """Why ``lang`` cannot be drawn here (its font package is not installed), or None when it can."""
     if lang not in NEEDS_FONT or importlib.util.find_spec(FONT_MODULE) is not None:
         return None
-    return (
-        f"--lang {lang} needs a font with Chinese characters: pip install 'beans[zh]' (or pip install {FONT_PACKAGE})"
-    )
+    return f"{lang} needs a font with Chinese characters: pip install 'beans[zh]' (or pip install {FONT_PACKAGE})"
 
 
 def font_path() -> Path:
