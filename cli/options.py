@@ -117,9 +117,12 @@ def number_in(minimum: float, maximum: float) -> dict[str, Any]:
     """``parser`` and ``metavar`` for a finite number in ``[minimum, maximum]`` (``--seconds-per-frame``)."""
 
     def parse(value: str | float) -> float:
-        number = _finite_number(value, minimum, inclusive=True)
-        if number > maximum:
-            raise typer.BadParameter(f"must be a finite number from {minimum:g} to {maximum:g}, got {value}")
+        try:
+            number = _finite_number(value, minimum, inclusive=True)
+        except typer.BadParameter:
+            number = None
+        if number is None or number > maximum:  # one message for both ends and for words
+            raise typer.BadParameter(f"must be a number from {minimum:g} to {maximum:g}, got {value}")
         return number
 
     return {"parser": parse, "metavar": f"FLOAT {minimum:g}..{maximum:g}"}
