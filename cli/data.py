@@ -9,7 +9,7 @@ import typer
 
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
 from .errors import fail
-from .options import SUFFIXES_TEXT, output_path, whole
+from .options import LANG_HELP, SUFFIXES_TEXT, language, output_path, whole
 from .signals import exit_code
 
 
@@ -19,25 +19,28 @@ def beans_csv(xs, ys) -> str:
     return "size,toxicity\n" + "\n".join(rows) + "\n"
 
 
-def beans_figure(xs, ys):
-    """The lesson's "Size-Toxicity Function" scatter plot of the beans, as a matplotlib Figure."""
-    from .figures import Figure
-    from .plots import SIZE_LABEL, TOXICITY_LABEL, TRAINING_COLOUR
+def beans_figure(xs, ys, lang: str = "en"):
+    """The lesson's "Size-Toxicity Function" scatter plot of the beans, as a matplotlib Figure, in ``lang``."""
+    from .figures import Figure, use_language
+    from .plots import TRAINING_COLOUR
+    from .words import words
 
+    use_language(lang)
+    w = words(lang)
     fig = Figure(figsize=(6.4, 4.8), layout="constrained")
     ax = fig.add_subplot()
     ax.scatter(xs, ys, color=TRAINING_COLOUR)
-    ax.set_title("Size-Toxicity Function", fontsize=12)
-    ax.set_xlabel(SIZE_LABEL)
-    ax.set_ylabel(TOXICITY_LABEL)
+    ax.set_title(w["beans_title"], fontsize=12)
+    ax.set_xlabel(w["bean_size"])
+    ax.set_ylabel(w["toxicity"])
     return fig
 
 
-def save_beans_plot(path: Path, xs, ys, fmt: str, write=None) -> Path:
+def save_beans_plot(path: Path, xs, ys, fmt: str, write=None, lang: str = "en") -> Path:
     """``beans_figure`` written whole to ``path`` in format ``fmt``, with ``write`` (default: atomically)."""
     from ..files import write_atomic
 
-    fig = beans_figure(xs, ys)
+    fig = beans_figure(xs, ys, lang)
     return (write or write_atomic)(path, lambda tmp: fig.savefig(tmp, format=fmt))
 
 
@@ -53,6 +56,7 @@ def data(
         typer.Option("--csv", metavar="PATH", parser=output_path, help="Also write the beans as CSV (size,toxicity)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    lang: Annotated[str, typer.Option("--lang", **language(), help=LANG_HELP)] = "en",
 ) -> None:
     """Draw the lesson's beans and save their size-toxicity scatter plot (and, with --csv, the data)."""
     try:
@@ -73,7 +77,7 @@ def data(
             if csv is not None:
                 text = beans_csv(xs, ys)
                 staged.write(csv, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-            save_beans_plot(out, xs, ys, fmt, write=staged.write)
+            save_beans_plot(out, xs, ys, fmt, write=staged.write, lang=lang)
     except BaseException as err:  # the staged files are gone already; the folders made go too
         prepared.cleanup()
         if isinstance(err, OutputError):

@@ -40,6 +40,11 @@ class FigureData:
     neuron_params : float64 (P,) of that seed, or None
     hidden_outputs : tuple of float64 (width, G), one per hidden layer, for that seed
     neuron_output : float64 (G,), the network's output for that seed, or None
+    weighted_inputs : float64 (width, G), for that seed, the output neuron's inputs times their
+        weights (for the 1-2-1, w11_2·a1_1 and w21_2·a2_1); None without a seed
+    output_sum : float64 (G,), the output neuron's z: those summed, plus its bias, before its
+        sigmoid; None without a seed
+    lang : the language of the figures' words (``cli.words``)
     """
 
     config: TrainConfig
@@ -60,6 +65,9 @@ class FigureData:
     neuron_params: np.ndarray | None
     hidden_outputs: tuple[np.ndarray, ...]
     neuron_output: np.ndarray | None
+    weighted_inputs: np.ndarray | None = None
+    output_sum: np.ndarray | None = None
+    lang: str = "en"
 
 
 def drawing_grid(xs: np.ndarray) -> np.ndarray:
@@ -84,12 +92,26 @@ def curves(params: np.ndarray, grid: np.ndarray, shape) -> np.ndarray:
     return out
 
 
-def figure_data(result, neuron_row: int | str | None = BEST) -> FigureData:
+def output_neuron_sum(params: np.ndarray, last_hidden: np.ndarray, shape) -> tuple[np.ndarray, np.ndarray]:
+    """The output neuron's weighted inputs, float64 (width, G), and their sum plus its bias, z (G,).
+
+    ``params`` (P,) is one seed's; ``last_hidden`` (width, G) its last hidden layer's outputs.
+    The sigmoid of z is the network's output: the lesson's "one step up, one step down" is two
+    weighted steps added here.
+    """
+    start = shape.neuron_start(shape.n_layers - 1, 0)
+    width = last_hidden.shape[0]
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights: inf, as the network computes them
+        weighted = params[start : start + width, None] * last_hidden
+        return weighted, weighted.sum(axis=0) + params[start + width]
+
+
+def figure_data(result, neuron_row: int | str | None = BEST, lang: str = "en") -> FigureData:
     """The figures' numbers for ``result`` (a ``beans.training.TrainResult``).
 
     ``neuron_row`` is the row the neurons figure shows: ``BEST`` (the default) for the best
     seed's (none when every seed diverged), None for no neurons figure. Its parameters must be
-    finite.
+    finite. ``lang``: the figures' language (``cli.words.LANGUAGES``).
     """
     from ..kernels.network import neuron_outputs, predict
 
@@ -99,11 +121,13 @@ def figure_data(result, neuron_row: int | str | None = BEST) -> FigureData:
     grid = drawing_grid(result.xs)
     shape = result.config.shape
     neuron_params, hidden_outputs, neuron_output = None, (), None
+    weighted_inputs = output_sum = None
     if neuron_row is not None:
         neuron_params = result.params[neuron_row]
         with np.errstate(over="ignore"):  # huge weights saturate a neuron: the right 0 or 1, no warning
             hidden_outputs = tuple(neuron_outputs(neuron_params, grid, shape))  # (width, G) per hidden layer
             neuron_output = predict(neuron_params, grid, shape)
+        weighted_inputs, output_sum = output_neuron_sum(neuron_params, hidden_outputs[-1], shape)
     return FigureData(
         config=result.config,
         xs=result.xs,
@@ -123,9 +147,12 @@ def figure_data(result, neuron_row: int | str | None = BEST) -> FigureData:
         neuron_params=neuron_params,
         hidden_outputs=hidden_outputs,
         neuron_output=neuron_output,
+        weighted_inputs=weighted_inputs,
+        output_sum=output_sum,
+        lang=lang,
     )
 
 
-def as_figure_data(run, neuron_row: int | str | None = BEST) -> FigureData:
-    """``run`` itself when it is already ``FigureData``, else ``figure_data(run, neuron_row)``."""
-    return run if isinstance(run, FigureData) else figure_data(run, neuron_row)
+def as_figure_data(run, neuron_row: int | str | None = BEST, lang: str = "en") -> FigureData:
+    """``run`` itself when it is already ``FigureData``, else ``figure_data(run, neuron_row, lang)``."""
+    return run if isinstance(run, FigureData) else figure_data(run, neuron_row, lang)

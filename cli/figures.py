@@ -39,4 +39,26 @@ matplotlib.use("Agg")  # never a GUI backend, even if one is configured
 
 from matplotlib.figure import Figure  # noqa: E402
 
-__all__ = ["Figure"]
+__all__ = ["Figure", "use_language"]
+
+
+def use_language(lang: str) -> None:
+    """Make matplotlib able to draw ``lang``'s words (``cli.words``); for English there is nothing to do.
+
+    For Chinese the CJK font is registered and put after matplotlib's own DejaVu Sans, as
+    a fallback for the glyphs DejaVu lacks: Latin letters, digits and the mathtext of the log
+    axes stay as in English figures, and no character is drawn as a box. Once set it stays
+    set for the process; English figures drawn afterwards look the same, as DejaVu has all of
+    their glyphs. ImportError when the font package is not installed.
+    """
+    from .words import FONT_FAMILY, NEEDS_FONT, font_path
+
+    if lang not in NEEDS_FONT:
+        return
+    from matplotlib import font_manager
+
+    if FONT_FAMILY not in {entry.name for entry in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(font_path()))
+    # named, not "sans-serif": matplotlib falls back along font.family's entries, and a generic
+    # family counts as one entry (its first installed font)
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", FONT_FAMILY]

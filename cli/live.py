@@ -7,6 +7,11 @@ only the newest; the main thread (which a GUI toolkit wants) draws whatever is n
 runs the window's events in between. Drawing slower than training skips frames and never
 queues them, so the window costs training no time.
 
+With ``--seconds-per-frame`` the window then plays the run back: every recorded snapshot in
+order, each for that long, so a class can follow the lesson's redraws one by one. (The
+kernel trains far faster than anyone can watch, and the live view skips snapshots rather
+than slow it down.)
+
 Closing the window ends the live view only: training goes on and the run ends as it would
 without ``--live`` (Ctrl-C is how to stop it). When training ends with the window still
 open, the final curve stays up until the window is closed (or Ctrl-C), after the table is
@@ -24,6 +29,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -118,13 +124,34 @@ class LiveWindow:
     total_epochs : the run's epochs, for the title
     test_xs, test_ys : float64 (m,), held-out beans drawn hollow (m may be 0)
     shape : beans.Shape, the network the snapshots' parameters belong to
+    seconds_per_frame : None, or how long each snapshot stays up when the run is played back
+        (``replay``)
+    lang : the language of its words (``cli.words.LANGUAGES``)
     """
 
-    def __init__(self, plt, xs, ys, seeds, row, total_epochs, test_xs, test_ys, shape) -> None:
+    def __init__(
+        self,
+        plt,
+        xs,
+        ys,
+        seeds,
+        row,
+        total_epochs,
+        test_xs,
+        test_ys,
+        shape,
+        seconds_per_frame: float | None = None,
+        lang: str = "en",
+    ) -> None:
         from matplotlib.collections import LineCollection
 
         from .figure_data import drawing_grid
-        from .plots import SIZE_LABEL, TOXICITY_LABEL, draw_beans
+        from .figures import use_language
+        from .plots import draw_beans
+        from .words import words
+
+        use_language(lang)
+        self.words = words(lang)
 
         self.plt = plt
         self.seeds = tuple(seeds)
@@ -133,6 +160,7 @@ class LiveWindow:
         self.shape = shape
         self.mailbox = Latest()
         self.frames = 0
+        self.seconds_per_frame = seconds_per_frame
         self.grid = drawing_grid(np.asarray(xs))
         lo, hi = self.grid[0], self.grid[-1]
         self.fig = plt.figure(num=WINDOW_TITLE, figsize=(8, 5))
@@ -144,9 +172,9 @@ class LiveWindow:
         draw_beans(ax, xs, ys, test_xs, test_ys)
         ax.set_xlim(lo, hi)
         ax.set_ylim(-0.1, 1.1)
-        ax.set_xlabel(SIZE_LABEL)
-        ax.set_ylabel(TOXICITY_LABEL)
-        self.title = ax.set_title(f"epoch 0 of {total_epochs}: starting", fontsize=10)
+        ax.set_xlabel(self.words["bean_size"])
+        ax.set_ylabel(self.words["toxicity"])
+        self.title = ax.set_title(self.words["live_starting"].format(epochs=total_epochs), fontsize=10)
         self._closed = threading.Event()
         self.fig.canvas.mpl_connect("close_event", lambda _event: self._closed.set())
         self.fig.show()
@@ -178,9 +206,16 @@ class LiveWindow:
         ys = curves(params[np.r_[row, faint_rows]], self.grid, self.shape)  # (1 + F, GRID_POINTS); NaN: no curve
         self.faint.set_segments([np.column_stack([self.grid, y]) for y in ys[1:] if np.isfinite(y).all()])
         self.bold.set_data(self.grid, ys[0])
-        which = "seed" if self.row is not None else "best so far: seed"
+        which = self.words["live_seed" if self.row is not None else "live_best_seed"]
         self.title.set_text(
-            f"{self.shape}, epoch {epoch} of {self.total_epochs}, {which} {self.seeds[row]}, MSE {losses[row]:.3e}"
+            self.words["live_title"].format(
+                shape=self.shape,
+                epoch=epoch,
+                epochs=self.total_epochs,
+                which=which,
+                seed=self.seeds[row],
+                mse=f"{losses[row]:.3e}",
+            )
         )
         self.fig.canvas.draw_idle()
         self.frames += 1
@@ -194,6 +229,22 @@ class LiveWindow:
             self.draw(snapshot)
         # seconds must be > 0: start_event_loop(0) runs until the window closes
         self.fig.canvas.start_event_loop(max(seconds, 0.001))
+
+    def replay(self, result, interrupted: threading.Event) -> None:
+        """Show every snapshot ``result`` recorded, in order, each for ``seconds_per_frame`` (main thread).
+
+        ``result``: a TrainResult with recorded parameters. Stops early when the window is closed;
+        raises KeyboardInterrupt once ``interrupted`` is set (Ctrl-C, see ``ctrl_c_as_flag``).
+        """
+        for r, epoch in enumerate(result.snapshot_epochs):
+            if self.closed:
+                return
+            self.draw((int(epoch), result.param_history[r], result.loss_history[:, r]))
+            until = time.monotonic() + self.seconds_per_frame
+            while not self.closed and (left := until - time.monotonic()) > 0:
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
+                self.step(min(left, FRAME_SECONDS))
 
     def wait_closed(self) -> None:
         """Keep the window up until it is closed; Ctrl-C closes it too."""
@@ -233,7 +284,8 @@ class Cancelled(KeyboardInterrupt):
 def train_beside(window: LiveWindow, train: Callable[..., object], on_chunk: Callable[[int, int], None] | None):
     """Run ``train(on_chunk=..., on_snapshot=...)`` in a thread while this one keeps the window going.
 
-    Returns what ``train`` returns and raises what it raised. Ctrl-C here stops the training
+    Returns what ``train`` returns and raises what it raised; a paced window (``seconds_per_frame``)
+    plays the run back first. Ctrl-C here stops the training
     at its next snapshot (the callbacks raise there), waits for it, and raises KeyboardInterrupt,
     so the command cleans up as it does for Ctrl-C without --live.
     """
@@ -278,6 +330,8 @@ def train_beside(window: LiveWindow, train: Callable[..., object], on_chunk: Cal
                     collected = True
                 worker.join(0.1)  # the view has ended; training goes on
             window.step()  # the last snapshot, drawn before the report is printed
+            if window.seconds_per_frame is not None and "result" in outcome:
+                window.replay(outcome["result"], interrupted)
     except KeyboardInterrupt:
         stop.set()
         worker.join()

@@ -69,6 +69,25 @@ def choice(names: tuple[str, ...]) -> dict[str, Any]:
     return {"parser": parse, "metavar": "|".join(names), "autocompletion": lambda: list(names)}
 
 
+def language() -> dict[str, Any]:
+    """``parser``, ``metavar`` and completion for ``--lang``: one of ``cli.words.LANGUAGES`` whose font is here."""
+    from .words import LANGUAGES, missing_font  # plain Python: --help stays fast
+
+    named = choice(LANGUAGES)
+
+    def parse(value: str) -> str:
+        value = named["parser"](value)
+        why = missing_font(value)
+        if why is not None:  # before anything runs: a run would fail only at its pictures
+            raise typer.BadParameter(why)
+        return value
+
+    return {**named, "parser": parse}
+
+
+LANG_HELP = "Language of the figures and the printed table: en, or zh (Chinese; needs the zh extra's font)."
+
+
 def _finite_number(value: str | float, above: float, inclusive: bool) -> float:
     """A finite number written as :data:`DECIMAL` (no ``nan``, ``inf``), > ``above`` (>= if inclusive)."""
     bound = f"{'>=' if inclusive else '>'} {above:g}"
@@ -92,6 +111,21 @@ def positive_number(value: str | float) -> float:
 def non_negative_number(value: str | float) -> float:
     """A parser for a finite number >= 0 (``--noise``)."""
     return _finite_number(value, 0.0, inclusive=True)
+
+
+def number_in(minimum: float, maximum: float) -> dict[str, Any]:
+    """``parser`` and ``metavar`` for a finite number in ``[minimum, maximum]`` (``--seconds-per-frame``)."""
+
+    def parse(value: str | float) -> float:
+        try:
+            number = _finite_number(value, minimum, inclusive=True)
+        except typer.BadParameter:
+            number = None
+        if number is None or number > maximum:  # one message for both ends and for words
+            raise typer.BadParameter(f"must be a number from {minimum:g} to {maximum:g}, got {value}")
+        return number
+
+    return {"parser": parse, "metavar": f"FLOAT {minimum:g}..{maximum:g}"}
 
 
 def output_path(value: str | Path) -> Path:

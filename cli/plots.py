@@ -15,7 +15,8 @@ import numpy as np
 
 from ..files import write_atomic
 from .figure_data import FigureData, as_figure_data
-from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from .figures import Figure, use_language  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from .words import words
 
 # How a figure reaches its file: ``write(target, fn)`` calls ``fn(tmp_path)`` and returns target.
 Writer = Callable[[Path, Callable[[Path], object]], Path]
@@ -24,9 +25,14 @@ COLOURS = {"converged": "tab:blue", "failed": "tab:orange", "diverged": "tab:red
 # Shared by fit.png, the training GIF and beans.png, so the beans look the same in every figure.
 TRAINING_COLOUR = "tab:green"  # filled points
 HELD_OUT_COLOUR = "tab:purple"  # hollow points
-SIZE_LABEL = "Bean size"
-TOXICITY_LABEL = "Toxicity"
+SIZE_LABEL = words("en")["bean_size"]  # the English axis labels, as every figure writes them
+TOXICITY_LABEL = words("en")["toxicity"]
 DPI = 120  # every saved figure's: 960 x 600 pixels for the 8 x 5 inch ones
+FIGSIZE = (8, 5)  # inches, fit and loss
+# fit.png: the best seed a thin line on a band of the converged ones, so both show.
+BEST_FIT_WIDTH = 1.4
+CONVERGED_WIDTH = 5.0
+CONVERGED_ALPHA = 0.3  # at least; fewer seeds are drawn darker (_line_alpha)
 
 
 def draw_beans(ax, xs, ys, test_xs=None, test_ys=None, *, sizes=(18, 30), zorder=3, labels=("", "")) -> None:
@@ -59,16 +65,33 @@ def _groups(data: FigureData) -> dict[str, np.ndarray]:
 def _settings_title(data: FigureData) -> str:
     config = data.config
     seeds = config.seeds
-    seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
-    return (
-        f"{config.shape}, {seed_text}, {config.epochs} epochs, lr {config.lr:g}, {config.beans} beans "
-        f"(data seed {config.data_seed}): converged {int(data.converged.sum())} of {len(seeds)}"
+    w = words(data.lang)
+    seed_text = (
+        w["seed_one"].format(seed=seeds[0])
+        if len(seeds) == 1
+        else w["seed_range"].format(first=seeds[0], last=seeds[-1])
+    )
+    return w["settings_title"].format(
+        shape=config.shape,
+        seeds=seed_text,
+        epochs=config.epochs,
+        lr=f"{config.lr:g}",
+        beans=config.beans,
+        data_seed=config.data_seed,
+        converged=int(data.converged.sum()),
+        total=len(seeds),
     )
 
 
 def _legend(ax) -> None:
-    """A legend whose swatches are opaque even where the lines themselves are faint."""
-    for handle in ax.legend(loc="upper right", fontsize=8).legend_handles:
+    """A legend beside the axes, off the data, whose swatches are opaque even where the lines are faint.
+
+    Wherever it went inside, some run has beans or curves there (the hill fills the top, a
+    large learning rate's losses the whole height). The figure needs a constrained layout to
+    make room for it.
+    """
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
+    for handle in legend.legend_handles:
         handle.set_alpha(1.0)
 
 
@@ -100,8 +123,10 @@ def fit_figure(run) -> Figure:
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
 
     data = as_figure_data(run, neuron_row=None)
+    use_language(data.lang)
+    w = words(data.lang)
     grid = data.grid
-    fig = Figure(figsize=(8, 5))
+    fig = Figure(figsize=FIGSIZE, layout="constrained")
     ax = fig.add_subplot()
     drawable = ~np.isnan(data.curves).any(axis=1)
     for label, rows in _groups(data).items():
@@ -110,14 +135,17 @@ def fit_figure(run) -> Figure:
             continue
         ys = data.curves[rows]
         segments = np.stack([np.broadcast_to(grid, ys.shape), ys], axis=-1)
+        # The converged seeds nearly coincide with the best one: drawn as a wide band under its
+        # thin line, they show on both sides of it, and widen the band where they disagree.
+        wide = label == "converged"
         ax.add_collection(
             LineCollection(
                 segments,
                 colors=COLOURS[label],
-                linewidths=1.0,
+                linewidths=CONVERGED_WIDTH if wide else 1.0,
                 linestyles=":" if label == "diverged" else "-",
-                alpha=_line_alpha(rows.size),
-                label=f"{label} ({rows.size})",
+                alpha=max(_line_alpha(rows.size), CONVERGED_ALPHA) if wide else _line_alpha(rows.size),
+                label=w[f"{label}_n"].format(n=rows.size),
             )
         )
     best = data.best
@@ -126,16 +154,17 @@ def fit_figure(run) -> Figure:
             grid,
             data.curves[best],
             color=COLOURS["best"],
-            linewidth=2.5,
-            label=f"best: seed {data.config.seeds[best]} (MSE {data.final_mse[best]:.2e})",
+            linewidth=BEST_FIT_WIDTH,
+            zorder=4,  # over the beans and the band
+            label=w["best_with_mse"].format(seed=data.config.seeds[best], mse=f"{data.final_mse[best]:.2e}"),
         )
-    counted = (f"training beans ({data.xs.size})", f"held-out beans ({data.test_xs.size})")
+    counted = (w["training_beans_n"].format(n=data.xs.size), w["held_out_beans_n"].format(n=data.test_xs.size))
     draw_beans(ax, data.xs, data.ys, data.test_xs, data.test_ys, labels=counted)
     ax.set_xlim(grid[0], grid[-1])
     ax.set_ylim(-0.1, 1.1)
-    ax.set_xlabel(SIZE_LABEL)
-    ax.set_ylabel(TOXICITY_LABEL)
-    ax.set_title(_settings_title(data), fontsize=10)
+    ax.set_xlabel(w["bean_size"])
+    ax.set_ylabel(w["toxicity"])
+    fig.suptitle(_settings_title(data), fontsize=10)  # over the legend too: the axes are narrower
     _legend(ax)
     return fig
 
@@ -158,8 +187,10 @@ def loss_figure(run) -> Figure:
     from matplotlib.collections import LineCollection  # after cli.figures' set-up
 
     data = as_figure_data(run, neuron_row=None)
+    use_language(data.lang)
+    w = words(data.lang)
     epochs = data.snapshot_epochs.astype(np.float64)
-    fig = Figure(figsize=(8, 5))
+    fig = Figure(figsize=FIGSIZE, layout="constrained")
     ax = fig.add_subplot()
     ax.set_yscale("log")
 
@@ -182,7 +213,7 @@ def loss_figure(run) -> Figure:
                     colors=COLOURS[label],
                     linewidths=1.0,
                     alpha=alpha,
-                    label=f"{label} ({rows.size})",
+                    label=w[f"{label}_n"].format(n=rows.size),
                 )
             )
         if dots:
@@ -191,7 +222,7 @@ def loss_figure(run) -> Figure:
                 s=25,
                 color=COLOURS[label],
                 alpha=max(alpha, 0.5),
-                label=None if len(dots) < len(lines) else f"{label} ({rows.size})",
+                label=None if len(dots) < len(lines) else w[f"{label}_n"].format(n=rows.size),
             )
     best = data.best
     held_out = np.empty((0, 2))
@@ -203,7 +234,7 @@ def loss_figure(run) -> Figure:
             color=COLOURS["best"],
             linewidth=2.5,
             marker="o" if len(best_line) == 1 else None,
-            label=f"best: seed {data.config.seeds[best]}",
+            label=w["best"].format(seed=data.config.seeds[best]),
         )
         # Its MSE on the held-out beans, dashed: where it turns up while the training MSE still
         # falls, the seed is learning the training beans' noise (over-fitting). None without them.
@@ -217,7 +248,7 @@ def loss_figure(run) -> Figure:
                 linewidth=1.8,
                 linestyle="--",
                 marker="o" if len(held_out) == 1 else None,
-                label=f"best: seed {data.config.seeds[best]}, on the {data.test_xs.size} held-out beans",
+                label=w["best_held_out"].format(seed=data.config.seeds[best], n=data.test_xs.size),
             )
     ax.autoscale_view()
     if epochs[-1] > epochs[0]:
@@ -226,26 +257,49 @@ def loss_figure(run) -> Figure:
         ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
         ax.set_xticks([epochs[0]])
     _label_log_axis(ax)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("MSE on the training beans" + (", held-out dashed" if len(held_out) else ""))
-    ax.set_title(_settings_title(data), fontsize=10)
+    ax.set_xlabel(w["epoch"])
+    ax.set_ylabel(w["training_mse"] + (w["held_out_dashed"] if len(held_out) else ""))
+    fig.suptitle(_settings_title(data), fontsize=10)  # over the legend too: the axes are narrower
     _legend(ax)
     return fig
 
 
 def _label_log_axis(ax) -> None:
-    """Minor tick labels off ("4.5x10^-1" crowds the axis label), unless they are all there is.
+    """Enough tick labels on the log axis to read the losses off it, near the final MSE too.
 
-    Call once the limits are final. Within one decade (a diverged run's losses often are) no
-    power of ten is in view, so the minor ticks keep short plain labels instead.
+    Call once the limits are final. The powers of ten alone leave one label, or none, beside
+    a loss that ends between two of them; over a few decades 2 and 5 of each decade are
+    labelled too, smaller. Over many decades the powers of ten are enough and the minor ticks
+    stay unlabelled (their labels would crowd). Within one decade (a diverged run's losses
+    often are) no power of ten is in view, and every minor tick gets a short plain label.
     """
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     lo, hi = ax.get_ylim()
+    decades = math.log10(hi / lo) if lo > 0 else math.inf
     if lo > 0 and math.ceil(math.log10(lo)) > math.log10(hi):
         ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _pos: f"{value:.2g}"))
+    elif decades <= MINOR_LABEL_DECADES:
+        ax.yaxis.set_minor_locator(LogLocator(base=10.0, subs=LABELLED_SUBS))
+        ax.yaxis.set_minor_formatter(FuncFormatter(_short_log_label))
+        ax.yaxis.set_major_formatter(FuncFormatter(_short_log_label))  # one notation for both
+        ax.tick_params(axis="y", which="minor", labelsize=8)
     else:
         ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+# The log axis labels 2 and 5 of each decade when it spans at most this many decades.
+MINOR_LABEL_DECADES = 4.0
+LABELLED_SUBS = (2.0, 5.0)
+
+
+def _short_log_label(value: float, _pos=None) -> str:
+    """``0.05`` down to 0.001; smaller ones as ``2x10^-4`` or ``10^-4`` (in mathtext)."""
+    if value >= 1e-3:
+        return f"{value:g}"
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = round(value / 10**exponent)
+    return rf"$10^{{{exponent}}}$" if mantissa == 1 else rf"${mantissa}\times10^{{{exponent}}}$"
 
 
 def save_plots(result, out_dir: Path, fmt: str, write: Writer = write_atomic) -> list[Path]:

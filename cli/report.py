@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..results import ranks, summarize
+from .words import words
 
 # Above this many seeds the table shows the best and worst ``SHOWN_AT_EACH_END`` only; up to
 # it every row shows, so leaving rows out always saves at least MAX_FULL_ROWS + 1 - 20 of them.
@@ -57,9 +58,9 @@ def _or_nan(value: float | None) -> float:
     return np.nan if value is None else value
 
 
-def _status(converged: bool, diverged: bool) -> Text:
+def _status(converged: bool, diverged: bool, lang: str = "en") -> Text:
     if diverged:
-        return Text("diverged", style="bold red")
+        return Text(words(lang)["status_diverged"], style="bold red")
     return Text("✓", style="green") if converged else Text("✗", style="yellow")
 
 
@@ -70,7 +71,7 @@ def shown_rows(order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order[:SHOWN_AT_EACH_END], order[-SHOWN_AT_EACH_END:]
 
 
-def results_table(result) -> Table:
+def results_table(result, lang: str = "en") -> Table:
     """One row per seed, best first; for more than ``MAX_FULL_ROWS`` seeds the best and worst 10.
 
     Diverged seeds are listed last with their numbers, marked ``diverged``.
@@ -78,20 +79,22 @@ def results_table(result) -> Table:
     Parameters
     ----------
     result : beans.training.TrainResult
+    lang : the language of its words (``cli.words.LANGUAGES``)
     """
     from ..training import ranking
 
+    w = words(lang)
     with_test = result.config.test_beans > 0
-    table = Table(title=f"beans train: results, best first ({result.config.shape})", title_justify="left")
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("seed", justify="right")
-    table.add_column("final MSE", justify="right")
-    table.add_column("accuracy", justify="right")
+    table = Table(title=w["results_title"].format(shape=result.config.shape), title_justify="left")
+    table.add_column(w["col_rank"], justify="right", style="dim")
+    table.add_column(w["col_seed"], justify="right")
+    table.add_column(w["col_final_mse"], justify="right")
+    table.add_column(w["col_accuracy"], justify="right")
     if with_test:
-        table.add_column("test MSE", justify="right")
-        table.add_column("test acc.", justify="right")
-    table.add_column("converged", justify="center")
-    table.add_column("epochs to conv.", justify="right")
+        table.add_column(w["col_test_mse"], justify="right")
+        table.add_column(w["col_test_accuracy"], justify="right")
+    table.add_column(w["col_converged"], justify="center")
+    table.add_column(w["col_epochs_to_converge"], justify="right")
 
     order = ranking(result)
     rank_of = ranks(order)
@@ -111,54 +114,65 @@ def results_table(result) -> Table:
             epochs = int(result.epochs_to_converge[row])
             table.add_row(
                 *cells,
-                _status(bool(result.converged[row]), bool(result.diverged[row])),
+                _status(bool(result.converged[row]), bool(result.diverged[row]), lang),
                 f"{epochs:,}" if epochs >= 0 else "—",
             )
     left_out = order.size - top.size - bottom.size
     if left_out:
-        table.caption = (
-            f"{left_out} of {order.size} rows left out (ranks {top.size + 1}-{order.size - bottom.size}); "
-            "all are in results.json"
+        table.caption = w["rows_caption"].format(
+            left_out=left_out, total=order.size, first=top.size + 1, last=order.size - bottom.size
         )
         table.caption_justify = "left"
     return table
 
 
-def summary_lines(result) -> list[str]:
-    """The summary under the table: convergence, MSE spread, held-out figures, speed."""
+def summary_lines(result, lang: str = "en") -> list[str]:
+    """The summary under the table: convergence, MSE spread, held-out figures, speed; in ``lang``."""
+    w = words(lang)
     numbers = summarize(result)
     config = result.config
     shape = config.shape
-    converged = f"{shape} ({shape.n_params} parameters): converged {numbers['converged']} of {numbers['seeds']}"
-    converged += f" (training accuracy >= {config.converged_accuracy:.0%})"
+    converged = w["summary_converged"].format(
+        shape=shape,
+        params=shape.n_params,
+        converged=numbers["converged"],
+        seeds=numbers["seeds"],
+        bar=f"{config.converged_accuracy:.0%}",
+    )
     if numbers["diverged"]:
-        converged += f", {numbers['diverged']} diverged"
+        converged += w["summary_diverged"].format(n=numbers["diverged"])
     mse = numbers["final_mse"]
     if numbers["best_seed"] is None:  # every seed diverged: no spread, no best seed to test
-        seeds = numbers["seeds"]
-        lines = [converged, f"all {seeds} seeds diverged: no final MSE to summarise and no best seed"]
+        lines = [converged, w["summary_all_diverged"].format(seeds=numbers["seeds"])]
     else:
-        spread = (
-            f"final MSE  best {format_mse(mse['best'])}  median {format_mse(mse['median'])}  "
-            f"worst {format_mse(mse['worst'])}"
+        spread = w["summary_spread"].format(
+            best=format_mse(mse["best"]), median=format_mse(mse["median"]), worst=format_mse(mse["worst"])
         )
         if numbers["diverged"]:
-            spread += f"  (over the {numbers['seeds'] - numbers['diverged']} seeds that did not diverge)"
+            spread += w["summary_spread_of"].format(n=numbers["seeds"] - numbers["diverged"])
         lines = [converged, spread]
         if config.test_beans:
             lines.append(
-                f"held-out {config.test_beans} beans (data seed {config.test_data_seed}): "
-                f"best seed {numbers['best_seed']} test MSE {format_mse(_or_nan(numbers['test_mse_of_best']))}, "
-                f"test accuracy {format_accuracy(_or_nan(numbers['test_accuracy_of_best']))}; "
-                f"median test accuracy {format_accuracy(_or_nan(numbers['median_test_accuracy']))}"
+                w["summary_held_out"].format(
+                    n=config.test_beans,
+                    data_seed=config.test_data_seed,
+                    seed=numbers["best_seed"],
+                    mse=format_mse(_or_nan(numbers["test_mse_of_best"])),
+                    accuracy=format_accuracy(_or_nan(numbers["test_accuracy_of_best"])),
+                    median=format_accuracy(_or_nan(numbers["median_test_accuracy"])),
+                )
             )
     lines.append(
-        f"wall time {format_duration(numbers['wall_time_s'])} for {numbers['steps']:,} SGD steps, "
-        f"{format_rate(numbers['steps_per_second'])} ({config.engine} engine)"
+        w["summary_speed"].format(
+            time=format_duration(numbers["wall_time_s"]),
+            steps=f"{numbers['steps']:,}",
+            rate=format_rate(numbers["steps_per_second"]),
+            engine=config.engine,
+        )
     )
     return lines
 
 
-def render_report(result, console: Console) -> None:
-    """Print the results table and the summary to ``console``."""
-    console.print(Group(results_table(result), *(Text(line) for line in summary_lines(result))))
+def render_report(result, console: Console, lang: str = "en") -> None:
+    """Print the results table and the summary to ``console``, in ``lang``."""
+    console.print(Group(results_table(result, lang), *(Text(line) for line in summary_lines(result, lang))))

@@ -18,7 +18,7 @@ import typer
 
 from ..files import OutputError, WrongKindError, prepare_outputs
 from .errors import fail
-from .options import positive_number, whole
+from .options import LANG_HELP, language, positive_number, whole
 
 AXIS_HELP = "Comma list; numbers also as START:STOP:N (evenly) or START:STOP:logN (log scale)."
 
@@ -80,6 +80,7 @@ def sweep(
     ] = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no messages.")] = False,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip sweep.png.")] = False,
+    lang: Annotated[str, typer.Option("--lang", **language(), help=LANG_HELP)] = "en",
 ) -> None:
     """Train every combination of the settings given, from the same random starts, and compare.
 
@@ -115,7 +116,7 @@ def sweep(
     except OutputError as err:
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
     try:
-        code = _run(grid, out, resume, threads, scheduler, workers, timeout, quiet, no_plot, (x_axis, y_axis))
+        code = _run(grid, out, resume, threads, scheduler, workers, timeout, quiet, no_plot, (x_axis, y_axis), lang)
     except BaseException:
         prepared.cleanup()  # removes only folders this command made and left empty
         raise
@@ -123,7 +124,7 @@ def sweep(
         raise typer.Exit(code)
 
 
-def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, no_plot, heat_axes) -> int:
+def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, no_plot, heat_axes, lang="en") -> int:
     """Reach the cluster, open the journal, run the cells, write the files; returns the exit code."""
     from rich.console import Console
 
@@ -196,12 +197,12 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
             highlight=False,
         )
     try:
-        written = _write_files(grid, out, records, summaries, current, None if no_plot else heat_axes)
+        written = _write_files(grid, out, records, summaries, current, None if no_plot else heat_axes, lang)
     except OutputError as err:
         fail(f"{err}; every cell is in {out / 'journal.jsonl'}, --resume writes the files again", 1)
     from .sweep_report import render_cells
 
-    render_cells(grid, summaries, Console(soft_wrap=not sys.stdout.isatty()))
+    render_cells(grid, summaries, Console(soft_wrap=not sys.stdout.isatty()), lang)
     for path in written:
         messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
     failed = [s for s in summaries if s["status"] != "ok"]
@@ -305,7 +306,7 @@ class _progress:
         return self.progress.__exit__(*exc)
 
 
-def _write_files(grid, out: Path, records, summaries, current, heat_axes) -> list[Path]:
+def _write_files(grid, out: Path, records, summaries, current, heat_axes, lang="en") -> list[Path]:
     """seeds.csv, cells.csv, cells.json and sweep.png, all or none."""
     from ..files import StagedFiles
     from ..sweep.summary import cells_csv, cells_document, seeds_csv
@@ -321,6 +322,6 @@ def _write_files(grid, out: Path, records, summaries, current, heat_axes) -> lis
         if heat_axes is not None:
             from .sweep_plots import save_sweep_figure, sweep_figure
 
-            fig = sweep_figure(summaries, grid.axes, heat_axes[0], heat_axes[1], len(grid.seeds))
+            fig = sweep_figure(summaries, grid.axes, heat_axes[0], heat_axes[1], len(grid.seeds), lang)
             staged.write(out / "sweep.png", lambda tmp: save_sweep_figure(fig, tmp))
     return staged.written

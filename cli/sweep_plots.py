@@ -1,8 +1,11 @@
-"""sweep.png: heatmaps of a sweep, share of seeds converged and median epochs to converge.
+"""sweep.png: a sweep's share of seeds converged and median epochs to converge.
 
 Import only inside commands that plot: it imports matplotlib (through ``cli.figures``). Two
 axes of the grid are the heatmap's x and y; every combination of the other varying axes is
 one row of small multiples, the share converged on the left, the median epochs on the right.
+A sweep along one axis is drawn as two line plots instead (a one-row heatmap hides the
+spread): the share with its 95% interval over the seeds, the median epochs with the range
+from the 10th to the 90th percentile of the seeds that converged.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..sweep.grid import AXES, show_values
-from .figures import Figure  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from .figures import Figure, use_language  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
+from .words import axis_name, words
 
 # A figure with more rows than this would be too tall to read: the rest are left out (said in the title).
 MAX_PANEL_ROWS = 12
@@ -43,8 +47,19 @@ def heatmap_arrays(
     return share, epochs
 
 
-def sweep_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str, y: str, seeds: int) -> Figure:
-    """The heatmaps of a sweep: (share converged, median epochs to converge) per row of small multiples."""
+def sweep_figure(
+    summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str, y: str, seeds: int, lang: str = "en"
+) -> Figure:
+    """The heatmaps of a sweep: (share converged, median epochs to converge) per row of small multiples.
+
+    When at most one of the grid's axes has more than one value, the line plots of
+    ``sweep_line_figure`` along it (along ``x`` when none varies). ``lang``: the words' language.
+    """
+    varying = [name for name in AXES if len(axes[name]) > 1]
+    if len(varying) <= 1:
+        return sweep_line_figure(summaries, axes, varying[0] if varying else x, seeds, lang)
+    use_language(lang)
+    w = words(lang)
     others = [name for name in AXES if name not in (x, y) and len(axes[name]) > 1]
     combos = list(itertools.product(*(axes[name] for name in others)))
     shown = combos[:MAX_PANEL_ROWS]
@@ -58,11 +73,11 @@ def sweep_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str
     for row, combo in enumerate(shown):
         fixed = dict(zip(others, combo, strict=True))
         share, epochs = heatmap_arrays(summaries, axes, x, y, fixed)
-        where = ", ".join(f"{name} {_label(name, value)}" for name, value in fixed.items())
+        where = w["comma"].join(f"{axis_name(name, lang)} {_label(name, value)}" for name, value in fixed.items())
         for col, (data, title, cmap, vmax) in enumerate(
             (
-                (share, "share of seeds converged", "viridis", 1.0),
-                (epochs, "median epochs to converge", "magma_r", top),
+                (share, w["share_converged"], "viridis", 1.0),
+                (epochs, w["median_epochs"], "magma_r", top),
             )
         ):
             ax = panels[row, col]
@@ -70,23 +85,132 @@ def sweep_figure(summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str
             image = ax.imshow(data, origin="lower", aspect="auto", cmap=cmap_obj, vmin=0.0, vmax=vmax)
             ax.set_xticks(range(len(xs)), [_label(x, v) for v in xs], fontsize=8)
             ax.set_yticks(range(len(ys)), [_label(y, v) for v in ys], fontsize=8)
-            ax.set_xlabel(x)
-            ax.set_ylabel(y)
+            ax.set_xlabel(axis_name(x, lang))
+            ax.set_ylabel(axis_name(y, lang))
             ax.set_title(f"{title}" + (f"\n{where}" if where else ""), fontsize=9)
             fig.colorbar(image, ax=ax, shrink=0.9)
             if data.size <= MAX_ANNOTATED:
                 _annotate(ax, data, vmax, share=col == 0)
     left_out = len(combos) - len(shown)
-    same = ", ".join(f"{name.replace('_', ' ')} {_label(name, axes[name][0])}" for name in AXES if len(axes[name]) == 1)
-    title = f"beans sweep: {seeds} seeds per cell" + (f"; {same}" if same else "")
+    title = _same_title(axes, seeds, lang)
     if left_out:
-        title += (
-            f" ({left_out} of {len(combos)} rows of panels left out: {', '.join(others)} = "
-            + ", ".join(show_values(tuple(c)) for c in combos[len(shown) : len(shown) + 2])
-            + ", ...)"
+        title += w["rows_left_out"].format(
+            left_out=left_out,
+            total=len(combos),
+            names=", ".join(axis_name(name, lang) for name in others),
+            values=", ".join(show_values(tuple(c)) for c in combos[len(shown) : len(shown) + 2]),
         )
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+def _same_title(axes: dict[str, tuple], seeds: int, lang: str) -> str:
+    """The figure's title: seeds per cell, and the settings every cell shares."""
+    w = words(lang)
+    same = w["comma"].join(
+        f"{axis_name(name, lang)} {_label(name, axes[name][0])}" for name in AXES if len(axes[name]) == 1
+    )
+    return w["sweep_title"].format(seeds=seeds) + (w["semicolon"] + same if same else "")
+
+
+# z of a two-sided 95% normal interval, for the Wilson score interval of a share
+Z95 = 1.959963984540054
+
+
+def wilson_interval(successes: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of ``successes`` in ``n``: (low, high), inside [0, 1] even at 0 or n."""
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    # mathematically low <= p <= high; at 0 or n rounding can put the end a hair past p
+    return min(max(0.0, centre - half), p), max(min(1.0, centre + half), p)
+
+
+def line_arrays(summaries: list[dict[str, Any]], axis: str, values: tuple) -> dict[str, np.ndarray]:
+    """Along ``axis``: share converged with its 95% interval, and median, p10 and p90 epochs; NaN where none.
+
+    float64 arrays of ``len(values)``: ``share``, ``share_low``, ``share_high``, ``median``,
+    ``p10``, ``p90``. A failed cell, or one where no seed converged, has NaN epochs.
+    """
+    out = {key: np.full(len(values), np.nan) for key in ("share", "share_low", "share_high", "median", "p10", "p90")}
+    for s in summaries:
+        if s["status"] != "ok":
+            continue
+        k = values.index(s[axis])
+        out["share"][k] = s["converged_share"]
+        out["share_low"][k], out["share_high"][k] = wilson_interval(s["converged_share"] * s["seeds"], s["seeds"])
+        for key, field in (("median", "median"), ("p10", "p10"), ("p90", "p90")):
+            value = s[f"epochs_to_converge_{field}"]
+            out[key][k] = np.nan if value is None else value
+    return out
+
+
+def _positions(axis: str, values: tuple) -> tuple[np.ndarray, str]:
+    """Where each value sits on the x axis, and the scale: numbers at their value (log when they
+    span a factor of 20 or more), anything else (shapes, activations) evenly, in order."""
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        numbers = np.array(values, dtype=np.float64)
+        wide = numbers.min() > 0 and numbers.max() >= LOG_SPAN * numbers.min()
+        return numbers, "log" if wide else "linear"
+    return np.arange(len(values), dtype=np.float64), "linear"
+
+
+LOG_SPAN = 20.0
+
+
+def sweep_line_figure(
+    summaries: list[dict[str, Any]], axes: dict[str, tuple], axis: str, seeds: int, lang: str = "en"
+) -> Figure:
+    """A sweep along one axis: share converged (95% interval) and median epochs (p10-p90), two panels."""
+    use_language(lang)
+    w = words(lang)
+    values = axes[axis]
+    where, scale = _positions(axis, values)
+    numbers = line_arrays(summaries, axis, values)
+    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    share = numbers["share"]
+    left.errorbar(
+        where,
+        share,
+        yerr=[share - numbers["share_low"], numbers["share_high"] - share],
+        color="tab:blue",
+        marker="o",
+        capsize=4,
+        label=w["share_interval"].format(seeds=seeds),
+    )
+    left.set_ylim(-0.03, 1.03)
+    left.yaxis.set_major_formatter(_percent())
+    left.set_ylabel(w["share_converged"])
+    left.set_title(w["share_converged"], fontsize=9)
+    median = numbers["median"]
+    right.errorbar(
+        where,
+        median,
+        yerr=[median - numbers["p10"], numbers["p90"] - median],
+        color="tab:purple",
+        marker="o",
+        capsize=4,
+        label=w["median_range"],
+    )
+    right.set_ylim(bottom=0)
+    right.set_ylabel(w["epochs_to_converge"])
+    right.set_title(w["median_epochs"], fontsize=9)
+    for ax in (left, right):
+        ax.set_xscale(scale)
+        ax.set_xticks(where, [_label(axis, v) for v in values], fontsize=8)
+        ax.minorticks_off()
+        ax.set_xlabel(axis_name(axis, lang))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), borderaxespad=0.0)
+    fig.suptitle(_same_title(axes, seeds, lang), fontsize=10)
+    return fig
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1.0, decimals=0)
 
 
 def _cmap(name: str):

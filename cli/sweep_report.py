@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..sweep.summary import ranked
 from .report import format_accuracy, shown_rows
+from .words import axis_name, words
 
 
 def _value(value: Any) -> str:
@@ -26,16 +27,18 @@ def _epochs(summary: dict[str, Any]) -> tuple[str, str]:
     return f"{median:,.0f}", f"{summary['epochs_to_converge_p10']:,.0f}-{summary['epochs_to_converge_p90']:,.0f}"
 
 
-def cells_table(grid, summaries: list[dict[str, Any]]) -> Table:
-    """One row per cell, best first (``summary.ranked``); past 25 cells the best and worst 10."""
+def cells_table(grid, summaries: list[dict[str, Any]], lang: str = "en") -> Table:
+    """One row per cell, best first (``summary.ranked``); past 25 cells the best and worst 10; in ``lang``."""
+    w = words(lang)
     columns = grid.varying() or ["lr"]
-    title = f"beans sweep: {grid.n_cells} cells x {len(grid.seeds)} seeds, best first"
+    title = w["cells_title"].format(cells=grid.n_cells, seeds=len(grid.seeds))
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)  # light rules: fits 80 columns
-    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column(w["col_rank"], justify="right", style="dim", no_wrap=True)
     for name in columns:
-        table.add_column(name, justify="right", no_wrap=True)
-    for header in ("converged", "epochs", "p10-p90", "test acc.", "diverged"):
-        table.add_column(header, justify="right", no_wrap=True)
+        # English keeps the options' own spelling (data_seed), as cells.csv does
+        table.add_column(name if lang == "en" else axis_name(name, lang), justify="right", no_wrap=True)
+    for key in ("col_converged", "col_epochs", "col_p10_p90", "col_test_accuracy", "col_diverged"):
+        table.add_column(w[key], justify="right", no_wrap=True)
     order = ranked(summaries)
     top, bottom = shown_rows(np.arange(len(order)))
     for part, rows in enumerate((top, bottom)):
@@ -45,7 +48,9 @@ def cells_table(grid, summaries: list[dict[str, Any]]) -> Table:
             s = order[rank]
             cells = [str(rank + 1), *(_value(s[name]) for name in columns)]
             if s["status"] != "ok":
-                table.add_row(*cells, Text(f"failed: {s['reason']}", style="bold red"), "", "", "", "")
+                table.add_row(
+                    *cells, Text(w["cell_failed"].format(reason=s["reason"]), style="bold red"), "", "", "", ""
+                )
                 continue
             test = s["test_accuracy_median"]
             table.add_row(
@@ -57,10 +62,10 @@ def cells_table(grid, summaries: list[dict[str, Any]]) -> Table:
             )
     left_out = len(order) - top.size - bottom.size
     if left_out:
-        table.caption = f"{left_out} of {len(order)} cells left out; all are in cells.csv"
+        table.caption = w["cells_caption"].format(left_out=left_out, total=len(order))
         table.caption_justify = "left"
     return table
 
 
-def render_cells(grid, summaries: list[dict[str, Any]], console: Console) -> None:
-    console.print(cells_table(grid, summaries))
+def render_cells(grid, summaries: list[dict[str, Any]], console: Console, lang: str = "en") -> None:
+    console.print(cells_table(grid, summaries, lang))

@@ -24,9 +24,12 @@ from ..kernels.shape import ACTIVATIONS
 from .errors import fail
 from .options import (
     HIDDEN_HELP,
+    LANG_HELP,
     choice,
     hidden_layers,
+    language,
     non_negative_number,
+    number_in,
     output_folder,
     output_path,
     positive_number,
@@ -40,16 +43,27 @@ PLOT_NAMES = ("fit", "loss", "neurons")
 # The python engine's estimate times this many SGD steps (a few ms) before the real run.
 ESTIMATE_PROBE_STEPS = 2000
 
+# --seconds-per-frame: from the GIF's shortest frame (cli.animation.MIN_FRAME_SECONDS, not imported
+# here: it loads matplotlib) to a minute, already a slide show.
+FRAME_SECONDS_RANGE = (0.02, 60.0)
+
 
 def _json_target(value: str) -> str:
     """Typer parser for --json: ``-`` (stdout) or a file name, never a folder's."""
     return value if value == "-" else str(output_path(value))
 
 
-def _check_animate(path: Path | None, seed: int | None, seeds: tuple[int, ...], live: bool = False) -> None:
-    """--animate wants a .gif name; --animate-seed (for --animate or --live) must be one of this run's seeds."""
+def _check_animate(
+    path: Path | None, seed: int | None, seeds: tuple[int, ...], live: bool = False, seconds_per_frame=None
+) -> None:
+    """--animate wants a .gif name; --animate-seed (for --animate or --live) must be one of this run's
+    seeds; --seconds-per-frame paces the GIF or the window, so it wants one of them."""
     if path is not None and path.suffix.lower() != ".gif":
         raise typer.BadParameter(f"the file name must end in .gif, got {path}", param_hint="'--animate'")
+    if seconds_per_frame is not None and path is None and not live:
+        raise typer.BadParameter(
+            "only makes sense with --animate PATH.gif or --live", param_hint="'--seconds-per-frame'"
+        )
     if seed is None:
         return
     if path is None and not live:
@@ -162,6 +176,17 @@ def train(
             "--live", help="Show the training in a window as it runs (needs a display; --animate saves a GIF)."
         ),
     ] = False,
+    seconds_per_frame: Annotated[
+        float | None,
+        typer.Option(
+            "--seconds-per-frame",
+            **number_in(*FRAME_SECONDS_RANGE),
+            show_default="GIF 0.1; --live as fast as it trains",
+            help="Slow --animate's GIF and the --live window for a class: show each snapshot this long "
+            "(--live plays the run back once it is trained).",
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", **language(), help=LANG_HELP)] = "en",
 ) -> None:
     """Train a network (the lesson's 1-2-1 by default) from many random seeds at once and save the results.
 
@@ -194,8 +219,8 @@ def train(
     except ConfigError as err:
         raise typer.BadParameter(str(err), param_hint=f"'--{err.setting.replace('_', '-')}'") from err
 
-    _check_animate(animate, animate_seed, config.seeds, live)
-    window = _open_window(config, animate_seed) if live else None
+    _check_animate(animate, animate_seed, config.seeds, live, seconds_per_frame)
+    window = _open_window(config, animate_seed, seconds_per_frame, lang) if live else None
 
     json_to_stdout = json_path == "-"
     json_file = None if json_path in (None, "-") else Path(json_path)
@@ -215,7 +240,16 @@ def train(
             figures = FigureProcess.start(plot_format, len(config.seeds))
         from .. import kernels
 
-        files = Outputs(out, json_file, json_to_stdout, None if no_plot else plot_format, animate, animate_seed)
+        files = Outputs(
+            out,
+            json_file,
+            json_to_stdout,
+            None if no_plot else plot_format,
+            animate,
+            animate_seed,
+            seconds_per_frame,
+            lang,
+        )
         _run(kernels, config, seed_start, files, quiet, window, figures)
     except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: _run has removed any file it wrote
         prepared.cleanup()
@@ -247,9 +281,11 @@ class Outputs:
     plot_format: str | None  # None: --no-plot
     animate: Path | None
     animate_seed: int | None
+    seconds_per_frame: float | None = None  # the GIF's pace; None: its default
+    lang: str = "en"  # the language of the figures and the table
 
 
-def _open_window(config, animate_seed: int | None):
+def _open_window(config, animate_seed: int | None, seconds_per_frame: float | None = None, lang: str = "en"):
     """The --live window, open before training starts; a one-line usage error where it cannot be."""
     from ..kernels.data import get_beans
     from .live import LiveWindow, NoWindow, interactive_pyplot
@@ -261,7 +297,8 @@ def _open_window(config, animate_seed: int | None):
     xs, ys = get_beans(config.beans, config.data_seed)
     test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed) if config.test_beans else ((), ())
     row = None if animate_seed is None else config.seeds.index(animate_seed)
-    return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys, config.shape)
+    shape = config.shape
+    return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys, shape, seconds_per_frame, lang)
 
 
 def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None, figures=None) -> None:
@@ -299,7 +336,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     if files.plot_format is not None:
         from .figure_data import figure_data
 
-        plotted = figure_data(result)
+        plotted = figure_data(result, lang=files.lang)
         if figures is not None:
             figures.send(plotted)  # it draws while this process prints the table and writes the JSON
     document = dumps(results_document(result, seed_start=seed_start, versions=versions()))
@@ -309,7 +346,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
             stdout.write(document)  # plain text, nothing else on stdout: pipe it to jq
         else:
             # Into a pipe or file rich would wrap at 80 columns mid-sentence: print lines whole there.
-            render_report(result, Console(file=stdout, soft_wrap=not stdout.isatty()))
+            render_report(result, Console(file=stdout, soft_wrap=not stdout.isatty()), files.lang)
 
     to_stdout(print_results)  # a closed or full stdout fails the run before any file is written
 
@@ -325,7 +362,10 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
         if files.plot_format is not None:
             _save_figures(plotted, files.out, files.plot_format, staged.write, figures)
         if files.animate is not None:
-            staged.write(files.animate, lambda tmp: _save_animation(result, tmp, animate_row))
+            staged.write(
+                files.animate,
+                lambda tmp: _save_animation(result, tmp, animate_row, files.seconds_per_frame, files.lang),
+            )
     if not quiet:
         for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
@@ -375,9 +415,10 @@ def _animation_row(result, seed: int | None) -> int:
     return row
 
 
-def _save_animation(result, path: Path, row: int) -> Path:
+def _save_animation(result, path: Path, row: int, seconds_per_frame: float | None = None, lang: str = "en") -> Path:
     """The GIF of the seed in ``row``, from the snapshots the run recorded."""
     from .animation import save_training_gif
+    from .words import words
 
     config = result.config
     return save_training_gif(
@@ -387,8 +428,12 @@ def _save_animation(result, path: Path, row: int) -> Path:
         result.snapshot_epochs,
         result.param_history[:, row, :],
         result.loss_history[row],
-        title=f"{config.shape}, seed {config.seeds[row]}, lr {config.lr:g}, {config.beans} beans",
+        title=words(lang)["gif_title"].format(
+            shape=config.shape, seed=config.seeds[row], lr=f"{config.lr:g}", beans=config.beans
+        ),
         test_xs=result.test_xs if result.test_xs.size else None,
         test_ys=result.test_ys if result.test_ys.size else None,
         shape=config.shape,
+        seconds_per_frame=seconds_per_frame,
+        lang=lang,
     )

@@ -100,3 +100,53 @@ def test_a_gif_of_any_shape_and_params_of_another_shape_are_refused(tmp_path):
     with pytest.raises(ValueError, match=r"params \(R, 7\) for a 1-2-1 sigmoid"):
         save_training_gif(tmp_path / "lesson.gif", *args)  # the lesson's shape by default
     assert not (tmp_path / "lesson.gif").exists()
+
+
+# --- pacing for a class: --seconds-per-frame ------------------------------------------------
+
+
+@pytest.mark.parametrize(("seconds", "frame_ms", "last_ms"), [(0.5, 500, LAST_FRAME_MS), (4, 4000, 4000)])
+def test_seconds_per_frame_sets_every_frames_duration(run, tmp_path, seconds, frame_ms, last_ms):
+    out = save_training_gif(tmp_path / "slow.gif", *_args(run), seconds_per_frame=seconds)
+    count, _, durations = _frames(out)
+    assert durations == [frame_ms] * (count - 1) + [last_ms]
+
+
+def test_a_frame_shorter_than_gif_viewers_show_is_refused(run, tmp_path):
+    with pytest.raises(ValueError, match="at least 0.02"):
+        save_training_gif(tmp_path / "fast.gif", *_args(run), seconds_per_frame=0.01)
+    assert not (tmp_path / "fast.gif").exists()
+
+
+def test_beans_train_paces_its_gif(tmp_path):
+    from beans.cli.app import app
+    from typer.testing import CliRunner
+
+    gif = tmp_path / "slow.gif"
+    args = ["train", "--seeds", "1", "--epochs", "300", "--no-plot", "--quiet", "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, [*args, "--animate", str(gif), "--seconds-per-frame", "1.5"])
+    assert result.exit_code == 0, result.output
+    count, _, durations = _frames(gif)
+    assert count == 4 and durations == [1500, 1500, 1500, LAST_FRAME_MS]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--animate", "a.gif", "--seconds-per-frame", "0"], "must be a number from 0.02 to 60, got 0"),
+        (["--animate", "a.gif", "--seconds-per-frame", "61"], "must be a number from 0.02 to 60, got 61"),
+        (["--animate", "a.gif", "--seconds-per-frame", "nan"], "must be a number from 0.02 to 60, got nan"),
+        (["--animate", "a.gif", "--seconds-per-frame", "slow"], "must be a number from 0.02 to 60, got slow"),
+        (["--seconds-per-frame", "1"], "'--seconds-per-frame': only makes sense with --animate PATH.gif or --live"),
+    ],
+)
+def test_seconds_per_frame_is_checked_first(tmp_path, extra, message):
+    from beans.cli.app import app
+    from typer.testing import CliRunner
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["train", "--seeds", "1", "--epochs", "10", "--out", str(out), *extra])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines
+    assert not out.exists()

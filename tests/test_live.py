@@ -297,3 +297,32 @@ def test_ctrl_c_with_the_window_open_stops_training_and_leaves_nothing(x_display
             proc.kill()
     assert "interrupted" in proc.stderr.read()
     assert not out.exists()
+
+
+def test_a_paced_window_plays_back_every_snapshot_in_order():
+    """--seconds-per-frame: after training, every recorded snapshot is drawn, in order (on Agg: no display needed)."""
+    import functools
+    import warnings
+
+    import beans.cli.figures  # noqa: F401  (selects Agg: no window, even where there is a display)
+    import matplotlib.pyplot as plt
+    from beans.cli.live import LiveWindow, train_beside
+    from beans.kernels.data import get_beans
+
+    config = TrainConfig(seeds=tuple(range(8)), epochs=2000, snapshot_every=100, record_params=True)
+    xs, ys = get_beans(config.beans, config.data_seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Agg says it cannot show a window; here none is wanted
+        window = LiveWindow(plt, xs, ys, config.seeds, 0, config.epochs, (), (), config.shape, 0.02)
+        titles = []
+        draw = window.draw
+        window.draw = lambda snapshot: (draw(snapshot), titles.append(window.title.get_text()))
+        try:
+            result = train_beside(window, functools.partial(train, config), None)
+        finally:
+            plt.close(window.fig)
+    played = titles[-result.snapshot_epochs.size :]
+    assert [title.split(",")[1].strip() for title in played] == [
+        f"epoch {epoch} of {config.epochs}" for epoch in result.snapshot_epochs
+    ]
+    assert window.frames >= result.snapshot_epochs.size  # the live frames, then the play-back

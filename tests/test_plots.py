@@ -33,7 +33,7 @@ def test_fit_figure_shows_every_seed_the_best_and_both_bean_sets(result):
     assert f"held-out beans ({result.test_xs.size})" in labels
     drawn = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))
     assert drawn == len(result.config.seeds)
-    assert "lr 0.03" in ax.get_title()
+    assert "lr 0.03" in ax.figure.get_suptitle()
 
 
 def test_loss_figure_is_log_scale(result):
@@ -80,13 +80,36 @@ def _minor_labels(ax) -> list[str]:
     return [label.get_text() for label in ax.yaxis.get_minorticklabels() if label.get_text()]
 
 
-def test_the_log_axis_has_no_minor_tick_labels_beside_powers_of_ten():
+def _labelled_ticks(ax) -> dict[float, str]:
+    """The y ticks in view that carry a label, major and minor: {value: text}."""
+    lo, hi = ax.get_ylim()
+    axis = ax.yaxis
+    labelled = {}
+    for locs, formatter in (
+        (axis.get_majorticklocs(), axis.get_major_formatter()),
+        (axis.get_minorticklocs(), axis.get_minor_formatter()),
+    ):
+        labelled |= {loc: text for loc, text in zip(locs, formatter.format_ticks(locs), strict=True) if text}
+    return {loc: text for loc, text in labelled.items() if lo <= loc <= hi}
+
+
+def test_the_log_axis_labels_ticks_on_both_sides_of_the_final_mse():
     run = beans.train(seeds=(0, 1), epochs=3000)  # losses from about 0.45 down to 0.01
     ax = loss_figure(run).axes[0]
-    lo, hi = ax.get_ylim()
-    assert lo < 0.1 < hi
-    assert _minor_labels(ax) == []
+    labelled = _labelled_ticks(ax)
+    final = float(np.nanmin(run.final_mse))
+    assert len(labelled) >= 5, labelled
+    assert any(final < value <= 2.5 * final for value in labelled), (final, labelled)  # the next label up is near
+    assert {"0.1", "0.2", "0.05"} <= set(labelled.values()), labelled
     assert ax.get_xlim() == (0.0, 3000.0)
+
+
+def test_over_many_decades_only_the_powers_of_ten_are_labelled():
+    run = beans.train(seeds=(0, 1), epochs=300)
+    run.loss_history[:] = np.geomspace(0.5, 1e-9, run.loss_history.shape[1])  # 9 decades
+    labelled = _labelled_ticks(loss_figure(run).axes[0])
+    assert len(labelled) >= 3
+    assert all(np.isclose(np.log10(value), round(np.log10(value))) for value in labelled), labelled
 
 
 def test_within_one_decade_the_minor_ticks_keep_short_labels():
@@ -129,8 +152,8 @@ def test_fit_curves_are_the_runs_own_network(wider):
     best = next(line for line in ax.lines if line.get_label().startswith("best"))
     grid = best.get_xdata()
     np.testing.assert_array_equal(best.get_ydata(), predict(wider.params[wider.best], grid, wider.config.shape))
-    assert ax.get_title().startswith("1-3-1 sigmoid, seeds 0-2")
-    assert loss_figure(wider).axes[0].get_title().startswith("1-3-1 sigmoid")
+    assert ax.figure.get_suptitle().startswith("1-3-1 sigmoid, seeds 0-2")
+    assert loss_figure(wider).get_suptitle().startswith("1-3-1 sigmoid")
 
 
 def test_curves_refuse_params_of_another_shape(wider):
@@ -163,3 +186,31 @@ def test_without_held_out_beans_or_a_best_seed_there_is_no_held_out_curve():
     run = beans.train(seeds=(0, 1), epochs=200)
     run.diverged[:], run.converged[:] = True, False
     assert not any("held-out" in line.get_label() for line in loss_figure(run).axes[0].lines)
+
+
+def test_the_converged_seeds_show_beside_the_best_one(tmp_path):
+    """They nearly coincide with it: a band wider than the best seed's line, still blue in the saved picture."""
+    from matplotlib.image import imread
+
+    run = beans.train(seeds=range(6), epochs=3000)
+    assert run.converged.sum() >= 3
+    ax = fit_figure(run).axes[0]
+    band = next(c for c in ax.collections if c.get_label().startswith("converged"))
+    best = next(line for line in ax.lines if line.get_label().startswith("best"))
+    assert band.get_linewidth()[0] >= 3 * best.get_linewidth()
+    assert best.get_zorder() > band.get_zorder()
+
+    (path,) = (p for p in save_plots(run, tmp_path, "png") if p.name == "fit.png")
+    rgb = imread(path)[..., :3]
+    blue = (rgb[..., 2] > rgb[..., 0] + 0.15) & (rgb[..., 2] > rgb[..., 1] + 0.05)  # tab:blue, faint or not
+    assert blue.mean() > 0.01, blue.mean()
+
+
+def test_the_legend_sits_beside_the_axes(result):
+    for figure in (fit_figure, loss_figure):
+        fig = figure(result)
+        ax = fig.axes[0]
+        fig.draw_without_rendering()
+        legend, axes = ax.get_legend().get_window_extent(), ax.get_window_extent()
+        assert legend.x0 >= axes.x1, figure.__name__  # off the data, whatever the run draws
+        assert legend.x1 <= fig.bbox.x1  # and inside the picture
