@@ -57,7 +57,7 @@ class Run:
         return [str(scratch) if a == OUT else a.replace(OUT, str(scratch)) for a in (*self.shown, *self.redirect)]
 
 
-RUNS: tuple[Run, ...] = (
+ENGLISH_RUNS: tuple[Run, ...] = (
     # 1. the beans and their hill
     Run(
         ("data", "--out", "step1/beans.png"),
@@ -137,6 +137,22 @@ RUNS: tuple[Run, ...] = (
         heavy=True,
     ),
 )
+
+
+def in_chinese(run: Run) -> Run:
+    """The run as the Chinese guide shows it: ``--lang zh``, its pictures named ``zh-*``."""
+    return Run(
+        (*run.shown, "--lang", "zh"),
+        run.redirect,
+        {f"zh-{name}": made for name, made in run.pictures.items()},
+        quick=run.quick,
+        heavy=run.heavy,
+    )
+
+
+# the Chinese guide's pictures carry Chinese words; `beans bench` has no --lang, so its picture is shared
+CHINESE_RUNS = tuple(in_chinese(run) for run in ENGLISH_RUNS if run.shown[0] != "bench")
+RUNS = ENGLISH_RUNS + CHINESE_RUNS
 
 
 def pictures(runs: Sequence[Run] = RUNS) -> dict[str, Run]:
