@@ -146,15 +146,3 @@ def test_the_marks_split_the_output_by_block():
 
 def test_every_document_a_reader_meets_is_read():
     assert DOCS[0].name == "README.md" and ROOT / "docs" / "guide.md" in DOCS
-
-
-def test_the_guides_show_the_commands_that_make_their_pictures():
-    from beans.docs import CHINESE_RUNS, ENGLISH_RUNS
-
-    for guide, runs in (("guide.md", ENGLISH_RUNS), ("guide.zh-CN.md", CHINESE_RUNS)):
-        text = (ROOT / "docs" / guide).read_text()
-        shown = {line.strip() for block in blocks(text) for line in block.commands.splitlines()}
-        for run in runs:
-            assert run.command in shown, f"docs/{guide} does not show {run.command}, which makes {list(run.pictures)}"
-            for name in run.pictures:
-                assert f"]({name})" in text, f"docs/{guide} does not show {name}"
