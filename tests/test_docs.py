@@ -125,7 +125,9 @@ def test_guide_shows_every_picture_with_its_command(guide):
     chinese = guide.name == "guide.zh-CN.md"
     own = {name for name in docs.pictures() if name.startswith("zh-") == chinese}
     # the English pictures that have no Chinese twin (bench.png) are in both guides
-    shared = {name for run in docs.ENGLISH_RUNS if docs.in_chinese(run) not in docs.CHINESE_RUNS for name in run.pictures}
+    shared = {
+        name for run in docs.ENGLISH_RUNS if docs.in_chinese(run) not in docs.CHINESE_RUNS for name in run.pictures
+    }
     linked = _linked_images(text)
     assert linked == own | shared, linked ^ (own | shared)
     for name in linked:
