@@ -1,13 +1,12 @@
 """A helper process that loads matplotlib while ``beans train`` trains, then draws the figures.
 
-Warm ``beans train --seeds 50`` used to spend longer on matplotlib (importing it, then
-drawing three figures one after another) than on numba and training together, all on one
-core while the other idled. ``FigureProcess.start`` launches a Python that runs this
-module's ``main`` as soon as the options are checked: it imports matplotlib and draws a
-throw-away figure (fonts, text layout, the log axis' mathtext) while this process imports
-numba and trains. ``send`` hands it the run's ``FigureData``; it draws each figure in a
-process of its own (forked, where the OS can) and ``receive`` returns the encoded files'
-bytes.
+Warm ``beans train --seeds 50`` spends longer on matplotlib (importing it, then drawing three
+figures) than on numba and training together. ``FigureProcess.start`` launches a Python that
+runs this module's ``main`` as soon as the options are checked: it imports matplotlib and
+draws a throw-away figure (fonts, text layout, the log axis' mathtext) while this process
+imports numba and trains. ``send`` hands it the run's ``FigureData``; ``receive`` returns the
+encoded files' bytes. bench/test_main_job.py's test_figure_helper measures it against
+drawing in-process.
 
 The helper writes no file and reads nothing but its job: this process puts the bytes in
 place with its usual staged, all-or-nothing writes, so a helper that is killed, or whose
@@ -16,19 +15,17 @@ failed to draw), ``receive`` returns None and the caller draws in-process as it 
 the helper can make a run faster, never different.
 
 Protocol: one pickle each way. stdin: a ``FigureData``; stdout: ``("ok", {name: bytes})``
-or ``("error", message)``.
+or ``("error", message)``. The helper reads its whole job before it writes a byte, so
+neither end can wait on the other.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import os
 import pickle
-import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -38,8 +35,6 @@ if TYPE_CHECKING:
 # Beyond this many seeds the run's curves (seeds x 400 doubles) are too big to copy to a second
 # process for nothing: drawing them dominates there, and the command draws in-process.
 MAX_SEEDS = 10_000
-# numpy's BLAS would start threads at import; a process with threads must not fork.
-SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 # The helper's command: ``python -c HELPER fmt``. Not ``-m``: both put the current folder first on
 # sys.path, where a clone of beans' repository would shadow the installed package; ``-c``'s entry
@@ -75,7 +70,6 @@ class FigureProcess:
 
     def __init__(self, process: subprocess.Popen) -> None:
         self._process = process
-        self._sender: threading.Thread | None = None
 
     @classmethod
     def start(cls, fmt: str, seeds: int) -> FigureProcess | None:
@@ -88,36 +82,23 @@ class FigureProcess:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,  # its failures reach us as a reply, or as no reply
-                env={**os.environ, **SINGLE_THREADED},
-                # its own process group: close() ends it and the processes it forked, and a Ctrl-C
-                # at the terminal reaches only beans train, which closes it
-                start_new_session=os.name == "posix",
             )
         except (OSError, ValueError):  # no such program, no processes left, ...
             return None
         return cls(process)
 
     def send(self, data: FigureData) -> None:
-        """Hand the run to the helper and return at once; a thread feeds the pipe."""
-        payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-
-        def feed() -> None:
-            try:
-                self._process.stdin.write(payload)
-                self._process.stdin.close()
-            except (OSError, ValueError):  # it died, or was closed: receive() finds no reply
-                pass
-
-        self._sender = threading.Thread(target=feed, name="beans-figures", daemon=True)
-        self._sender.start()
+        """Hand the run to the helper; waits only while the helper is still loading matplotlib."""
+        try:
+            self._process.stdin.write(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+            self._process.stdin.close()
+        except (OSError, ValueError):  # it died: receive() finds no reply
+            pass
 
     def receive(self) -> dict[str, bytes] | None:
         """The encoded figures by name (``fit``, ``loss``, ``neurons``), or None if the helper failed."""
         try:
-            if self._sender is None:
-                return None
-            self._sender.join()
-            status, value = pickle.loads(self._process.stdout.read())
+            status, value = pickle.load(self._process.stdout)  # the reply only: not the helper's exit
         except Exception:  # no reply or half of one: the helper died
             return None
         finally:
@@ -125,84 +106,27 @@ class FigureProcess:
         return value if status == "ok" else None
 
     def close(self) -> None:
-        """End the helper (and anything it forked) if it still runs, and reap it. Safe to call twice."""
-        process = self._process
-        if process.poll() is None:
-            try:
-                if os.name == "posix":
-                    os.killpg(process.pid, signal.SIGKILL)
-                else:
-                    process.kill()
-            except OSError:  # it ended just now
-                pass
-        process.wait()
-        if self._sender is not None:  # its write fails at once now that the helper has gone
-            self._sender.join()
-        for pipe in (process.stdin, process.stdout):
-            try:
+        """End the helper if it still runs, and reap it. Safe to call twice."""
+        self._process.kill()  # nothing to do for one that has ended
+        self._process.wait()
+        for pipe in (self._process.stdin, self._process.stdout):
+            with contextlib.suppress(OSError):  # stdin's last bytes had nowhere to go
                 pipe.close()
-            except OSError:  # stdin's last bytes had nowhere to go
-                pass
-
-
-def _reply(figure, data: FigureData, fmt: str) -> tuple:
-    """``("ok", bytes)``: ``figure(data)`` encoded as ``fmt``; or ``("error", message)``."""
-    from .plots import render
-
-    try:
-        buffer = io.BytesIO()
-        render(figure(data), buffer, fmt)
-        return ("ok", buffer.getvalue())
-    except Exception as err:  # any failure: the parent draws in-process and reports it there
-        return ("error", f"{type(err).__name__}: {err}")
-
-
-def _forked(reply) -> tuple[int, int]:
-    """Run ``reply()`` in a forked process that pickles its result into a pipe: (pid, the pipe's read end)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: reply, and leave at once (no clean-up of the parent's state)
-        code = 0
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(reply(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:  # no reply is the parent's sign that this process failed
-            code = 1
-        os._exit(code)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _collect(pid: int, read_end: int, name: str) -> tuple:
-    """The reply a forked process sent through ``read_end``, once it has ended."""
-    with os.fdopen(read_end, "rb") as pipe:
-        raw = pipe.read()
-    os.waitpid(pid, 0)
-    try:
-        return pickle.loads(raw)
-    except Exception:  # nothing or half a reply: it died
-        return ("error", f"the process drawing {name} died")
 
 
 def draw_all(data: FigureData, fmt: str) -> tuple:
-    """``("ok", {name: bytes})`` of every figure ``data`` makes, or ``("error", message)``.
+    """``("ok", {name: bytes})`` of every figure ``data`` makes, encoded as ``fmt``, or ``("error", message)``."""
+    from .plots import figures_of, render
 
-    With ``os.fork`` every figure but the last is drawn in a process of its own, and the last
-    here, all at once.
-    """
-    from .plots import figures_of
-
-    figures = figures_of(data)
-    elsewhere = list(figures)[:-1] if hasattr(os, "fork") else []
-    children = {name: _forked(lambda figure=figures[name]: _reply(figure, data, fmt)) for name in elsewhere}
-    replies = {name: _reply(figure, data, fmt) for name, figure in figures.items() if name not in children}
-    replies |= {name: _collect(pid, read_end, name) for name, (pid, read_end) in children.items()}
-    for name in figures:
-        status, value = replies[name]
-        if status != "ok":
-            return ("error", f"{name}: {value}")
-    return ("ok", {name: replies[name][1] for name in figures})
+    drawn = {}
+    for name, figure in figures_of(data).items():
+        buffer = io.BytesIO()
+        try:
+            render(figure(data), buffer, fmt)
+        except Exception as err:  # any failure: the parent draws in-process and reports it there
+            return ("error", f"{name}: {type(err).__name__}: {err}")
+        drawn[name] = buffer.getvalue()
+    return ("ok", drawn)
 
 
 def _warm_up(fmt: str) -> None:
@@ -219,7 +143,7 @@ def _warm_up(fmt: str) -> None:
 
 
 def main() -> None:
-    """The helper: load matplotlib, warm up, read one job, reply, exit."""
+    """The helper: load matplotlib, warm up, read one job, reply. The parent ends it once the reply is in."""
     reply_to = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing a library prints may mix into the reply
     fmt = sys.argv[1]
@@ -229,8 +153,6 @@ def main() -> None:
     try:
         data = pickle.load(sys.stdin.buffer)
     except EOFError:  # the parent had nothing to draw after all (interrupted, no plots)
-        os._exit(0)
-    reply = draw_all(data, fmt)
-    pickle.dump(reply, reply_to, protocol=pickle.HIGHEST_PROTOCOL)
+        return
+    pickle.dump(draw_all(data, fmt), reply_to, protocol=pickle.HIGHEST_PROTOCOL)
     reply_to.flush()
-    os._exit(0)  # skip tearing matplotlib down: nobody waits on anything but the reply
