@@ -51,7 +51,10 @@ def test_a_thread_still_running_when_the_command_ends_is_waited_for():
     starts its exit: the command has ended by then, whatever the machine's load."""
     before = (
         "import threading\n"
-        "threading.Thread(target=lambda: (threading.main_thread().join(), print('thread finished', flush=True))).start()"
+        "def wait_then_print():\n"
+        "    threading.main_thread().join()\n"
+        "    print('thread finished', flush=True)\n"
+        "threading.Thread(target=wait_then_print).start()"
     )
     done = _python(_run_main("--version", before=before))
     assert done.returncode == 0 and done.stdout.endswith("thread finished\n")
