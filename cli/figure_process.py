@@ -1,12 +1,13 @@
 """A helper process that loads matplotlib while ``beans train`` trains, then draws the figures.
 
-Warm ``beans train --seeds 50`` spends longer on matplotlib (importing it, then drawing three
-figures) than on numba and training together. ``FigureProcess.start`` launches a Python that
-runs this module's ``main`` as soon as the options are checked: it imports matplotlib and
-draws a throw-away figure (fonts, text layout, the log axis' mathtext) while this process
-imports numba and trains. ``send`` hands it the run's ``FigureData``; ``receive`` returns the
-encoded files' bytes. bench/test_main_job.py's test_figure_helper measures it against
-drawing in-process.
+Warm ``beans train --seeds 50`` used to spend longer on matplotlib (importing it, then
+drawing three figures one after another) than on numba and training together, all on one
+core while the other idled. ``FigureProcess.start`` launches a Python that runs this
+module's ``main`` as soon as the options are checked: it imports matplotlib and draws a
+throw-away figure (fonts, text layout, the log axis' mathtext) while this process imports
+numba and trains. ``send`` hands it the run's ``FigureData``; it draws the figures and
+``receive`` returns the encoded files' bytes. bench/test_main_job.py's test_figure_helper
+measures it against drawing in-process.
 
 The helper writes no file and reads nothing but its job: this process puts the bytes in
 place with its usual staged, all-or-nothing writes, so a helper that is killed, or whose
@@ -15,17 +16,18 @@ failed to draw), ``receive`` returns None and the caller draws in-process as it 
 the helper can make a run faster, never different.
 
 Protocol: one pickle each way. stdin: a ``FigureData``; stdout: ``("ok", {name: bytes})``
-or ``("error", message)``. The helper reads its whole job before it writes a byte, so
-neither end can wait on the other.
+or ``("error", message)``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 # Beyond this many seeds the run's curves (seeds x 400 doubles) are too big to copy to a second
 # process for nothing: drawing them dominates there, and the command draws in-process.
 MAX_SEEDS = 10_000
+# numpy's BLAS would start threads at import, which the helper has no use for.
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 # The helper's command: ``python -c HELPER fmt``. Not ``-m``: both put the current folder first on
 # sys.path, where a clone of beans' repository would shadow the installed package; ``-c``'s entry
@@ -70,6 +74,7 @@ class FigureProcess:
 
     def __init__(self, process: subprocess.Popen) -> None:
         self._process = process
+        self._sender: threading.Thread | None = None
 
     @classmethod
     def start(cls, fmt: str, seeds: int) -> FigureProcess | None:
@@ -82,23 +87,35 @@ class FigureProcess:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,  # its failures reach us as a reply, or as no reply
+                env={**os.environ, **SINGLE_THREADED},
+                # its own process group: a Ctrl-C at the terminal reaches only beans train, which closes it
+                start_new_session=os.name == "posix",
             )
         except (OSError, ValueError):  # no such program, no processes left, ...
             return None
         return cls(process)
 
     def send(self, data: FigureData) -> None:
-        """Hand the run to the helper; waits only while the helper is still loading matplotlib."""
-        try:
-            self._process.stdin.write(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-            self._process.stdin.close()
-        except (OSError, ValueError):  # it died: receive() finds no reply
-            pass
+        """Hand the run to the helper and return at once; a thread feeds the pipe."""
+        payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def feed() -> None:
+            try:
+                self._process.stdin.write(payload)
+                self._process.stdin.close()
+            except (OSError, ValueError):  # it died, or was closed: receive() finds no reply
+                pass
+
+        self._sender = threading.Thread(target=feed, name="beans-figures", daemon=True)
+        self._sender.start()
 
     def receive(self) -> dict[str, bytes] | None:
         """The encoded figures by name (``fit``, ``loss``, ``neurons``), or None if the helper failed."""
         try:
-            status, value = pickle.load(self._process.stdout)  # the reply only: not the helper's exit
+            if self._sender is None:
+                return None
+            self._sender.join()
+            status, value = pickle.loads(self._process.stdout.read())
         except Exception:  # no reply or half of one: the helper died
             return None
         finally:
@@ -107,11 +124,16 @@ class FigureProcess:
 
     def close(self) -> None:
         """End the helper if it still runs, and reap it. Safe to call twice."""
-        self._process.kill()  # nothing to do for one that has ended
-        self._process.wait()
-        for pipe in (self._process.stdin, self._process.stdout):
-            with contextlib.suppress(OSError):  # stdin's last bytes had nowhere to go
+        process = self._process
+        process.kill()  # nothing to do for one that has ended
+        process.wait()
+        if self._sender is not None:  # its write fails at once now that the helper has gone
+            self._sender.join()
+        for pipe in (process.stdin, process.stdout):
+            try:
                 pipe.close()
+            except OSError:  # stdin's last bytes had nowhere to go
+                pass
 
 
 def draw_all(data: FigureData, fmt: str) -> tuple:
@@ -143,7 +165,7 @@ def _warm_up(fmt: str) -> None:
 
 
 def main() -> None:
-    """The helper: load matplotlib, warm up, read one job, reply. The parent ends it once the reply is in."""
+    """The helper: load matplotlib, warm up, read one job, reply, exit."""
     reply_to = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing a library prints may mix into the reply
     fmt = sys.argv[1]
@@ -153,6 +175,8 @@ def main() -> None:
     try:
         data = pickle.load(sys.stdin.buffer)
     except EOFError:  # the parent had nothing to draw after all (interrupted, no plots)
-        return
-    pickle.dump(draw_all(data, fmt), reply_to, protocol=pickle.HIGHEST_PROTOCOL)
+        os._exit(0)
+    reply = draw_all(data, fmt)
+    pickle.dump(reply, reply_to, protocol=pickle.HIGHEST_PROTOCOL)
     reply_to.flush()
+    os._exit(0)  # skip tearing matplotlib down: nobody waits on anything but the reply
