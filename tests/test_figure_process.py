@@ -52,7 +52,7 @@ def test_the_helper_draws_byte_for_byte_what_this_process_draws(run):
     helper.send(data)
     drawn = helper.receive()
     assert drawn is not None and list(drawn) == ["fit", "loss", "neurons"]
-    assert drawn == _drawn_here(data, "png")  # forked or not, the same renderer on the same numbers
+    assert drawn == _drawn_here(data, "png")  # the same renderer on the same numbers
 
 
 @pytest.mark.parametrize("fmt, magic", [("svg", b"<?xml"), ("pdf", b"%PDF")])
