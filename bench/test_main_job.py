@@ -10,6 +10,13 @@ then alternates them run by run and prints each median and their ratio::
 
     BEANS_BENCH_EXES=/tmp/before/bin/beans,.venv/bin/beans \
         pytest bench/test_main_job.py -k interleaved -s --benchmark-disable
+
+The yardstick is the least a Python script can do for the same job (bench/least_main_job.py:
+import numba, train the 50 seeds with beans' kernel, save one figure): ``test_against_the_least_script``
+prints ``beans train``'s median over the script's. The start-up tests put each piece of
+``beans train``'s start-up and exit beside the plain alternative, in the same run::
+
+    pytest bench/test_main_job.py -k "least_script or teardown or figure_helper" -s --benchmark-disable
 """
 
 from __future__ import annotations
@@ -74,6 +81,90 @@ def test_cold(benchmark, tmp_path):
 
     run = benchmark.pedantic(_run, setup=setup, rounds=3, warmup_rounds=0)
     _check(run, out)
+
+
+def _alternate(commands: dict[str, list[str]], out: Path, rounds: int = INTERLEAVED_ROUNDS) -> dict[str, float]:
+    """Each command once per round, in turn (reversed every other round), after one warm-up run each.
+
+    Every command writes under ``out``, which is emptied after each run. Prints each median and
+    its ratio to the first command's; returns the medians.
+    """
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(-1, rounds):  # round -1: warm-up, not timed
+        for name, cmd in commands.items() if round_ % 2 == 0 else reversed(commands.items()):
+            out.mkdir(exist_ok=True)
+            began = time.perf_counter()
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+            took = time.perf_counter() - began
+            if "train" in cmd:
+                _check(run, out, plots="--no-plot" not in cmd)
+            else:  # the least script
+                assert run.returncode == 0 and (out / "fit.png").exists(), f"{name}: {run.stderr}"
+            if round_ >= 0:
+                seconds[name].append(took)
+            shutil.rmtree(out)
+    medians = {name: statistics.median(times) for name, times in seconds.items()}
+    first = next(iter(medians.values()))
+    print()
+    for name, median in medians.items():
+        print(f"{name}: median {median:.3f} s (min {min(seconds[name]):.3f} s), {median / first:.2f}x the first")
+    return medians
+
+
+def _train_args(out: Path, *extra: str) -> list[str]:
+    return ["train", "--seeds", str(SEEDS), "--quiet", "--out", str(out), *extra]
+
+
+# The console script's entry point as it is (``main``), and the plain one (typer's ``app()``);
+# either one run inside ``drawn_here()``, where beans train draws its figures in-process.
+ENTRY = "import sys; from beans.cli.app import {entry}; sys.argv[0] = 'beans'; {entry}()"
+ENTRY_DRAWN_HERE = (
+    "import sys; from beans.cli.app import {entry}; from beans.cli.figure_process import drawn_here\n"
+    "sys.argv[0] = 'beans'\n"
+    "with drawn_here():\n    {entry}()"
+)
+
+
+def _python(code: str, *args: str) -> list[str]:
+    return [sys.executable, "-c", code, *args]
+
+
+def test_against_the_least_script(tmp_path):
+    """``beans train --seeds 50`` (three figures, the table, results.json) over the least script (one figure)."""
+    out = tmp_path / "out"
+    script = str(Path(__file__).with_name("least_main_job.py"))
+    _alternate(
+        {
+            "least script (one figure)": [sys.executable, script, str(out / "fit.png")],
+            "beans train --seeds 50": [*_installed_beans(), *_train_args(out)],
+            "beans train --seeds 50 --no-plot": [*_installed_beans(), *_train_args(out, "--no-plot")],
+        },
+        out,
+    )
+
+
+def test_exit_teardown(tmp_path):
+    """The console script's exit (``main``: gc.freeze() first) against typer's plain ``app()``."""
+    out = tmp_path / "out"
+    _alternate(
+        {
+            "plain app()": _python(ENTRY.format(entry="app"), *_train_args(out, "--no-plot")),
+            "main()": _python(ENTRY.format(entry="main"), *_train_args(out, "--no-plot")),
+        },
+        out,
+    )
+
+
+def test_figure_helper(tmp_path):
+    """The figures drawn by the helper process (as the command does) against drawn in-process."""
+    out = tmp_path / "out"
+    _alternate(
+        {
+            "drawn in-process": _python(ENTRY_DRAWN_HERE.format(entry="main"), *_train_args(out)),
+            "figure helper": _python(ENTRY.format(entry="main"), *_train_args(out)),
+        },
+        out,
+    )
 
 
 def test_interleaved(tmp_path):

@@ -5,9 +5,9 @@ drawing three figures one after another) than on numba and training together, al
 core while the other idled. ``FigureProcess.start`` launches a Python that runs this
 module's ``main`` as soon as the options are checked: it imports matplotlib and draws a
 throw-away figure (fonts, text layout, the log axis' mathtext) while this process imports
-numba and trains. ``send`` hands it the run's ``FigureData``; it draws each figure in a
-process of its own (forked, where the OS can) and ``receive`` returns the encoded files'
-bytes.
+numba and trains. ``send`` hands it the run's ``FigureData``; it draws the figures and
+``receive`` returns the encoded files' bytes. bench/test_main_job.py's test_figure_helper
+measures it against drawing in-process.
 
 The helper writes no file and reads nothing but its job: this process puts the bytes in
 place with its usual staged, all-or-nothing writes, so a helper that is killed, or whose
@@ -25,7 +25,6 @@ import contextlib
 import io
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import threading
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
 # Beyond this many seeds the run's curves (seeds x 400 doubles) are too big to copy to a second
 # process for nothing: drawing them dominates there, and the command draws in-process.
 MAX_SEEDS = 10_000
-# numpy's BLAS would start threads at import; a process with threads must not fork.
+# numpy's BLAS would start threads at import, which the helper has no use for.
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 # The helper's command: ``python -c HELPER fmt``. Not ``-m``: both put the current folder first on
@@ -89,8 +88,7 @@ class FigureProcess:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,  # its failures reach us as a reply, or as no reply
                 env={**os.environ, **SINGLE_THREADED},
-                # its own process group: close() ends it and the processes it forked, and a Ctrl-C
-                # at the terminal reaches only beans train, which closes it
+                # its own process group: a Ctrl-C at the terminal reaches only beans train, which closes it
                 start_new_session=os.name == "posix",
             )
         except (OSError, ValueError):  # no such program, no processes left, ...
@@ -125,16 +123,9 @@ class FigureProcess:
         return value if status == "ok" else None
 
     def close(self) -> None:
-        """End the helper (and anything it forked) if it still runs, and reap it. Safe to call twice."""
+        """End the helper if it still runs, and reap it. Safe to call twice."""
         process = self._process
-        if process.poll() is None:
-            try:
-                if os.name == "posix":
-                    os.killpg(process.pid, signal.SIGKILL)
-                else:
-                    process.kill()
-            except OSError:  # it ended just now
-                pass
+        process.kill()  # nothing to do for one that has ended
         process.wait()
         if self._sender is not None:  # its write fails at once now that the helper has gone
             self._sender.join()
@@ -145,64 +136,19 @@ class FigureProcess:
                 pass
 
 
-def _reply(figure, data: FigureData, fmt: str) -> tuple:
-    """``("ok", bytes)``: ``figure(data)`` encoded as ``fmt``; or ``("error", message)``."""
-    from .plots import render
-
-    try:
-        buffer = io.BytesIO()
-        render(figure(data), buffer, fmt)
-        return ("ok", buffer.getvalue())
-    except Exception as err:  # any failure: the parent draws in-process and reports it there
-        return ("error", f"{type(err).__name__}: {err}")
-
-
-def _forked(reply) -> tuple[int, int]:
-    """Run ``reply()`` in a forked process that pickles its result into a pipe: (pid, the pipe's read end)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: reply, and leave at once (no clean-up of the parent's state)
-        code = 0
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(reply(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:  # no reply is the parent's sign that this process failed
-            code = 1
-        os._exit(code)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _collect(pid: int, read_end: int, name: str) -> tuple:
-    """The reply a forked process sent through ``read_end``, once it has ended."""
-    with os.fdopen(read_end, "rb") as pipe:
-        raw = pipe.read()
-    os.waitpid(pid, 0)
-    try:
-        return pickle.loads(raw)
-    except Exception:  # nothing or half a reply: it died
-        return ("error", f"the process drawing {name} died")
-
-
 def draw_all(data: FigureData, fmt: str) -> tuple:
-    """``("ok", {name: bytes})`` of every figure ``data`` makes, or ``("error", message)``.
+    """``("ok", {name: bytes})`` of every figure ``data`` makes, encoded as ``fmt``, or ``("error", message)``."""
+    from .plots import figures_of, render
 
-    With ``os.fork`` every figure but the last is drawn in a process of its own, and the last
-    here, all at once.
-    """
-    from .plots import figures_of
-
-    figures = figures_of(data)
-    elsewhere = list(figures)[:-1] if hasattr(os, "fork") else []
-    children = {name: _forked(lambda figure=figures[name]: _reply(figure, data, fmt)) for name in elsewhere}
-    replies = {name: _reply(figure, data, fmt) for name, figure in figures.items() if name not in children}
-    replies |= {name: _collect(pid, read_end, name) for name, (pid, read_end) in children.items()}
-    for name in figures:
-        status, value = replies[name]
-        if status != "ok":
-            return ("error", f"{name}: {value}")
-    return ("ok", {name: replies[name][1] for name in figures})
+    drawn = {}
+    for name, figure in figures_of(data).items():
+        buffer = io.BytesIO()
+        try:
+            render(figure(data), buffer, fmt)
+        except Exception as err:  # any failure: the parent draws in-process and reports it there
+            return ("error", f"{name}: {type(err).__name__}: {err}")
+        drawn[name] = buffer.getvalue()
+    return ("ok", drawn)
 
 
 def _warm_up(fmt: str) -> None:

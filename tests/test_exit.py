@@ -1,6 +1,7 @@
-"""The console script's quick exit (``cli.app.leave``) loses nothing the ordinary exit would keep.
+"""The console script's exit (``cli.app.main``) keeps what an ordinary Python exit keeps.
 
-It skips the interpreter's teardown after a command, so every test runs a real process.
+``main`` freezes the garbage collector's objects before the interpreter's teardown, so every
+test runs a real process to its end.
 """
 
 from __future__ import annotations
@@ -45,10 +46,15 @@ def test_atexit_handlers_run_and_what_they_print_is_flushed():
     assert done.returncode == 0 and done.stdout == f"beans {beans.__version__}\natexit ran"
 
 
-def test_a_thread_still_running_gets_the_ordinary_exit_which_waits_for_it():
+def test_a_thread_still_running_when_the_command_ends_is_waited_for():
+    """The thread waits for the main thread to finish, which it does only once the interpreter
+    starts its exit: the command has ended by then, whatever the machine's load."""
     before = (
-        "import threading, time\n"
-        "threading.Thread(target=lambda: (time.sleep(0.5), print('thread finished', flush=True))).start()"
+        "import threading\n"
+        "def wait_then_print():\n"
+        "    threading.main_thread().join()\n"
+        "    print('thread finished', flush=True)\n"
+        "threading.Thread(target=wait_then_print).start()"
     )
     done = _python(_run_main("--version", before=before))
     assert done.returncode == 0 and done.stdout.endswith("thread finished\n")
