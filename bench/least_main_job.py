@@ -21,15 +21,10 @@ SEEDS = range(50)
 EPOCHS = 5000
 LR = 0.03
 
-# `beans train` runs the generated any-shape kernel, today named sgd_many_any; once issue 18
-# gives one name per concept it is sgd_many(shape=...).
-sgd_many = getattr(beans, "sgd_many_any", beans.sgd_many)
-
 
 def main(out: str) -> None:
-    shape = beans.Shape()
     xs, ys = beans.get_beans(100, 0)
-    params = sgd_many(shape.init_params_many(SEEDS), xs, ys, EPOCHS, LR, shape=shape)
+    params = beans.sgd_many(beans.init_params_many(SEEDS), xs, ys, EPOCHS, LR)
     best = params[np.nanargmin(beans.mse(params, xs, ys))]
 
     fig = Figure()
