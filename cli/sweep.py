@@ -18,7 +18,7 @@ import typer
 
 from ..files import OutputError, WrongKindError, prepare_outputs
 from .errors import fail
-from .options import positive_number, whole
+from .options import output_folder, positive_number, whole
 
 AXIS_HELP = "Comma list; numbers also as START:STOP:N (evenly) or START:STOP:logN (log scale)."
 
@@ -52,9 +52,9 @@ def sweep(
     snapshot_every: Annotated[
         int, typer.Option("--snapshot-every", **whole(1), help="Check the accuracy every this many epochs.")
     ] = 100,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the journal, tables and heatmaps.")] = Path(
-        "sweep-out"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", parser=output_folder, help="Folder for the journal, tables and heatmaps.")
+    ] = Path("sweep-out"),
     x: Annotated[str | None, typer.Option("--x", help="Heatmap x axis.", show_default="first varying axis")] = None,
     y: Annotated[str | None, typer.Option("--y", help="Heatmap y axis.", show_default="second varying axis")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the sweep journaled in --out.")] = False,
