@@ -96,6 +96,8 @@ def sweep(
     try:
         axes = {name: parse_axis(name, text) for name, text in given.items() if text is not None}
         grid = Grid(axes, range(seed_start, seed_start + seeds), test_beans, snapshot_every)
+        # the tasks running at once on this machine: a local cluster's workers, or this process
+        grid.check_memory(workers if workers is not None else 0 if scheduler is not None else 1)
     except GridError as err:
         raise typer.BadParameter(str(err).removeprefix(f"{err.option}: "), param_hint=f"'{err.option}'") from err
     varying = grid.varying()

@@ -6,12 +6,8 @@ every wait is bounded, and the files a sweep leaves are one run's whole set.
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -50,3 +46,126 @@ def test_an_empty_out_is_refused_and_the_current_folder_is_left_alone(tmp_path, 
     assert "folder name is empty" in invoke("sweep", *TINY, "--out", out).stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seeds.csv"]
     assert (tmp_path / "seeds.csv").read_text() == "mine\n"
+
+
+# --- 2. the memory check sees the network, the beans, the snapshots and the cells --------------
+
+DEEP = "x".join(["64"] * 8)
+
+
+def run_refused(cmd: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    """``cmd`` in a real process, so that a run that starts working anyway can be stopped."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=cwd, **kwargs)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the run was not refused: it started working")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["train", "--seeds", "1000000", "--epochs", "0", "--hidden", DEEP], "--seeds"),
+        (["sweep", "--seeds", "1000000", "--epochs", "0", "--hidden", DEEP], "--seeds"),
+        (["sweep", "--beans", str(10**11)], "--beans"),
+        (["sweep", "--test-beans", str(10**11)], "--test-beans"),
+        (["sweep", "--workers", "100000"], "--workers"),
+        (["data", "--beans", str(10**30)], "--beans"),
+    ],
+    ids=["train-deep-net", "sweep-deep-net", "sweep-beans", "sweep-test-beans", "sweep-workers", "data-beans"],
+)
+def test_runs_too_big_for_memory_are_refused_before_any_work(tmp_path, beans_command, args, option):
+    run = run_refused([*beans_command, *args, "--out", str(tmp_path / "out" / "x.png")], tmp_path)
+    one_line_error(run.stderr, 2, run.returncode)
+    assert option in run.stderr and "GiB of memory" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def _memory_cgroup_v1() -> Path | None:
+    """This process's cgroup v1 memory folder, if a child with a limit can be made there (root)."""
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        folder = Path("/sys/fs/cgroup/memory") / path.lstrip("/")
+        if "memory" in controllers.split(",") and (folder / "memory.limit_in_bytes").is_file():
+            return folder if os.access(folder, os.W_OK) else None
+    return None
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or _memory_cgroup_v1() is None, reason="needs root and a cgroup v1 memory")
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_a_memory_cgroup_v1_limit_is_read(tmp_path, beans_command, command):
+    group = _memory_cgroup_v1() / f"beans-test-{os.getpid()}-{command}"
+    group.mkdir()
+    try:
+        (group / "memory.limit_in_bytes").write_text(str(3 * 2**30))
+        procs = str(group / "cgroup.procs")
+
+        def enter() -> None:
+            with open(procs, "w") as handle:
+                handle.write(str(os.getpid()))
+
+        # about 4 GiB: fits the machine's memory, not the cgroup's 3 GiB
+        args = ["--seeds", "10000", "--hidden", "64x64", "--epochs", "0", "--out", str(tmp_path / "out")]
+        run = run_refused([*beans_command, command, *args], tmp_path, preexec_fn=enter)
+    finally:
+        group.rmdir()
+    one_line_error(run.stderr, 2, run.returncode)
+    assert "more than the 2.4 GiB it may use here" in run.stderr  # MEMORY_SHARE of 3 GiB
+    assert list(tmp_path.iterdir()) == []
+
+
+def _fake_system(tmp_path: Path, cgroup: str, mounts: list[str], limits: dict[str, str]) -> Path:
+    """A root folder with /proc/self/cgroup, /proc/self/mountinfo and cgroup limit files, as Linux lays them out."""
+    (tmp_path / "proc/self").mkdir(parents=True)
+    (tmp_path / "proc/self/cgroup").write_text(cgroup)
+    (tmp_path / "proc/self/mountinfo").write_text("".join(line + "\n" for line in mounts))
+    for name, text in limits.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+V2_MOUNT = "31 23 0:28 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw"
+V1_MOUNT = "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory"
+
+
+@pytest.mark.parametrize(
+    ("cgroup", "mounts", "limits", "expected"),
+    [
+        # cgroup v2: the parent's limit binds a child that has none ("max")
+        (
+            "0::/jobs/run\n",
+            [V2_MOUNT],
+            {"sys/fs/cgroup/jobs/memory.max": "1073741824\n", "sys/fs/cgroup/jobs/run/memory.max": "max\n"},
+            2**30,
+        ),
+        # cgroup v1: the memory controller's limit_in_bytes, the tightest of the folder and its parents
+        (
+            "4:memory:/a/b\n1:cpu:/\n",
+            ["32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu", V1_MOUNT],
+            {"sys/fs/cgroup/memory/a/b/memory.limit_in_bytes": "3221225472\n"},
+            3 * 2**30,
+        ),
+        # a container sees its own cgroup at the mount point, under a host path that is not there
+        ("4:memory:/docker/abc\n", [V1_MOUNT], {"sys/fs/cgroup/memory/memory.limit_in_bytes": "2147483648"}, 2**31),
+        ("0::/\n", [V2_MOUNT], {"sys/fs/cgroup/memory.max": "max"}, None),
+        ("", [], {}, None),
+    ],
+    ids=["v2-parent", "v1", "v1-container", "v2-unlimited", "none"],
+)
+def test_cgroup_limits_v1_and_v2_are_read(tmp_path, cgroup, mounts, limits, expected):
+    from beans.config import MEMORY_SHARE, cgroup_limit, machine_memory, memory_limit
+
+    root = _fake_system(tmp_path, cgroup, mounts, limits)
+    assert cgroup_limit(root) == expected
+    assert memory_limit(root) == int(min(expected or machine_memory(), machine_memory()) * MEMORY_SHARE)
+
+
+def test_the_estimate_grows_with_the_network():
+    from beans.kernels.shape import Shape
+
+    from beans.config import BASE_BYTES, run_bytes
+
+    small, deep = (
+        run_bytes(1000, 100, 100, 51, Shape(hidden), False, False) - BASE_BYTES for hidden in ((2,), (64,) * 8)
+    )
+    assert deep > 50 * small
