@@ -8,6 +8,7 @@ Dask is imported only with --scheduler or --workers.
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import time
@@ -19,12 +20,19 @@ import typer
 from ..files import OutputError, WrongKindError, prepare_outputs
 from .errors import fail
 from .options import output_folder, positive_number, whole
+from .signals import exit_code
 
 AXIS_HELP = "Comma list; numbers also as START:STOP:N (evenly) or START:STOP:logN (log scale)."
+# What --scheduler takes: Dask's address forms, PROTOCOL://HOST[:PORT] or HOST:PORT.
+ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(?P<port>[0-9]{1,5}))?")
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: stop, keep the journal, say how much is saved."""
+def _scheduler_address(value: str) -> str:
+    """Typer parser for --scheduler: a Dask address, checked before anything is made or reached."""
+    match = ADDRESS.fullmatch(value)
+    if match is None or not 0 < int(match["port"] or 8786) < 65536:
+        raise typer.BadParameter(f"must be a Dask scheduler address like tcp://HOST:8786, got {value!r}")
+    return value
 
 
 def _axis(name: str, help_text: str):
@@ -63,7 +71,13 @@ def sweep(
         typer.Option("--threads", **whole(1), help="numba threads (per task on Dask).", show_default="all; 1 on Dask"),
     ] = None,
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler (tcp://HOST:8786).")
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            parser=_scheduler_address,
+            help="Run on this Dask scheduler (tcp://HOST:8786).",
+        ),
     ] = None,
     workers: Annotated[
         int | None,
@@ -134,12 +148,10 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
     from ..sweep.runner import run_in_process, versions
 
     messages = Console(stderr=True, quiet=quiet)
-    client = cluster = None
-    if scheduler is not None or workers is not None:
-        client, cluster = _connect(scheduler, workers, timeout)
-    previous_term = signal.signal(signal.SIGTERM, _raise_terminated)
-    journal = None
+    client = cluster = journal = None
     try:
+        if scheduler is not None or workers is not None:
+            client, cluster = _connect(scheduler, workers, timeout)
         try:
             journal = Journal.open(out, grid.describe(), resume)
         except JournalError as err:
@@ -166,20 +178,19 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
                 run_on_dask(client, grid.tasks(todo, 2 * total_threads), threads or 1, on_record, on_steps)
         seconds = time.perf_counter() - began
         records, summaries = outcome(grid, journal.records, current)
-    except KeyboardInterrupt as err:
-        saved = _saved(grid, journal)
-        where = f" in {journal.path}" if journal is not None else ""
+    except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP (cli.signals)
+        if journal is None:
+            fail(f"{_stopped(err)} before any cell ran; nothing was written", exit_code(err))
         fail(
-            f"{'terminated' if isinstance(err, Terminated) else 'interrupted'}: {saved} of {grid.n_cells} cells "
-            f"saved{where}; run the same command with --resume to finish",
-            143 if isinstance(err, Terminated) else 130,
+            f"{_stopped(err)}: {_saved(grid, journal)} of {grid.n_cells} cells saved in {journal.path}; "
+            "run the same command with --resume to finish",
+            exit_code(err),
         )
     except JournalError as err:
         fail(f"{err}; {_saved(grid, journal)} of {grid.n_cells} cells saved", 1)
     except _dask_error() as err:
         fail(f"{err}; {_saved(grid, journal)} of {grid.n_cells} cells saved, --resume continues", 1)
     finally:
-        signal.signal(signal.SIGTERM, previous_term)
         if journal is not None:
             journal.close()
         if client is not None:
@@ -218,8 +229,9 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
     return 0
 
 
-def _raise_terminated(signum, frame) -> None:
-    raise Terminated()
+def _stopped(err: KeyboardInterrupt) -> str:
+    """How the sweep was stopped, in a word: ``terminated`` by SIGTERM, else ``interrupted``."""
+    return "terminated" if exit_code(err) == 128 + signal.SIGTERM else "interrupted"
 
 
 def _all_threads() -> int:

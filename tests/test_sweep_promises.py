@@ -7,7 +7,10 @@ every wait is bounded, and the files a sweep leaves are one run's whole set.
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -169,3 +172,110 @@ def test_the_estimate_grows_with_the_network():
         run_bytes(1000, 100, 100, 51, Shape(hidden), False, False) - BASE_BYTES for hidden in ((2,), (64,) * 8)
     )
     assert deep > 50 * small
+
+
+# --- 3. every wait bounded by --timeout, and interrupted by a signal --------------------------
+
+needs_dask = pytest.mark.skipif(
+    __import__("importlib").util.find_spec("distributed") is None, reason="the dask extra is not installed"
+)
+
+
+class Peer:
+    """A loopback server that is not a Dask scheduler: it accepts and stays silent, or answers as HTTP."""
+
+    def __init__(self, answer: bytes | None):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.address = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
+        self.answer, self.accepted, self.held = answer, threading.Event(), []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+            self.accepted.set()
+            if self.answer is not None:
+                conn.sendall(self.answer)
+
+    def close(self) -> None:
+        self.server.close()
+        for conn in self.held:
+            conn.close()
+
+
+HTTP = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+@pytest.fixture(params=[None, HTTP], ids=["silent", "http"])
+def peer(request):
+    server = Peer(request.param)
+    yield server
+    server.close()
+
+
+def start_sweep(beans_command, out: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*beans_command, "sweep", *TINY, "--out", str(out), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a background job of a non-interactive shell would ignore SIGINT
+    )
+
+
+def finish(process: subprocess.Popen, seconds: float = 60) -> str:
+    """The process's stderr once it ends; a hang fails the test instead of stalling the run."""
+    try:
+        return process.communicate(timeout=seconds)[1]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("the sweep hung")
+
+
+@needs_dask
+def test_a_peer_that_is_not_dask_is_one_line_within_the_timeout(tmp_path, beans_command, peer):
+    process = start_sweep(beans_command, tmp_path / "out", "--scheduler", peer.address, "--timeout", "1")
+    stderr = finish(process)
+    one_line_error(stderr, 1, process.returncode)
+    assert peer.address in stderr and "Dask scheduler" in stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dask
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_while_reaching_the_scheduler_ends_the_wait(tmp_path, beans_command, signum):
+    peer = Peer(None)
+    try:
+        process = start_sweep(beans_command, tmp_path / "out", "--scheduler", peer.address, "--timeout", "600")
+        assert peer.accepted.wait(60), "the sweep never reached the peer"
+        process.send_signal(signum)
+        stderr = finish(process)
+    finally:
+        peer.close()
+    one_line_error(stderr, 128 + signum, process.returncode)
+    assert "before any cell ran" in stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "huge"])
+def test_a_journal_that_is_not_a_file_beans_wrote_is_refused_without_waiting(tmp_path, beans_command, kind):
+    out = tmp_path / "out"
+    out.mkdir()
+    journal = out / "journal.jsonl"
+    if kind == "fifo":
+        os.mkfifo(journal)
+    elif kind == "dev-zero":
+        journal.symlink_to("/dev/zero")
+    else:  # sparse: a size no journal of this grid reaches, without the disk space
+        with open(journal, "wb") as handle:
+            handle.truncate(2**40)
+    process = start_sweep(beans_command, out, "--resume")
+    stderr = finish(process)
+    one_line_error(stderr, 1, process.returncode)
+    assert str(journal) in stderr
+    assert sorted(p.name for p in out.iterdir()) == ["journal.jsonl"]

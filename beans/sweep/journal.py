@@ -10,7 +10,9 @@ off, and the cells already done, for these beans and numba versions, are not run
 from __future__ import annotations
 
 import json
+import math
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,11 @@ from .grid import cell_key, differences
 
 JOURNAL_NAME = "journal.jsonl"
 JOURNAL_FORMAT = 1
+# A journal is read up to this size: its header, and per cell its settings, versions and
+# failure reasons over many resumed runs, plus each seed's numbers in full precision twice.
+JOURNAL_BASE_BYTES = 1 << 20
+JOURNAL_CELL_BYTES = 64 << 10
+JOURNAL_SEED_BYTES = 512
 
 
 class JournalError(Exception):
@@ -105,9 +112,33 @@ def _write_line(handle, document: dict[str, Any]) -> None:
     os.fsync(handle.fileno())
 
 
+def size_limit(grid_document: dict[str, Any]) -> int:
+    """The most bytes a journal of this grid is read up to: room for every cell's records, resumed many times."""
+    cells = math.prod(len(values) for values in grid_document["axes"].values())
+    return JOURNAL_BASE_BYTES + cells * (JOURNAL_CELL_BYTES + JOURNAL_SEED_BYTES * grid_document["seeds"])
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them; JournalError otherwise.
+
+    Opened without blocking and checked before reading: a FIFO would wait for a writer for
+    ever, and a device such as /dev/zero never ends.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise JournalError(
+                f"{path} is not a regular file, so it is not a journal beans wrote; choose another --out"
+            )
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise JournalError(f"{path} is larger than a journal of this sweep can be ({limit:,} bytes); it is not one")
+    return data
+
+
 def _read(path: Path, grid_document: dict[str, Any]) -> list[dict[str, Any]]:
     """The records of the journal at ``path`` after checking its header; cuts a torn last line off."""
-    data = path.read_bytes()
+    data = _read_bounded(path, size_limit(grid_document))
     parsed = _records(path, data)
     kept_bytes = data.rfind(b"\n") + 1
     if not parsed or parsed[0].get("beans_sweep_journal") != JOURNAL_FORMAT:
