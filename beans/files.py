@@ -475,6 +475,18 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _check_relative(path: Path) -> None:
+    """OutputError for a relative ``path`` when the current folder is gone (deleted under the shell)."""
+    if path.is_absolute():
+        return
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise OutputError(
+            f"{path} is relative, and the current folder no longer exists; give an absolute path or cd elsewhere"
+        ) from None
+
+
 def prepare_outputs(targets: Iterable[tuple[str, Path | None, bool]]) -> PreparedOutputs:
     """Make sure every output can be written before any work starts.
 
@@ -503,6 +515,7 @@ def prepare_outputs(targets: Iterable[tuple[str, Path | None, bool]]) -> Prepare
                 continue
             path = Path(path)
             try:
+                _check_relative(path)
                 check_name_length(path)
                 if is_directory:
                     if os.path.exists(path) and not os.path.isdir(path):

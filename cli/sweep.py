@@ -212,9 +212,13 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
         written = _write_files(grid, out, records, summaries, current, None if no_plot else heat_axes)
     except OutputError as err:
         fail(f"{err}; every cell is in {out / 'journal.jsonl'}, --resume writes the files again", 1)
+    from ..files import to_stdout
     from .sweep_report import render_cells
 
-    render_cells(grid, summaries, Console(soft_wrap=not sys.stdout.isatty()))
+    try:  # after the files: the table is a view of them, and a closed or full stdout loses no cell
+        to_stdout(lambda stdout: render_cells(grid, summaries, Console(file=stdout, soft_wrap=not stdout.isatty())))
+    except OutputError as err:
+        fail(f"{err}; the tables are written in {out}", 1)
     for path in written:
         messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
     failed = [s for s in summaries if s["status"] != "ok"]

@@ -6,11 +6,14 @@ every wait is bounded, and the files a sweep leaves are one run's whole set.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -279,3 +282,203 @@ def test_a_journal_that_is_not_a_file_beans_wrote_is_refused_without_waiting(tmp
     one_line_error(stderr, 1, process.returncode)
     assert str(journal) in stderr
     assert sorted(p.name for p in out.iterdir()) == ["journal.jsonl"]
+
+
+# --- 4. one Error line, not a traceback --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def journal_lines(tmp_path_factory) -> list[str]:
+    """The journal of a finished TINY sweep: its header and two records."""
+    out = tmp_path_factory.mktemp("journal") / "out"
+    result = invoke("sweep", *TINY, "-q", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return (out / "journal.jsonl").read_text().splitlines()
+
+
+def _edited(lines: list[str], line: int, edit) -> list[str]:
+    record = json.loads(lines[line])
+    edit(record)
+    return [*lines[:line], json.dumps(record), *lines[line + 1 :]]
+
+
+HAND_EDITS = {
+    "line-a-list": lambda lines: [lines[0], "[1, 2]", lines[2]],
+    "header-a-list": lambda lines: ["[1]", *lines[1:]],
+    "header-grid-a-list": lambda lines: _edited(lines, 0, lambda h: h.update(grid=[1])),
+    "no-cell": lambda lines: _edited(lines, 1, lambda r: r.pop("cell")),
+    "seeds-null": lambda lines: _edited(lines, 1, lambda r: r.update(seeds=None)),
+    "text-for-a-number": lambda lines: _edited(lines, 1, lambda r: r["seeds"]["final_mse"].__setitem__(0, "abc")),
+    "status-null": lambda lines: _edited(lines, 1, lambda r: r.update(status=None)),
+    "nested-brackets": lambda lines: [lines[0], "[" * 100_000 + "]" * 100_000, lines[2]],
+}
+
+
+@pytest.mark.parametrize("edit", list(HAND_EDITS), ids=list(HAND_EDITS))
+def test_a_journal_edited_by_hand_is_one_line(tmp_path, journal_lines, edit):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "journal.jsonl").write_text("\n".join(HAND_EDITS[edit](journal_lines)) + "\n")
+    before = (out / "journal.jsonl").read_bytes()
+    cli_error(invoke("sweep", *TINY, "--out", str(out), "--resume"), 1)
+    assert (out / "journal.jsonl").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["journal.jsonl"]
+
+
+@pytest.mark.parametrize("address", ["", "not a url at all", "tcp://127.0.0.1:99999", "tcp://"])
+def test_a_scheduler_address_that_is_none_is_a_usage_error(tmp_path, address):
+    result = invoke("sweep", *TINY, "--out", str(tmp_path / "out"), "--scheduler", address)
+    cli_error(result, 2)
+    assert "--scheduler" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def twin(tmp_path: Path, name: str, minor: int) -> Path:
+    """A character device like /dev/full (minor 7) in ``tmp_path``: the real /dev is never written."""
+    import stat
+
+    path = tmp_path / name
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+    return path
+
+
+@root_only
+def test_sweep_into_a_full_or_closed_stdout_still_writes_its_tables(tmp_path, beans_command):
+    full = twin(tmp_path, "dev-full", 7)
+    for name, kwargs in (("full", {"stdout": open(full, "w")}), ("closed", {"preexec_fn": lambda: os.close(1)})):
+        out = tmp_path / name / "out"
+        run = subprocess.run(
+            [*beans_command, "sweep", *TINY, "-q", "--out", str(out)],
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            **kwargs,
+        )
+        one_line_error(run.stderr, 1, run.returncode)
+        assert run.stderr.startswith("Error: cannot write to standard output")
+        assert sorted(p.name for p in out.iterdir()) == ["cells.csv", "cells.json", "journal.jsonl", "seeds.csv"]
+
+
+def test_train_with_stdout_closed_is_one_line_and_writes_no_file(tmp_path, beans_command):
+    cmd = [*beans_command, "train", "--seeds", "2", "--epochs", "10", "--no-plot", "--out", str(tmp_path / "out")]
+    run = subprocess.run(cmd, stderr=subprocess.PIPE, text=True, timeout=120, preexec_fn=lambda: os.close(1))
+    one_line_error(run.stderr, 1, run.returncode)
+    assert run.stderr == "Error: cannot write to standard output: it is closed\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("NUMBA_NUM_THREADS", "0"), ("NUMBA_NUM_THREADS", "two"), ("MPLBACKEND", "nonsense"), ("NUMBA_DISABLE_JIT", "1")],
+)
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_environment_variables_beans_cannot_use_are_one_line(tmp_path, beans_command, variable, value, command):
+    cmd = [*beans_command, command, "--seeds", "2", "--epochs", "10", "-q", "--out", str(tmp_path / "out")]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env={**os.environ, variable: value})
+    one_line_error(run.stderr, 2, run.returncode)
+    assert variable in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_usable_mplbackend_is_kept(tmp_path, beans_command):
+    cmd = [*beans_command, "data", "-q", "--out", str(tmp_path / "b.png")]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env={**os.environ, "MPLBACKEND": "Agg"})
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert (tmp_path / "b.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_an_ascii_only_locale_prints_the_table_and_writes_the_files(tmp_path, beans_command, command):
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    args = ["--seeds", "2", "--epochs", "10", "--no-plot", "--out", str(tmp_path / "out")]  # no seed converges: ✗
+    run = subprocess.run([*beans_command, command, *args], capture_output=True, timeout=120, env=env)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")
+    assert b"Traceback" not in run.stderr and b"best first" in run.stdout
+    assert (tmp_path / "out" / ("results.json" if command == "train" else "cells.json")).is_file()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--seeds", "2", "--epochs", "10", "--no-plot", "--out", "rel"],
+        ["data", "--out", "rel/beans.png"],
+        ["sweep", *TINY, "--out", "rel"],
+    ],
+    ids=["train", "data", "sweep"],
+)
+def test_a_deleted_current_folder_with_a_relative_out_is_one_line(tmp_path, beans_command, args):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = 'cd "$1" && rmdir "$1" && shift && exec "$@"'
+    run = subprocess.run(
+        ["sh", "-c", script, "sh", str(gone), *beans_command, *args], capture_output=True, text=True, timeout=120
+    )
+    one_line_error(run.stderr, 1, run.returncode)
+    assert "current folder no longer exists" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_docs_out_naming_a_file_is_one_line_before_any_picture_is_made(tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    cmd = [sys.executable, "-m", "beans.docs", "--out", str(target), "fit.png"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    one_line_error(run.stderr, 1, run.returncode)
+    assert "not a directory" in run.stderr and "fit" not in run.stderr  # no command was run
+    assert target.read_text() == "mine" and list(tmp_path.iterdir()) == [target]
+
+
+@root_only
+def test_a_full_disk_while_the_journal_is_written_is_one_line(tmp_path, beans_command):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    # two pages: the header fits, and the disk fills while the cells' records arrive
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(disk)], check=True)
+    try:
+        args = ["--lr", "0.01:1:40", "--epochs", "5", "--seeds", "3", "--beans", "10", "--test-beans", "5", "--no-plot"]
+        run = subprocess.run(
+            [*beans_command, "sweep", *args, "-q", "--out", str(disk / "out")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        saved = len((disk / "out" / "journal.jsonl").read_bytes().split(b"\n")) - 2  # the header and a torn end
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+    one_line_error(run.stderr, 1, run.returncode)
+    assert "No space left on device" in run.stderr and f"{saved} of 40 cells saved" in run.stderr
+
+
+@pytest.mark.slow  # a Dask scheduler and worker
+@needs_dask
+def test_a_scheduler_that_dies_mid_sweep_is_one_line(tmp_path, beans_command):
+    dask = [str(Path(sys.executable).parent / "dask")]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    loopback = ["--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([*dask, "scheduler", "--port", str(port), *loopback], **quiet)
+    address = f"tcp://127.0.0.1:{port}"
+    worker = subprocess.Popen([*dask, "worker", address, "--nthreads", "1", *loopback], **quiet)
+    out = tmp_path / "out"
+    slow = ["--beans", "16,17,18,19,20,21,22,23", "--epochs", "40000", "--seeds", "8", "--no-plot", "-q"]
+    try:
+        process = subprocess.Popen(
+            [*beans_command, "sweep", *slow, "--out", str(out), "--scheduler", address, "--timeout", "30"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 120
+        while not (out / "journal.jsonl").is_file() or len((out / "journal.jsonl").read_text().splitlines()) < 2:
+            assert process.poll() is None and time.monotonic() < deadline, "the sweep ended or never started"
+            time.sleep(0.05)
+        scheduler.kill()
+        stderr = finish(process, 120)
+    finally:
+        for proc in (worker, scheduler):
+            proc.kill()
+            proc.wait()
+    one_line_error(stderr, 1, process.returncode)
+    assert "--resume continues" in stderr

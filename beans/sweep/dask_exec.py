@@ -66,7 +66,9 @@ def connect(scheduler: str | None, workers: int | None, timeout: float) -> tuple
     """A client of the scheduler at ``scheduler``, or of a new loopback LocalCluster of ``workers``
     single-threaded worker processes. Waits up to ``timeout`` seconds for it and one worker."""
     # The sweep reports what goes wrong in one line of its own; Dask's logged tracebacks would follow it.
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name.startswith("distributed"):  # Dask's config gives some of its loggers levels of their own
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     where = scheduler or "a local cluster"
     cluster = None
     try:
@@ -196,44 +198,58 @@ def run_on_dask(
         pending[future] = task
         return future
 
-    queue = as_completed([submit(task) for task in tasks], loop=client.loop)
     try:
-        for future in queue:
-            task = pending.pop(future)
-            if future.status == "finished":
-                for record in future.result():
-                    on_record(record)
-            elif future.status == "error":
-                error = future.exception()
-                if len(task["lrs"]) > 1:  # find the cell at fault: retry each cell on its own
-                    for lr in task["lrs"]:
-                        queue.add(submit({**task, "lrs": [lr]}))
-                    future.release()
-                    continue
-                suspects.append(task)
-                future.release()
-                continue
-            elif future.status == "lost":  # done, but its worker died before the result was fetched
-                queue.add(submit(task))
-                future.release()
-                continue
-            else:
-                raise DaskError(f"a task ended as {future.status!r}; the scheduler may have gone away")
-            future.release()
-            count(task)
-        for task in suspects:  # one at a time: a cell that kills its worker takes no other cell along
-            future = submit(task)
-            try:
-                records = future.result()
-            except Exception as error:
-                if future.status != "error":
-                    raise
-                records = [failed_record(task_cells(task)[0], f"{type(error).__name__}: {error}")]
-            pending.pop(future)
-            future.release()
-            for record in records:
-                on_record(record)
-            count(task)
+        _run_queue(client, tasks, submit, pending, suspects, on_record, count)
+    except (OSError, TimeoutError, asyncio.CancelledError) as err:  # the comm to the scheduler broke
+        raise DaskError(f"lost the Dask scheduler ({type(err).__name__}: {_one_line(err)})") from err
     finally:
         if pending:
-            client.cancel(list(pending))
+            try:
+                _bounded(lambda: client.cancel(list(pending)), 2 * GRACE, "")
+            except Exception:
+                pass  # a scheduler that is gone has nothing left to cancel
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())
+
+
+def _run_queue(client, tasks, submit, pending, suspects, on_record, count) -> None:
+    """``run_on_dask``'s loop: hand over each finished task's records, split failed ones, retry suspects."""
+    queue = as_completed([submit(task) for task in tasks], loop=client.loop)
+    for future in queue:
+        task = pending.pop(future)
+        if future.status == "finished":
+            for record in future.result():
+                on_record(record)
+        elif future.status == "error":
+            error = future.exception()
+            if len(task["lrs"]) > 1:  # find the cell at fault: retry each cell on its own
+                for lr in task["lrs"]:
+                    queue.add(submit({**task, "lrs": [lr]}))
+                future.release()
+                continue
+            suspects.append(task)
+            future.release()
+            continue
+        elif future.status == "lost":  # done, but its worker died before the result was fetched
+            queue.add(submit(task))
+            future.release()
+            continue
+        else:
+            raise DaskError(f"a task ended as {future.status!r}; the scheduler may have gone away")
+        future.release()
+        count(task)
+    for task in suspects:  # one at a time: a cell that kills its worker takes no other cell along
+        future = submit(task)
+        try:
+            records = future.result()
+        except Exception as error:
+            if future.status != "error":
+                raise
+            records = [failed_record(task_cells(task)[0], f"{type(error).__name__}: {error}")]
+        pending.pop(future)
+        future.release()
+        for record in records:
+            on_record(record)
+        count(task)

@@ -16,7 +16,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from .grid import cell_key, differences
+from .grid import AXES, cell_key, differences
+from .runner import SEED_FIELDS
 
 JOURNAL_NAME = "journal.jsonl"
 JOURNAL_FORMAT = 1
@@ -97,7 +98,10 @@ class Journal:
             return self.records
 
     def close(self) -> None:
-        self._handle.close()
+        try:
+            self._handle.close()
+        except OSError:
+            pass  # a line that could not be flushed (a full disk): append reported it, --resume cuts it off
 
     def __enter__(self) -> Journal:
         return self
@@ -141,11 +145,24 @@ def _read(path: Path, grid_document: dict[str, Any]) -> list[dict[str, Any]]:
     data = _read_bounded(path, size_limit(grid_document))
     parsed = _records(path, data)
     kept_bytes = data.rfind(b"\n") + 1
-    if not parsed or parsed[0].get("beans_sweep_journal") != JOURNAL_FORMAT:
+    header = parsed[0] if parsed else None
+    if not (
+        isinstance(header, dict)
+        and header.get("beans_sweep_journal") == JOURNAL_FORMAT
+        and isinstance(header.get("grid"), dict)
+        and isinstance(header["grid"].get("axes"), dict)
+    ):
         raise JournalError(f"{path} is not a beans sweep journal")
-    changed = differences(parsed[0].get("grid", {}), grid_document)
+    changed = differences(header["grid"], grid_document)
     if changed:
         raise JournalError(f"--resume: this sweep differs from the one in {path}: {'; '.join(changed)}", usage=True)
+    for number, record in enumerate(parsed[1:], start=2):
+        problem = record_problem(record, grid_document)
+        if problem:
+            raise JournalError(
+                f"{path} line {number} is not a record of this sweep ({problem}); the journal is damaged: "
+                "move it away to run the sweep afresh"
+            )
     if kept_bytes < len(data):
         with open(path, "r+b") as handle:  # cut the torn line so the next record starts on its own line
             handle.truncate(kept_bytes)
@@ -161,9 +178,50 @@ def _records(path: Path, data: bytes) -> list[dict[str, Any]]:
     for number, line in enumerate(lines, start=1):
         try:
             parsed.append(json.loads(line))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: brackets nested past Python's stack
             raise JournalError(f"{path} line {number} is not a journal record; the journal is damaged") from None
     return parsed
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def record_problem(record: Any, grid_document: dict[str, Any]) -> str | None:
+    """What makes ``record`` no record ``runner.run_task`` or ``failed_record`` writes; None when it is one.
+
+    A journal may have been edited by hand: every record is checked before any is used.
+    """
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    cell, versions, status = record.get("cell"), record.get("versions"), record.get("status")
+    if not isinstance(cell, dict) or set(cell) != set(AXES):
+        return f"its cell does not name exactly the settings {', '.join(AXES)}"
+    if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
+        return "its versions are not names and version strings"
+    if status == "failed":
+        return None if isinstance(record.get("reason"), str) else "a failed cell without a reason"
+    if status != "ok":
+        return f"status {status!r} is neither ok nor failed"
+    seeds = record.get("seeds")
+    if not isinstance(seeds, dict) or set(seeds) != {"seed", *SEED_FIELDS}:
+        return f"its seeds do not hold exactly seed, {', '.join(SEED_FIELDS)}"
+    if not all(isinstance(column, list) for column in seeds.values()):
+        return "a per-seed column is not a list"
+    lengths = {len(column) for column in seeds.values()}
+    if len(lengths) != 1:
+        return "its per-seed columns differ in length"
+    checks = {
+        "seed": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+        "converged": lambda v: isinstance(v, bool),
+        "diverged": lambda v: isinstance(v, bool),
+        "epochs_to_converge": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    }
+    for name, column in seeds.items():
+        check = checks.get(name, lambda v: v is None or _is_number(v))
+        if not all(check(value) for value in column):
+            return f"its {name} holds a value of the wrong kind"
+    return None
 
 
 def latest(records: list[dict[str, Any]], current_versions: dict[str, str]) -> dict[str, dict[str, Any]]:
