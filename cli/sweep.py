@@ -198,20 +198,27 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
 
             close(client, cluster)
 
-    if not quiet:
-        done_steps = sum(grid.cell_steps(r["cell"]) for r in records if r["status"] == "ok")
-        rate = done_steps / seconds if seconds > 0 and steps_todo else None
-        from .report import format_duration, format_rate
-
-        messages.print(
-            f"{grid.n_cells} cells x {len(grid.seeds)} seeds, {done_steps:,} SGD steps; "
-            f"this run {format_duration(seconds)}, {format_rate(rate)}",
-            highlight=False,
-        )
+    journal_path = out / "journal.jsonl"
     try:
+        if not quiet:
+            done_steps = sum(grid.cell_steps(r["cell"]) for r in records if r["status"] == "ok")
+            rate = done_steps / seconds if seconds > 0 and steps_todo else None
+            from .report import format_duration, format_rate
+
+            messages.print(
+                f"{grid.n_cells} cells x {len(grid.seeds)} seeds, {done_steps:,} SGD steps; "
+                f"this run {format_duration(seconds)}, {format_rate(rate)}",
+                highlight=False,
+            )
         written = _write_files(grid, out, records, summaries, current, None if no_plot else heat_axes)
     except OutputError as err:
-        fail(f"{err}; every cell is in {out / 'journal.jsonl'}, --resume writes the files again", 1)
+        fail(f"{err}; every cell is in {journal_path}, --resume writes the files again", 1)
+    except KeyboardInterrupt as err:  # the staged tables are gone again; the previous ones, if any, kept
+        fail(
+            f"{_stopped(err)} while the tables were written: none was; every cell is in {journal_path}, "
+            "--resume writes them",
+            exit_code(err),
+        )
     from ..files import to_stdout
     from .sweep_report import render_cells
 
@@ -219,6 +226,8 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
         to_stdout(lambda stdout: render_cells(grid, summaries, Console(file=stdout, soft_wrap=not stdout.isatty())))
     except OutputError as err:
         fail(f"{err}; the tables are written in {out}", 1)
+    except KeyboardInterrupt as err:
+        fail(f"{_stopped(err)} while the table was printed; the tables are written in {out}", exit_code(err))
     for path in written:
         messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
     failed = [s for s in summaries if s["status"] != "ok"]

@@ -482,3 +482,52 @@ def test_a_scheduler_that_dies_mid_sweep_is_one_line(tmp_path, beans_command):
             proc.wait()
     one_line_error(stderr, 1, process.returncode)
     assert "--resume continues" in stderr
+
+
+# --- 5. signals end a sweep with the promised codes and a message ------------------------------
+
+# Slow enough to interrupt: 12 groups of 8 seeds x 40,000 epochs x ~20 beans.
+SLOW = ["--beans", ",".join(str(n) for n in range(16, 28)), "--epochs", "40000", "--seeds", "8", "--no-plot"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGINT, signal.SIGTERM])
+def test_a_signal_mid_sweep_exits_128_plus_n_and_says_what_is_saved(tmp_path, beans_command, signum):
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [*beans_command, "sweep", *SLOW, "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (out / "journal.jsonl").is_file() or len((out / "journal.jsonl").read_text().splitlines()) < 2:
+        assert process.poll() is None and time.monotonic() < deadline, "the sweep ended before it could be stopped"
+        time.sleep(0.02)
+    process.send_signal(signum)
+    stderr = finish(process)
+    one_line_error(stderr, 128 + signum, process.returncode)
+    assert "cells saved in" in stderr and "--resume" in stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_while_the_tables_are_written_says_so_and_keeps_the_journal(tmp_path, monkeypatch, signum):
+    """A real signal, raised from inside the writing of cells.csv: the command's own handlers take it."""
+    import beans.sweep.summary
+
+    real = beans.sweep.summary.cells_csv
+
+    def signalled(*args):
+        signal.raise_signal(signum)
+        return real(*args)
+
+    monkeypatch.setattr(beans.sweep.summary, "cells_csv", signalled)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        result = invoke("sweep", *TINY, "-q", "--out", str(tmp_path / "out"))
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    cli_error(result, 128 + signum)
+    assert "while the tables were written" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["journal.jsonl"]
