@@ -531,3 +531,28 @@ def test_a_signal_while_the_tables_are_written_says_so_and_keeps_the_journal(tmp
     cli_error(result, 128 + signum)
     assert "while the tables were written" in result.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["journal.jsonl"]
+
+
+# --- 6. the one number rule, in sweep's comma lists too ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--lr", "1_0"),
+        ("--lr", "\u0661"),  # Arabic-Indic 1
+        ("--lr", "\uff11"),  # full-width 1
+        ("--lr", "0.1,1_0"),
+        ("--lr", "1_0:2:3"),
+        ("--lr", "0.1:1:log\u0664"),
+        ("--noise", "\uff10.5"),
+        ("--beans", "2_0"),
+        ("--epochs", "\u0661\u0660"),
+        ("--data-seed", "\uff11"),
+    ],
+)
+def test_numbers_in_comma_lists_follow_the_one_rule(tmp_path, option, value):
+    result = invoke("sweep", *TINY, "--out", str(tmp_path / "out"), option, value)
+    cli_error(result, 2)
+    assert option in result.stderr
+    assert list(tmp_path.iterdir()) == []

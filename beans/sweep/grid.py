@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import WHOLE, parse_decimal, parse_whole
 from ..config import (
     BASE_BYTES,
     HISTORY_LIMIT_BYTES,
@@ -67,11 +68,11 @@ def _number_range(text: str, integer: bool) -> list[float]:
     parts = text.split(":")
     if len(parts) != 3:
         raise ValueError(f"{text!r}: a range is START:STOP:N or START:STOP:logN")
-    start, stop = float(parts[0]), float(parts[1])
+    start, stop = (parse_decimal(part.strip(), "START and STOP") for part in parts[:2])
     count_text = parts[2].strip().lower()
     log = count_text.startswith("log")
     count_text = count_text[3:] if log else count_text
-    if not count_text.isdigit() or not 2 <= int(count_text) <= MAX_VALUES_PER_AXIS:
+    if not WHOLE.fullmatch(count_text) or not 2 <= int(count_text) <= MAX_VALUES_PER_AXIS:
         raise ValueError(f"{text!r}: N must be a whole number from 2 to {MAX_VALUES_PER_AXIS}")
     count = int(count_text)
     if not (math.isfinite(start) and math.isfinite(stop)) or start == stop:
@@ -92,14 +93,9 @@ def _number_range(text: str, integer: bool) -> list[float]:
     return [float(v) for v in values]
 
 
-def _number(token: str, integer: bool) -> float:
-    try:
-        value = float(token)
-    except ValueError:
-        raise ValueError(f"{token!r} is not a number") from None
-    if integer and (not math.isfinite(value) or value != int(value) or not token.strip().lstrip("+-").isdigit()):
-        raise ValueError(f"{token!r} is not a whole number")
-    return value
+def _number(token: str, integer: bool) -> float | int:
+    """One value of a comma list, by the one rule for numbers typed on the command line (``beans.checks``)."""
+    return parse_whole(token, "every value") if integer else parse_decimal(token, "every value")
 
 
 # axis -> (integer?, lowest allowed, lowest is allowed itself?, highest allowed)
@@ -146,7 +142,7 @@ def _parse_tokens(axis: str, tokens: list[str]) -> list:
                 raise ValueError(f"{value!r}: an activation is one of {', '.join(ACTIVATIONS)}")
         return values
     integer, low, low_ok, high = _NUMERIC[axis]
-    values: list[float] = []
+    values: list[float | int] = []
     for token in tokens:
         values += _number_range(token, integer) if ":" in token else [_number(token, integer)]
     for value in values:
