@@ -556,3 +556,29 @@ def test_numbers_in_comma_lists_follow_the_one_rule(tmp_path, option, value):
     cli_error(result, 2)
     assert option in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# --- 7. --resume checks every record against the grid it claims to belong to -----------------
+
+
+def _one_seed(record: dict) -> None:
+    record["seeds"] = {name: column[:1] for name, column in record["seeds"].items()}
+
+
+GRID_EDITS = {
+    "one-seed-of-two": lambda lines: _edited(lines, 1, _one_seed),
+    "other-seeds": lambda lines: _edited(lines, 1, lambda r: r["seeds"].update(seed=[5, 6])),
+    "a-cell-not-in-the-grid": lambda lines: _edited(lines, 1, lambda r: r["cell"].update(beans=11)),
+    "lr-as-another-type": lambda lines: _edited(lines, 2, lambda r: r["cell"].update(lr=1)),
+}
+
+
+@pytest.mark.parametrize("edit", list(GRID_EDITS), ids=list(GRID_EDITS))
+def test_a_record_that_is_not_of_this_grid_is_refused_on_resume(tmp_path, journal_lines, edit):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "journal.jsonl").write_text("\n".join(GRID_EDITS[edit](journal_lines)) + "\n")
+    result = invoke("sweep", *TINY, "--out", str(out), "--resume")
+    cli_error(result, 1)
+    assert "line " in result.stderr and "not a record of this sweep" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["journal.jsonl"]

@@ -197,6 +197,9 @@ def record_problem(record: Any, grid_document: dict[str, Any]) -> str | None:
     cell, versions, status = record.get("cell"), record.get("versions"), record.get("status")
     if not isinstance(cell, dict) or set(cell) != set(AXES):
         return f"its cell does not name exactly the settings {', '.join(AXES)}"
+    for name in AXES:  # the same JSON value, type included: 1 and 1.0 are different cells' keys
+        if not any(type(cell[name]) is type(v) and cell[name] == v for v in grid_document["axes"][name]):
+            return f"its {name} {cell[name]!r} is none of this sweep's"
     if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
         return "its versions are not names and version strings"
     if status == "failed":
@@ -208,9 +211,9 @@ def record_problem(record: Any, grid_document: dict[str, Any]) -> str | None:
         return f"its seeds do not hold exactly seed, {', '.join(SEED_FIELDS)}"
     if not all(isinstance(column, list) for column in seeds.values()):
         return "a per-seed column is not a list"
-    lengths = {len(column) for column in seeds.values()}
-    if len(lengths) != 1:
-        return "its per-seed columns differ in length"
+    expected = list(range(grid_document["seed_start"], grid_document["seed_start"] + grid_document["seeds"]))
+    if any(len(column) != len(expected) for column in seeds.values()):
+        return f"it holds other than this sweep's {len(expected)} seeds"
     checks = {
         "seed": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
         "converged": lambda v: isinstance(v, bool),
@@ -221,6 +224,8 @@ def record_problem(record: Any, grid_document: dict[str, Any]) -> str | None:
         check = checks.get(name, lambda v: v is None or _is_number(v))
         if not all(check(value) for value in column):
             return f"its {name} holds a value of the wrong kind"
+    if seeds["seed"] != expected:
+        return f"its seeds are not this sweep's {expected[0]}..{expected[-1]}"
     return None
 
 
