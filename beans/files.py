@@ -390,6 +390,36 @@ class StagedFiles:
             self.discard()
 
 
+def leftovers(folder: Path, names: Iterable[str]) -> list[Path]:
+    """The staging (``.part``) and backup (``.old``) files ``StagedFiles`` makes for ``names`` in ``folder``.
+
+    A run killed with SIGKILL while it committed its files leaves them behind; only names of
+    exactly the shape ``_hidden_name`` gives are matched, so no file of anyone else's is.
+    """
+    patterns = [
+        re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.(?:part|old){re.escape(Path(name).suffix)}") for name in names
+    ]
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    return [
+        Path(entry.path)
+        for entry in entries
+        if any(p.fullmatch(entry.name) for p in patterns) and entry.is_file(follow_symlinks=False)
+    ]
+
+
+def remove_leftovers(folder: Path, names: Iterable[str]) -> list[Path]:
+    """Remove ``leftovers(folder, names)``; returns what was removed (what cannot be removed stays)."""
+    removed = []
+    for path in leftovers(folder, names):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)`` and put the result at ``target`` whole or not at all; returns ``target``."""
     with StagedFiles() as staged:

@@ -17,11 +17,13 @@ from typing import Annotated, Any
 
 import typer
 
-from ..files import OutputError, WrongKindError, prepare_outputs
+from ..files import OutputError, WrongKindError, prepare_outputs, remove_leftovers
 from .errors import fail
 from .options import output_folder, positive_number, whole
 from .signals import exit_code
 
+# The files a sweep writes under --out at the end, besides its journal.
+TABLES = ("seeds.csv", "cells.csv", "cells.json", "sweep.png")
 AXIS_HELP = "Comma list; numbers also as START:STOP:N (evenly) or START:STOP:logN (log scale)."
 # What --scheduler takes: Dask's address forms, PROTOCOL://HOST[:PORT] or HOST:PORT.
 ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(?P<port>[0-9]{1,5}))?")
@@ -156,6 +158,8 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
             journal = Journal.open(out, grid.describe(), resume)
         except JournalError as err:
             fail(str(err), 2 if err.usage else 1)
+        # the journal is ours now (a new one, or --resume's): what a killed run of it left goes
+        remove_leftovers(out, TABLES)
         current = versions()
         todo = pending(grid, journal.records, current)
         if resume and not quiet:

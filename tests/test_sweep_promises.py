@@ -582,3 +582,63 @@ def test_a_record_that_is_not_of_this_grid_is_refused_on_resume(tmp_path, journa
     cli_error(result, 1)
     assert "line " in result.stderr and "not a record of this sweep" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["journal.jsonl"]
+
+
+# --- 8. what a killed run left behind is cleaned up by the next run on the same --out ---------
+
+# The sweep as a user runs it, except that drawing sweep.png never ends: kill -9 lands while the
+# tables are staged under their hidden .part names.
+STUCK_IN_THE_TABLES = (
+    "import sys, time\n"
+    "import beans.cli.sweep_plots as plots\n"
+    "plots.save_sweep_figure = lambda fig, tmp: time.sleep(600)\n"
+    "from beans.cli.app import app\n"
+    "app(sys.argv[1:])\n"
+)
+
+
+def hidden(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+
+
+def test_kill_9_while_the_tables_are_written_leaves_part_files_that_resume_removes(tmp_path):
+    out = tmp_path / "out"
+    args = [a for a in TINY if a != "--no-plot"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", STUCK_IN_THE_TABLES, "sweep", *args, "-q", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (out.is_dir() and len([n for n in hidden(out) if ".part" in n]) == 4):  # three tables, the png
+            assert process.poll() is None and time.monotonic() < deadline, "the sweep never staged its tables"
+            time.sleep(0.02)
+    finally:
+        process.kill()
+        process.wait()
+    assert hidden(out)  # what kill -9 leaves
+    resumed = invoke("sweep", *args, "-q", "--out", str(out), "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert hidden(out) == []
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["journal.jsonl", "seeds.csv", "cells.csv", "cells.json", "sweep.png"]
+    )
+
+
+def test_only_beans_own_hidden_names_are_removed(tmp_path):
+    from beans.files import remove_leftovers
+
+    ours = [".seeds.csv.0123abcd.part.csv", ".cells.json.89abcdef.old.json", ".sweep.png.00000000.part.png"]
+    theirs = [
+        ".seeds.csv.swp",
+        ".seeds.csv.0123abcd.part",
+        ".notes.0123abcd.part.txt",
+        "seeds.csv",
+        ".cells.csv.XYZ.part.csv",
+    ]
+    for name in ours + theirs:
+        (tmp_path / name).write_text("x")
+    removed = remove_leftovers(tmp_path, ("seeds.csv", "cells.csv", "cells.json", "sweep.png"))
+    assert sorted(p.name for p in removed) == sorted(ours)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(theirs)
