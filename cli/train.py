@@ -326,9 +326,13 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
             _save_figures(plotted, files.out, files.plot_format, staged.write, figures)
         if files.animate is not None:
             staged.write(files.animate, lambda tmp: _save_animation(result, tmp, animate_row))
+        if files.plot_format is not None and best_row(result) is None:  # no neurons figure this run:
+            staged.remove(files.out / f"neurons.{files.plot_format}")  # an earlier run's would stay beside it
     if not quiet:
         for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
+        for path in staged.removed:
+            messages.print(f"removed {path}, an earlier run's", highlight=False, soft_wrap=True)
         if files.plot_format is not None and best_row(result) is None:  # neurons.png draws the best seed
             messages.print(
                 f"no best seed (all {len(config.seeds)} diverged): no neurons.{files.plot_format} drawn",

@@ -642,3 +642,31 @@ def test_only_beans_own_hidden_names_are_removed(tmp_path):
     removed = remove_leftovers(tmp_path, ("seeds.csv", "cells.csv", "cells.json", "sweep.png"))
     assert sorted(p.name for p in removed) == sorted(ours)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(theirs)
+
+
+# --- 9. a folder holds one run's files ---------------------------------------------------------
+
+
+def test_a_run_without_a_best_seed_removes_an_earlier_runs_neurons_figure(tmp_path):
+    out = tmp_path / "out"
+    first = invoke("train", "--seeds", "2", "--epochs", "10", "-q", "--out", str(out))
+    assert first.exit_code == 0, first.output
+    assert (out / "neurons.png").is_file()
+    diverging = invoke("train", "--seeds", "2", "--epochs", "200", "--lr", "1e9", "--out", str(out))
+    assert diverging.exit_code == 0, diverging.output
+    assert "no best seed" in diverging.stderr and f"removed {out / 'neurons.png'}" in diverging.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["fit.png", "loss.png", "results.json"]
+    assert json.loads((out / "results.json").read_text())["settings"]["lr"] == 1e9
+
+
+def test_a_removal_is_put_back_when_the_set_fails(tmp_path):
+    from beans.files import OutputError, StagedFiles
+
+    stale, blocked = tmp_path / "neurons.png", tmp_path / "results.json"
+    stale.write_text("earlier")
+    with pytest.raises(OutputError), StagedFiles() as staged:
+        staged.write(blocked, lambda tmp: tmp.write_text("new"))
+        staged.remove(stale)
+        blocked.mkdir()  # another program puts a folder where the new file goes: the set fails
+    assert stale.read_text() == "earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["neurons.png", "results.json"]
