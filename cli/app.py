@@ -81,7 +81,10 @@ def leave(done: SystemExit) -> None:
     cut off), the code is not a number, or flushing fails (the ordinary exit reports that).
     """
     code = done.code or 0
-    if not isinstance(code, int) or threading.active_count() > 1:
+    # Daemon threads (Dask's event loop, a wait given up on) are cut off by the ordinary exit too,
+    # after it has run the finalizers of what they hold, such as a Client that would wait to close.
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if not isinstance(code, int) or others:
         return
     atexit._run_exitfuncs()  # temporary folders, logging: what the interpreter would run first
     try:

@@ -27,7 +27,9 @@ def check_environment() -> None:
     if threads is not None and (not WHOLE.fullmatch(threads.strip()) or int(threads) < 1):
         fail(f"NUMBA_NUM_THREADS must be a whole number >= 1, got {threads!r}; unset it to use every core")
     disable = os.environ.get("NUMBA_DISABLE_JIT", "").strip()
-    if WHOLE.fullmatch(disable) and int(disable) != 0:
+    if disable and not WHOLE.fullmatch(disable):  # numba would warn with a traceback, then compile anyway
+        fail(f"NUMBA_DISABLE_JIT must be 0 or unset, got {disable!r}")
+    if disable and int(disable) != 0:
         fail(f"NUMBA_DISABLE_JIT={disable} turns numba's compiler off, which beans' kernels need; unset it")
     backend = os.environ.get("MPLBACKEND")
     if backend:

@@ -29,6 +29,19 @@ AXIS_HELP = "Comma list; numbers also as START:STOP:N (evenly) or START:STOP:log
 ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(?P<port>[0-9]{1,5}))?")
 
 
+# The longest --timeout: a week is longer than any wait a person means, and far below the
+# largest timeout a thread's wait takes.
+MAX_TIMEOUT = 7 * 24 * 3600
+
+
+def _timeout(value: str | float) -> float:
+    """Typer parser for --timeout: a finite number of seconds > 0, at most ``MAX_TIMEOUT``."""
+    seconds = positive_number(value)
+    if seconds > MAX_TIMEOUT:
+        raise typer.BadParameter(f"must be at most {MAX_TIMEOUT:,} seconds (a week), got {value}")
+    return seconds
+
+
 def _scheduler_address(value: str) -> str:
     """Typer parser for --scheduler: a Dask address, checked before anything is made or reached."""
     match = ADDRESS.fullmatch(value)
@@ -89,7 +102,7 @@ def sweep(
         float,
         typer.Option(
             "--timeout",
-            parser=positive_number,
+            parser=_timeout,
             metavar="SECONDS",
             help="Seconds to wait for the scheduler and a worker.",
         ),

@@ -311,6 +311,12 @@ HAND_EDITS = {
     "text-for-a-number": lambda lines: _edited(lines, 1, lambda r: r["seeds"]["final_mse"].__setitem__(0, "abc")),
     "status-null": lambda lines: _edited(lines, 1, lambda r: r.update(status=None)),
     "nested-brackets": lambda lines: [lines[0], "[" * 100_000 + "]" * 100_000, lines[2]],
+    # found by trying: JSON's NaN and 1e999 parse, and fail strict JSON when cells.json is written
+    "nan": lambda lines: _edited(lines, 1, lambda r: r["seeds"]["final_mse"].__setitem__(0, float("nan"))),
+    "1e999": lambda lines: _edited(lines, 1, lambda r: r["seeds"]["test_mse"].__setitem__(0, float("inf"))),
+    "int-past-float": lambda lines: _edited(
+        lines, 1, lambda r: r["seeds"]["epochs_to_converge"].__setitem__(0, 10**400)
+    ),
 }
 
 
@@ -369,7 +375,13 @@ def test_train_with_stdout_closed_is_one_line_and_writes_no_file(tmp_path, beans
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("NUMBA_NUM_THREADS", "0"), ("NUMBA_NUM_THREADS", "two"), ("MPLBACKEND", "nonsense"), ("NUMBA_DISABLE_JIT", "1")],
+    [
+        ("NUMBA_NUM_THREADS", "0"),
+        ("NUMBA_NUM_THREADS", "two"),
+        ("MPLBACKEND", "nonsense"),
+        ("NUMBA_DISABLE_JIT", "1"),
+        ("NUMBA_DISABLE_JIT", "abc"),  # numba warns with a traceback and goes on
+    ],
 )
 @pytest.mark.parametrize("command", ["train", "sweep"])
 def test_environment_variables_beans_cannot_use_are_one_line(tmp_path, beans_command, variable, value, command):
@@ -670,3 +682,30 @@ def test_a_removal_is_put_back_when_the_set_fails(tmp_path):
         blocked.mkdir()  # another program puts a folder where the new file goes: the set fails
     assert stale.read_text() == "earlier"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["neurons.png", "results.json"]
+
+
+# --- hostile cases found by trying what this round built ----------------------------------------
+
+
+def test_a_timeout_past_a_week_is_a_usage_error(tmp_path):
+    result = invoke("sweep", *TINY, "--out", str(tmp_path / "out"), "--workers", "1", "--timeout", "1e300")
+    cli_error(result, 2)
+    assert "--timeout" in result.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_a_journal_that_is_a_dangling_symlink_is_left_alone(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "journal.jsonl").symlink_to(tmp_path / "nowhere")
+    for extra in ([], ["--resume"]):
+        cli_error(invoke("sweep", *TINY, "--out", str(out), *extra), 2 if not extra else 1)
+    assert os.readlink(out / "journal.jsonl") == str(tmp_path / "nowhere") and not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.slow  # a local Dask cluster
+@needs_dask
+def test_a_local_cluster_that_does_not_start_in_time_is_one_line(tmp_path, beans_command):
+    cmd = [*beans_command, "sweep", *TINY, "-q", "--out", str(tmp_path / "out"), "--workers", "2", "--timeout", "0.001"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    one_line_error(run.stderr, 1, run.returncode)
+    assert "Dask" in run.stderr and list(tmp_path.iterdir()) == []

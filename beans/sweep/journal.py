@@ -16,6 +16,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from ..config import MAX_EPOCHS
 from .grid import AXES, cell_key, differences
 from .runner import SEED_FIELDS
 
@@ -57,7 +58,7 @@ class Journal:
         """
         path = Path(out) / JOURNAL_NAME
         try:
-            if path.exists():
+            if os.path.lexists(path):  # a dangling symlink too: it is not ours to replace
                 if not resume:
                     raise JournalError(
                         f"{path} holds an earlier sweep; add --resume to finish it, or choose another --out",
@@ -184,7 +185,14 @@ def _records(path: Path, data: bytes) -> list[dict[str, Any]]:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite JSON number: beans writes None for NaN and inf, and JSON's NaN, 1e999 or a
+    400-digit integer would fail the tables later (no float holds them, or strict JSON refuses them)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def record_problem(record: Any, grid_document: dict[str, Any]) -> str | None:
@@ -218,7 +226,9 @@ def record_problem(record: Any, grid_document: dict[str, Any]) -> str | None:
         "seed": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
         "converged": lambda v: isinstance(v, bool),
         "diverged": lambda v: isinstance(v, bool),
-        "epochs_to_converge": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+        "epochs_to_converge": lambda v: (
+            v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_EPOCHS)
+        ),
     }
     for name, column in seeds.items():
         check = checks.get(name, lambda v: v is None or _is_number(v))
