@@ -351,18 +351,19 @@ def twin(tmp_path: Path, name: str, minor: int) -> Path:
 @root_only
 def test_sweep_into_a_full_or_closed_stdout_still_writes_its_tables(tmp_path, beans_command):
     full = twin(tmp_path, "dev-full", 7)
-    for name, kwargs in (("full", {"stdout": open(full, "w")}), ("closed", {"preexec_fn": lambda: os.close(1)})):
-        out = tmp_path / name / "out"
-        run = subprocess.run(
-            [*beans_command, "sweep", *TINY, "-q", "--out", str(out)],
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            **kwargs,
-        )
-        one_line_error(run.stderr, 1, run.returncode)
-        assert run.stderr.startswith("Error: cannot write to standard output")
-        assert sorted(p.name for p in out.iterdir()) == ["cells.csv", "cells.json", "journal.jsonl", "seeds.csv"]
+    with open(full, "w") as device:
+        for name, kwargs in (("full", {"stdout": device}), ("closed", {"preexec_fn": lambda: os.close(1)})):
+            out = tmp_path / name / "out"
+            run = subprocess.run(
+                [*beans_command, "sweep", *TINY, "-q", "--out", str(out)],
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+                **kwargs,
+            )
+            one_line_error(run.stderr, 1, run.returncode)
+            assert run.stderr.startswith("Error: cannot write to standard output")
+            assert sorted(p.name for p in out.iterdir()) == ["cells.csv", "cells.json", "journal.jsonl", "seeds.csv"]
 
 
 def test_train_with_stdout_closed_is_one_line_and_writes_no_file(tmp_path, beans_command):
