@@ -32,11 +32,22 @@ HISTORY_LIMIT_BYTES = 2 * 2**30
 # What a run allocates, per seed, on top of its history (peaks measured with tracemalloc over
 # whole `beans train` runs of 5,000 and 10,000 seeds, then rounded up; see check_memory):
 SEED_BYTES = 2048  # its rows in every array, its entry in results.json and the table
-SEED_BEAN_BYTES = 64  # per training or held-out bean: the (S, n) float64 temporaries of evaluation
+# Copies of a seed's parameters alive at once: the starts, the kernel's blocks, the final rows,
+# the result's, and the temporaries of making and ranking them.
+PARAM_COPIES = 6
+# Per training or held-out bean, in floats: evaluation keeps every layer's (S, width, n) outputs
+# and two layer-wide temporaries, plus the seed's prediction and error (see run_bytes).
+EVAL_SPARE_FLOATS = 2
 SEED_RECORD_BYTES = 128  # per snapshot: the four histories (training and held-out MSE and accuracy), copies, JSON
 SEED_PLOT_BYTES = 24 * 1024  # the fit and loss plots draw one line per seed
 BEAN_BYTES = 64  # per bean, once: the beans and the grid they are drawn on
+# Per bean of `beans data`'s scatter plot and CSV line (matplotlib keeps each point's offsets,
+# colours and path; the CSV holds one repr-precision row).
+DATA_BEAN_BYTES = 512
 BASE_BYTES = 256 * 2**20  # numba, matplotlib and the GIF's frames, whatever the size of the run
+# A sweep keeps every cell's record and writes each cell and seed as a row of seeds.csv,
+# cells.csv and cells.json: per seed of a cell, its numbers as Python objects and as text.
+SWEEP_ROW_BYTES = 1024
 # ``beans predict`` reads at most this much of a model file (a results.json of a million seeds
 # is well under it), so /dev/zero or an endless FIFO ends in an error, not in swap.
 MODEL_LIMIT_BYTES = 2**30
@@ -90,34 +101,98 @@ def check_run_size(seeds: int, epochs: int, snapshot_every: int, n_params: int, 
         )
 
 
-def memory_limit() -> int:
-    """Bytes a run may plan to use: ``MEMORY_SHARE`` of physical memory or of the cgroup's limit."""
-    total = 8 * 2**30  # if the system will not say
+def _read_small(path: Path, limit: int = 1 << 16) -> str | None:
+    """The start of a small system file (at most ``limit`` bytes), or None if it cannot be read."""
     try:
-        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        pass
-    try:  # a container's own limit (cgroup v2), when it has one
-        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()
-        if text.isdigit():
-            total = min(total, int(text))
+        with open(path, "rb") as handle:
+            return handle.read(limit).decode("ascii", errors="replace")
     except OSError:
-        pass
+        return None
+
+
+def _cgroup_dirs(root: Path) -> list[tuple[Path, Path, str]]:
+    """(mount point, this process's folder under it, limit file name) for every memory cgroup hierarchy.
+
+    cgroup v2 (a ``cgroup2`` mount, ``memory.max``) and v1 (a ``cgroup`` mount with the memory
+    controller, ``memory.limit_in_bytes``), read from ``root``'s /proc/self files. A container
+    often sees only its own cgroup mounted, at a path that ``/proc/self/cgroup`` names from the
+    host's side: then the mount point itself is the folder.
+    """
+    own = {}  # controller list ("" for v2) -> this process's cgroup path
+    for line in (_read_small(root / "proc/self/cgroup") or "").splitlines():
+        parts = line.split(":", 2)
+        if len(parts) == 3:
+            own[parts[1]] = parts[2]
+    found = []
+    for line in (_read_small(root / "proc/self/mountinfo", 1 << 20) or "").splitlines():
+        fields = line.split(" - ", 1)
+        before, after = fields[0].split(), fields[1].split() if len(fields) == 2 else []
+        if len(before) < 5 or len(after) < 3:
+            continue
+        mount_root, mount_point, kind, options = before[3], root / before[4].lstrip("/"), after[0], after[2]
+        if kind == "cgroup2":
+            path, name = own.get(""), "memory.max"
+        elif kind == "cgroup" and "memory" in options.split(","):
+            path = next((p for c, p in own.items() if "memory" in c.split(",")), None)
+            name = "memory.limit_in_bytes"
+        else:
+            continue
+        relative = os.path.relpath(path, mount_root) if path is not None else "."
+        inside = mount_point / relative if not relative.startswith("..") else mount_point
+        found.append((mount_point, inside if inside.is_dir() else mount_point, name))
+    return found
+
+
+def cgroup_limit(root: Path = Path("/")) -> int | None:
+    """The tightest memory limit of this process's cgroups (v1 and v2, every ancestor), or None."""
+    limits = []
+    for mount_point, folder, name in _cgroup_dirs(root):
+        for candidate in (folder, *folder.parents):
+            text = (_read_small(candidate / name) or "").strip()
+            if text.isdigit():  # "max" (v2) means no limit; v1 shows no limit as a huge number
+                limits.append(int(text))
+            if candidate == mount_point or mount_point not in candidate.parents:
+                break
+    return min(limits) if limits else None
+
+
+def machine_memory() -> int | None:
+    """Bytes of physical memory, or None if the system will not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def memory_limit(root: Path = Path("/")) -> int:
+    """Bytes a run may plan to use: ``MEMORY_SHARE`` of the machine's memory or of its cgroups' tightest limit."""
+    known = [size for size in (machine_memory(), cgroup_limit(root)) if size]
+    total = min(known) if known else 8 * 2**30  # if the system will not say
     return int(total * MEMORY_SHARE)
 
 
 def run_bytes(
-    seeds: int, beans: int, test_beans: int, records: int, n_params: int, record_params: bool, plots: bool
+    seeds: int, beans: int, test_beans: int, records: int, shape: Shape, record_params: bool, plots: bool
 ) -> int:
     """Bytes a run of this size allocates at its peak, by the figures above (an upper estimate)."""
+    widths = shape.layer_sizes[1:]
+    per_bean = 8 * (sum(widths) + 2 * max(widths) + EVAL_SPARE_FLOATS)
     per_seed = (
         SEED_BYTES
-        + SEED_BEAN_BYTES * max(beans, test_beans)  # training and held-out beans are evaluated in turn
+        + PARAM_COPIES * 8 * shape.n_params
+        + per_bean * max(beans, test_beans)  # training and held-out beans are evaluated in turn
         + SEED_RECORD_BYTES * records
-        + (2 * 8 * records * n_params if record_params else 0)  # the history and its copy
+        + (2 * 8 * records * shape.n_params if record_params else 0)  # the history and its copy
         + (SEED_PLOT_BYTES if plots else 0)
     )
     return BASE_BYTES + BEAN_BYTES * (beans + test_beans) + seeds * per_seed
+
+
+def _too_big(need: int, limit: int, what: str, advice: str) -> str:
+    return (
+        f"{what} would need about {need / 2**30:,.1f} GiB of memory, more than the {limit / 2**30:,.1f} GiB "
+        f"it may use here; {advice}"
+    )
 
 
 def check_memory(config: TrainConfig, plots: bool = False) -> None:
@@ -129,21 +204,14 @@ def check_memory(config: TrainConfig, plots: bool = False) -> None:
     ``snapshot_every``.
     """
     seeds, records = len(config.seeds), snapshot_count(config.epochs, config.snapshot_every)
-    n_params = config.shape.n_params
-    args = (config.beans, config.test_beans, records, n_params, config.record_params, plots)
+    shape = config.shape
+    args = (config.beans, config.test_beans, records, shape, config.record_params, plots)
     need, limit = run_bytes(seeds, *args), memory_limit()
     if need <= limit:
         return
-    lesson = (
-        min(config.beans, 100),
-        min(config.test_beans, 100),
-        min(records, 51),
-        n_params,
-        config.record_params,
-        plots,
-    )
+    lesson = (min(config.beans, 100), min(config.test_beans, 100), min(records, 51), shape, config.record_params, plots)
     if run_bytes(seeds, *lesson) > limit:
-        setting, advice = "seeds", "use fewer seeds"
+        setting, advice = "seeds", "use fewer seeds" + (" or a smaller --hidden" if shape.n_params > 7 else "")
     else:
         parts = {
             "beans": (config.beans, "use fewer beans"),
@@ -152,12 +220,18 @@ def check_memory(config: TrainConfig, plots: bool = False) -> None:
         }
         setting = max(parts, key=lambda name: parts[name][0])
         advice = parts[setting][1]
-    raise ConfigError(
-        setting,
-        f"this run would need about {need / 2**30:,.1f} GiB of memory ({seeds:,} seeds, {config.beans:,} beans, "
-        f"{config.test_beans:,} test beans, {records:,} snapshots), more than the {limit / 2**30:,.1f} GiB "
-        f"it may use here; {advice}",
+    what = (
+        f"this run ({seeds:,} seeds of {shape.n_params:,} parameters, {config.beans:,} beans, "
+        f"{config.test_beans:,} test beans, {records:,} snapshots)"
     )
+    raise ConfigError(setting, _too_big(need, limit, what, advice))
+
+
+def check_data_memory(beans: int) -> None:
+    """Refuse, before any bean is drawn, ``beans data`` of more beans than fit; ConfigError for ``beans``."""
+    need, limit = BASE_BYTES + beans * (BEAN_BYTES + DATA_BEAN_BYTES), memory_limit()
+    if need > limit:
+        raise ConfigError("beans", _too_big(need, limit, f"drawing {beans:,} beans", "draw fewer beans"))
 
 
 def _max_threads() -> int:

@@ -24,6 +24,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import OutputError
+
 # The key of the description in a PNG's text chunks; a GIF keeps it as its comment.
 METADATA_KEY = "beans-figure"
 OUT = "{out}"  # stands for the scratch folder in a command's arguments
@@ -389,7 +391,7 @@ def build(names: Sequence[str] | None = None, folder: Path | None = None, log=No
     Every command runs first, into a scratch folder; only when all have succeeded are the
     pictures put into ``folder``, together. Returns their paths.
     """
-    from .files import StagedFiles, ensure_output_dir
+    from .files import StagedFiles, prepare_outputs
 
     table = pictures()
     names = default_names() if names is None else list(names)
@@ -398,18 +400,22 @@ def build(names: Sequence[str] | None = None, folder: Path | None = None, log=No
         raise UnknownPicture(f"no picture named {', '.join(unknown)}; the pictures are {', '.join(table)}")
     folder = docs_folder() if folder is None else Path(folder)
     runs = [run for run in RUNS if any(name in run.pictures for name in names)]
-    with tempfile.TemporaryDirectory(prefix="beans-docs-") as tmp:
-        made: dict[str, Path] = {}
-        for k, run in enumerate(runs):
-            if log is not None:
-                log(run.command)
-            scratch = Path(tmp) / f"run{k}"
-            made.update(run_command(run, scratch))
-        ensure_output_dir(folder)
-        with StagedFiles() as staged:
-            for name in names:
-                data = made[name].read_bytes()
-                staged.write(folder / name, lambda target, data=data: target.write_bytes(data))
+    prepared = prepare_outputs([("--out", folder, True)])  # a file given as the folder: refused before any run
+    try:
+        with tempfile.TemporaryDirectory(prefix="beans-docs-") as tmp:
+            made: dict[str, Path] = {}
+            for k, run in enumerate(runs):
+                if log is not None:
+                    log(run.command)
+                scratch = Path(tmp) / f"run{k}"
+                made.update(run_command(run, scratch))
+            with StagedFiles() as staged:
+                for name in names:
+                    data = made[name].read_bytes()
+                    staged.write(folder / name, lambda target, data=data: target.write_bytes(data))
+    except BaseException:
+        prepared.cleanup()  # only folders made here and left empty
+        raise
     return [folder / name for name in names]
 
 
@@ -474,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnknownPicture as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
-    except (DocsError, OSError) as err:
+    except (DocsError, OSError, OutputError) as err:  # OutputError: --out names a file, or cannot be made
         print(f"Error: {err}", file=sys.stderr)
         return 1
     return 0

@@ -274,7 +274,9 @@ class StagedFiles:
         self._pending: list[tuple[Path, Target]] = []  # (temporary file, target), in write order
         self._made_dirs: list[Path] = []  # folders made again because they had gone, deepest first
         self._renamed: list[tuple[Path, Path | None]] = []  # (target, its old file kept aside or None)
+        self._removals: list[Path] = []  # files of an earlier set this set has no counterpart for
         self.written: list[Path] = []  # the targets, as given, once all are in place
+        self.removed: list[Path] = []  # the removals that found a file, once all are done
 
     def write(self, target: Path, write: Callable[[Path], object]) -> Path:
         """Call ``write(tmp_path)`` now; ``target`` gets its content when the block ends. Returns ``target``."""
@@ -286,6 +288,12 @@ class StagedFiles:
         except OSError as err:
             raise OutputError(f"cannot write {resolved.path}: {_reason(err)}") from err
         return Path(target)
+
+    def remove(self, target: Path) -> None:
+        """Remove the regular file at ``target``, if there, together with the set: an earlier run's
+        file this run makes none of, which would otherwise stay beside the new ones. Put back if
+        the set fails. A symlink, a device or a folder there is left alone."""
+        self._removals.append(Path(target))
 
     def _check(self) -> None:
         """Raise OutputError if a target changed since it was checked: nothing is replaced then."""
@@ -322,10 +330,12 @@ class StagedFiles:
             with signals_held():
                 self._check()
                 self._rename_all()
+                removed = self._remove_all()
         except BaseException:
             self._undo()
             raise
         self.written = [target.path for _, target in self._pending]
+        self.removed = removed
         self._discard_temps()
         with signals_held():
             for _, backup in self._renamed:
@@ -355,6 +365,28 @@ class StagedFiles:
                     backup.unlink(missing_ok=True)
                 raise OutputError(f"cannot write {target.path}: {_reason(err)}; nothing was replaced") from err
             self._renamed.append((real, backup))
+
+    def _remove_all(self) -> list[Path]:
+        """Move each removal aside (as ``_rename_all`` keeps an old file), so ``_undo`` can put it back."""
+        removed = []
+        for path in self._removals:
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                continue
+            except OSError as err:
+                raise OutputError(f"cannot remove {path}: {_reason(err)}; nothing was replaced") from err
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            try:
+                backup = _keep_old(path)
+                if os.path.lexists(path):  # a hard link was made: the name itself goes
+                    os.unlink(path)
+            except OSError as err:
+                raise OutputError(f"cannot remove {path}: {_reason(err)}; nothing was replaced") from err
+            self._renamed.append((path, backup))
+            removed.append(path)
+        return removed
 
     def _undo(self) -> None:
         """Put back every old file replaced so far, remove new ones and every temporary file."""
@@ -388,6 +420,36 @@ class StagedFiles:
             self.commit()
         else:
             self.discard()
+
+
+def leftovers(folder: Path, names: Iterable[str]) -> list[Path]:
+    """The staging (``.part``) and backup (``.old``) files ``StagedFiles`` makes for ``names`` in ``folder``.
+
+    A run killed with SIGKILL while it committed its files leaves them behind; only names of
+    exactly the shape ``_hidden_name`` gives are matched, so no file of anyone else's is.
+    """
+    patterns = [
+        re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.(?:part|old){re.escape(Path(name).suffix)}") for name in names
+    ]
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    return [
+        Path(entry.path)
+        for entry in entries
+        if any(p.fullmatch(entry.name) for p in patterns) and entry.is_file(follow_symlinks=False)
+    ]
+
+
+def remove_leftovers(folder: Path, names: Iterable[str]) -> list[Path]:
+    """Remove ``leftovers(folder, names)``; returns what was removed (what cannot be removed stays)."""
+    removed = []
+    for path in leftovers(folder, names):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
@@ -475,6 +537,18 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _check_relative(path: Path) -> None:
+    """OutputError for a relative ``path`` when the current folder is gone (deleted under the shell)."""
+    if path.is_absolute():
+        return
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise OutputError(
+            f"{path} is relative, and the current folder no longer exists; give an absolute path or cd elsewhere"
+        ) from None
+
+
 def prepare_outputs(targets: Iterable[tuple[str, Path | None, bool]]) -> PreparedOutputs:
     """Make sure every output can be written before any work starts.
 
@@ -503,6 +577,7 @@ def prepare_outputs(targets: Iterable[tuple[str, Path | None, bool]]) -> Prepare
                 continue
             path = Path(path)
             try:
+                _check_relative(path)
                 check_name_length(path)
                 if is_directory:
                     if os.path.exists(path) and not os.path.isdir(path):

@@ -9,6 +9,7 @@ import typer
 
 from .. import __version__
 from . import signals
+from .environment import check_environment
 from .errors import OneLineErrors
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ def main_callback(
 ) -> None:
     """Train the bean-toxicity lesson's network (1-2-1, or any width and depth) over many seeds at once, with numba."""
     signals.install()  # SIGTERM and SIGHUP clean up like Ctrl-C
+    check_environment()  # values numba and matplotlib would fail on deep inside the command
     if ctx.invoked_subcommand is None:  # no command given: the help, as --help shows it, and click's code 2
         typer.echo(ctx.get_help())
         raise typer.Exit(2)

@@ -59,8 +59,13 @@ def data(
     lang: Annotated[str, typer.Option("--lang", **language(), help=LANG_HELP)] = "en",
 ) -> None:
     """Draw the lesson's beans and save their size-toxicity scatter plot (and, with --csv, the data)."""
+    from ..config import ConfigError, check_data_memory
+
     try:
         fmt = plot_format(out, "--out")
+        check_data_memory(beans)
+    except ConfigError as err:
+        fail(f"Invalid value for '--beans': {err}", 2)
     except ValueError as err:
         fail(str(err), 2)  # checked before anything is drawn or written
     try:  # every folder is made and checked before the first file is written

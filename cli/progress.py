@@ -25,7 +25,8 @@ from .report import format_rate
 
 def animate_progress(quiet: bool) -> bool:
     """Draw a live bar only for a person watching: not with --quiet, not into a pipe or file."""
-    return not quiet and sys.stdout.isatty() and sys.stderr.isatty()
+    # a stream closed at start-up (``>&-``) is None
+    return not quiet and all(stream is not None and stream.isatty() for stream in (sys.stdout, sys.stderr))
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ Dask is imported only with --scheduler or --workers.
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import time
@@ -16,15 +17,37 @@ from typing import Annotated, Any
 
 import typer
 
-from ..files import OutputError, WrongKindError, prepare_outputs
+from ..files import OutputError, WrongKindError, prepare_outputs, remove_leftovers
 from .errors import fail
-from .options import LANG_HELP, language, positive_number, whole
+from .options import LANG_HELP, language, output_folder, positive_number, whole
+from .signals import exit_code
 
+# The files a sweep writes under --out at the end, besides its journal.
+TABLES = ("seeds.csv", "cells.csv", "cells.json", "sweep.png")
 AXIS_HELP = "Comma list; numbers also as START:STOP:N (evenly) or START:STOP:logN (log scale)."
+# What --scheduler takes: Dask's address forms, PROTOCOL://HOST[:PORT] or HOST:PORT.
+ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(?P<port>[0-9]{1,5}))?")
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: stop, keep the journal, say how much is saved."""
+# The longest --timeout: a week is longer than any wait a person means, and far below the
+# largest timeout a thread's wait takes.
+MAX_TIMEOUT = 7 * 24 * 3600
+
+
+def _timeout(value: str | float) -> float:
+    """Typer parser for --timeout: a finite number of seconds > 0, at most ``MAX_TIMEOUT``."""
+    seconds = positive_number(value)
+    if seconds > MAX_TIMEOUT:
+        raise typer.BadParameter(f"must be at most {MAX_TIMEOUT:,} seconds (a week), got {value}")
+    return seconds
+
+
+def _scheduler_address(value: str) -> str:
+    """Typer parser for --scheduler: a Dask address, checked before anything is made or reached."""
+    match = ADDRESS.fullmatch(value)
+    if match is None or not 0 < int(match["port"] or 8786) < 65536:
+        raise typer.BadParameter(f"must be a Dask scheduler address like tcp://HOST:8786, got {value!r}")
+    return value
 
 
 def _axis(name: str, help_text: str):
@@ -52,9 +75,9 @@ def sweep(
     snapshot_every: Annotated[
         int, typer.Option("--snapshot-every", **whole(1), help="Check the accuracy every this many epochs.")
     ] = 100,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the journal, tables and heatmaps.")] = Path(
-        "sweep-out"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", parser=output_folder, help="Folder for the journal, tables and heatmaps.")
+    ] = Path("sweep-out"),
     x: Annotated[str | None, typer.Option("--x", help="Heatmap x axis.", show_default="first varying axis")] = None,
     y: Annotated[str | None, typer.Option("--y", help="Heatmap y axis.", show_default="second varying axis")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the sweep journaled in --out.")] = False,
@@ -63,7 +86,13 @@ def sweep(
         typer.Option("--threads", **whole(1), help="numba threads (per task on Dask).", show_default="all; 1 on Dask"),
     ] = None,
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler (tcp://HOST:8786).")
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            parser=_scheduler_address,
+            help="Run on this Dask scheduler (tcp://HOST:8786).",
+        ),
     ] = None,
     workers: Annotated[
         int | None,
@@ -73,7 +102,7 @@ def sweep(
         float,
         typer.Option(
             "--timeout",
-            parser=positive_number,
+            parser=_timeout,
             metavar="SECONDS",
             help="Seconds to wait for the scheduler and a worker.",
         ),
@@ -97,6 +126,8 @@ def sweep(
     try:
         axes = {name: parse_axis(name, text) for name, text in given.items() if text is not None}
         grid = Grid(axes, range(seed_start, seed_start + seeds), test_beans, snapshot_every)
+        # the tasks running at once on this machine: a local cluster's workers, or this process
+        grid.check_memory(workers if workers is not None else 0 if scheduler is not None else 1)
     except GridError as err:
         raise typer.BadParameter(str(err).removeprefix(f"{err.option}: "), param_hint=f"'{err.option}'") from err
     varying = grid.varying()
@@ -133,16 +164,16 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
     from ..sweep.runner import run_in_process, versions
 
     messages = Console(stderr=True, quiet=quiet)
-    client = cluster = None
-    if scheduler is not None or workers is not None:
-        client, cluster = _connect(scheduler, workers, timeout)
-    previous_term = signal.signal(signal.SIGTERM, _raise_terminated)
-    journal = None
+    client = cluster = journal = None
     try:
+        if scheduler is not None or workers is not None:
+            client, cluster = _connect(scheduler, workers, timeout)
         try:
             journal = Journal.open(out, grid.describe(), resume)
         except JournalError as err:
             fail(str(err), 2 if err.usage else 1)
+        # the journal is ours now (a new one, or --resume's): what a killed run of it left goes
+        remove_leftovers(out, TABLES)
         current = versions()
         todo = pending(grid, journal.records, current)
         if resume and not quiet:
@@ -165,20 +196,19 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
                 run_on_dask(client, grid.tasks(todo, 2 * total_threads), threads or 1, on_record, on_steps)
         seconds = time.perf_counter() - began
         records, summaries = outcome(grid, journal.records, current)
-    except KeyboardInterrupt as err:
-        saved = _saved(grid, journal)
-        where = f" in {journal.path}" if journal is not None else ""
+    except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP (cli.signals)
+        if journal is None:
+            fail(f"{_stopped(err)} before any cell ran; nothing was written", exit_code(err))
         fail(
-            f"{'terminated' if isinstance(err, Terminated) else 'interrupted'}: {saved} of {grid.n_cells} cells "
-            f"saved{where}; run the same command with --resume to finish",
-            143 if isinstance(err, Terminated) else 130,
+            f"{_stopped(err)}: {_saved(grid, journal)} of {grid.n_cells} cells saved in {journal.path}; "
+            "run the same command with --resume to finish",
+            exit_code(err),
         )
     except JournalError as err:
         fail(f"{err}; {_saved(grid, journal)} of {grid.n_cells} cells saved", 1)
     except _dask_error() as err:
         fail(f"{err}; {_saved(grid, journal)} of {grid.n_cells} cells saved, --resume continues", 1)
     finally:
-        signal.signal(signal.SIGTERM, previous_term)
         if journal is not None:
             journal.close()
         if client is not None:
@@ -186,23 +216,38 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
 
             close(client, cluster)
 
-    if not quiet:
-        done_steps = sum(grid.cell_steps(r["cell"]) for r in records if r["status"] == "ok")
-        rate = done_steps / seconds if seconds > 0 and steps_todo else None
-        from .report import format_duration, format_rate
-
-        messages.print(
-            f"{grid.n_cells} cells x {len(grid.seeds)} seeds, {done_steps:,} SGD steps; "
-            f"this run {format_duration(seconds)}, {format_rate(rate)}",
-            highlight=False,
-        )
+    journal_path = out / "journal.jsonl"
     try:
+        if not quiet:
+            done_steps = sum(grid.cell_steps(r["cell"]) for r in records if r["status"] == "ok")
+            rate = done_steps / seconds if seconds > 0 and steps_todo else None
+            from .report import format_duration, format_rate
+
+            messages.print(
+                f"{grid.n_cells} cells x {len(grid.seeds)} seeds, {done_steps:,} SGD steps; "
+                f"this run {format_duration(seconds)}, {format_rate(rate)}",
+                highlight=False,
+            )
         written = _write_files(grid, out, records, summaries, current, None if no_plot else heat_axes, lang)
     except OutputError as err:
-        fail(f"{err}; every cell is in {out / 'journal.jsonl'}, --resume writes the files again", 1)
+        fail(f"{err}; every cell is in {journal_path}, --resume writes the files again", 1)
+    except KeyboardInterrupt as err:  # the staged tables are gone again; the previous ones, if any, kept
+        fail(
+            f"{_stopped(err)} while the tables were written: none was; every cell is in {journal_path}, "
+            "--resume writes them",
+            exit_code(err),
+        )
+    from ..files import to_stdout
     from .sweep_report import render_cells
 
-    render_cells(grid, summaries, Console(soft_wrap=not sys.stdout.isatty()), lang)
+    try:  # after the files: the table is a view of them, and a closed or full stdout loses no cell
+        to_stdout(
+            lambda stdout: render_cells(grid, summaries, Console(file=stdout, soft_wrap=not stdout.isatty()), lang)
+        )
+    except OutputError as err:
+        fail(f"{err}; the tables are written in {out}", 1)
+    except KeyboardInterrupt as err:
+        fail(f"{_stopped(err)} while the table was printed; the tables are written in {out}", exit_code(err))
     for path in written:
         messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
     failed = [s for s in summaries if s["status"] != "ok"]
@@ -217,8 +262,9 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
     return 0
 
 
-def _raise_terminated(signum, frame) -> None:
-    raise Terminated()
+def _stopped(err: KeyboardInterrupt) -> str:
+    """How the sweep was stopped, in a word: ``terminated`` by SIGTERM, else ``interrupted``."""
+    return "terminated" if exit_code(err) == 128 + signal.SIGTERM else "interrupted"
 
 
 def _all_threads() -> int:

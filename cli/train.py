@@ -366,9 +366,13 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
                 files.animate,
                 lambda tmp: _save_animation(result, tmp, animate_row, files.seconds_per_frame, files.lang),
             )
+        if files.plot_format is not None and best_row(result) is None:  # no neurons figure this run:
+            staged.remove(files.out / f"neurons.{files.plot_format}")  # an earlier run's would stay beside it
     if not quiet:
         for path in staged.written:
             messages.print(f"wrote {path}", highlight=False, soft_wrap=True)
+        for path in staged.removed:
+            messages.print(f"removed {path}, an earlier run's", highlight=False, soft_wrap=True)
         if files.plot_format is not None and best_row(result) is None:  # neurons.png draws the best seed
             messages.print(
                 f"no best seed (all {len(config.seeds)} diverged): no neurons.{files.plot_format} drawn",

@@ -217,7 +217,7 @@ def test_sigterm_keeps_the_journal_and_says_how_many_cells_are_saved(beans_comma
 def test_a_signal_just_after_a_record_is_written_still_counts_that_record(tmp_path, monkeypatch):
     """SIGTERM can land once a record's line is in the journal and before the sweep counts it:
     the message says what the journal holds, as --resume will find it."""
-    from beans.cli.sweep import Terminated
+    from beans.cli.signals import Interrupted
 
     out = tmp_path / "out"
     fsync = os.fsync
@@ -225,7 +225,7 @@ def test_a_signal_just_after_a_record_is_written_still_counts_that_record(tmp_pa
     def fsync_then_terminated(fd):
         fsync(fd)
         if len(journal_lines(out)) == 2:  # the header and the first record
-            raise Terminated()  # what the SIGTERM handler raises when the signal arrives here
+            raise Interrupted(signal.SIGTERM)  # what the SIGTERM handler raises when the signal arrives here
 
     monkeypatch.setattr(os, "fsync", fsync_then_terminated)
     result = sweep(out, *GRID)

@@ -17,8 +17,18 @@ from typing import Any
 
 import numpy as np
 
-from ..config import HISTORY_LIMIT_BYTES, MAX_EPOCHS, check_run_size, snapshot_count
-from ..kernels.shape import ACTIVATIONS, parse_hidden
+from ..checks import WHOLE, parse_decimal, parse_whole
+from ..config import (
+    BASE_BYTES,
+    HISTORY_LIMIT_BYTES,
+    MAX_EPOCHS,
+    SWEEP_ROW_BYTES,
+    check_run_size,
+    memory_limit,
+    run_bytes,
+    snapshot_count,
+)
+from ..kernels.shape import ACTIVATIONS, Shape, parse_hidden
 
 # The axes in the order cells are enumerated (the last varies fastest) and columns are written.
 AXES = ("lr", "hidden", "activation", "beans", "noise", "epochs", "data_seed")
@@ -58,11 +68,11 @@ def _number_range(text: str, integer: bool) -> list[float]:
     parts = text.split(":")
     if len(parts) != 3:
         raise ValueError(f"{text!r}: a range is START:STOP:N or START:STOP:logN")
-    start, stop = float(parts[0]), float(parts[1])
+    start, stop = (parse_decimal(part.strip(), "START and STOP") for part in parts[:2])
     count_text = parts[2].strip().lower()
     log = count_text.startswith("log")
     count_text = count_text[3:] if log else count_text
-    if not count_text.isdigit() or not 2 <= int(count_text) <= MAX_VALUES_PER_AXIS:
+    if not WHOLE.fullmatch(count_text) or not 2 <= int(count_text) <= MAX_VALUES_PER_AXIS:
         raise ValueError(f"{text!r}: N must be a whole number from 2 to {MAX_VALUES_PER_AXIS}")
     count = int(count_text)
     if not (math.isfinite(start) and math.isfinite(stop)) or start == stop:
@@ -83,14 +93,9 @@ def _number_range(text: str, integer: bool) -> list[float]:
     return [float(v) for v in values]
 
 
-def _number(token: str, integer: bool) -> float:
-    try:
-        value = float(token)
-    except ValueError:
-        raise ValueError(f"{token!r} is not a number") from None
-    if integer and (not math.isfinite(value) or value != int(value) or not token.strip().lstrip("+-").isdigit()):
-        raise ValueError(f"{token!r} is not a whole number")
-    return value
+def _number(token: str, integer: bool) -> float | int:
+    """One value of a comma list, by the one rule for numbers typed on the command line (``beans.checks``)."""
+    return parse_whole(token, "every value") if integer else parse_decimal(token, "every value")
 
 
 # axis -> (integer?, lowest allowed, lowest is allowed itself?, highest allowed)
@@ -137,7 +142,7 @@ def _parse_tokens(axis: str, tokens: list[str]) -> list:
                 raise ValueError(f"{value!r}: an activation is one of {', '.join(ACTIVATIONS)}")
         return values
     integer, low, low_ok, high = _NUMERIC[axis]
-    values: list[float] = []
+    values: list[float | int] = []
     for token in tokens:
         values += _number_range(token, integer) if ":" in token else [_number(token, integer)]
     for value in values:
@@ -199,6 +204,62 @@ class Grid:
             except ValueError as err:
                 raise GridError(option_name(getattr(err, "setting", "seeds")), str(err)) from None
 
+    def _lrs_that_fit(self, epochs: int) -> int:
+        """How many learning rates one task may train at once within ``HISTORY_LIMIT_BYTES``."""
+        records = snapshot_count(epochs, self.snapshot_every)
+        # four records per lane and snapshot (training and held-out MSE and accuracy), as check_run_size counts
+        return max(1, HISTORY_LIMIT_BYTES // (records * len(self.seeds) * 4 * 8))
+
+    def task_lanes(self) -> int:
+        """Lanes (seeds x learning rates) of the largest task ``tasks`` makes."""
+        return min(len(self.axes["lr"]), self._lrs_that_fit(max(self.axes["epochs"]))) * len(self.seeds)
+
+    def task_bytes(self, beans: int | None = None, test_beans: int | None = None) -> int:
+        """Bytes the largest task allocates at its peak: every lr of a group, its seeds as lanes.
+
+        ``beans``, ``test_beans``: instead of the grid's largest, to see whether fewer would fit.
+        """
+        records = snapshot_count(max(self.axes["epochs"]), self.snapshot_every)
+        lanes = self.task_lanes()
+        beans = max(self.axes["beans"]) if beans is None else beans
+        test_beans = self.test_beans if test_beans is None else test_beans
+        return max(
+            run_bytes(lanes, beans, test_beans, records, Shape(parse_hidden(hidden), activation), False, False)
+            for hidden in self.axes["hidden"]
+            for activation in self.axes["activation"][:1]  # the activation changes no size
+        )
+
+    def check_memory(self, processes: int = 1) -> None:
+        """Refuse a sweep that would not fit in ``memory_limit()``, before any cell runs; GridError naming the option.
+
+        Counted: every cell's record and table rows, kept here to the end, and ``processes``
+        tasks at once on this machine (1 in this process, ``--workers`` on a local cluster, 0
+        when every task runs on a remote cluster, whose memory is not known here).
+        """
+        limit = memory_limit()
+        rows = self.n_cells * len(self.seeds) * SWEEP_ROW_BYTES
+        task = self.task_bytes()
+        need = BASE_BYTES + rows + processes * task
+        if need <= limit:
+            return
+        what = f"this sweep ({self.n_cells:,} cells x {len(self.seeds):,} seeds"
+        if processes > 1 and BASE_BYTES + rows + task <= limit:
+            option, advice = "--workers", "use fewer workers"
+            what += f", {processes:,} workers, each with a task of {self.task_lanes():,} lanes)"
+        elif BASE_BYTES + rows + processes * self.task_bytes(min(max(self.axes["beans"]), 100), 100) > limit:
+            option, advice = "--seeds", "use fewer seeds, fewer learning rates or a smaller --hidden"
+            what += f", up to {self.task_lanes():,} lanes trained at once)"
+        else:
+            beans, test_beans = max(self.axes["beans"]), self.test_beans
+            option = "--beans" if beans >= test_beans else "--test-beans"
+            advice = "use fewer beans" if option == "--beans" else "use fewer test beans"
+            what += f", {beans:,} beans, {test_beans:,} test beans)"
+        raise GridError(
+            option,
+            f"{what} would need about {need / 2**30:,.1f} GiB of memory, more than the "
+            f"{limit / 2**30:,.1f} GiB it may use here; {advice}",
+        )
+
     def varying(self) -> list[str]:
         """The axes with more than one value, in ``AXES`` order."""
         return [name for name in AXES if len(self.axes[name]) > 1]
@@ -241,10 +302,7 @@ class Grid:
         tasks = []
         for key, lrs in groups.items():
             settings = dict(zip(GROUP_KEY, key, strict=True))
-            records = snapshot_count(settings["epochs"], self.snapshot_every)
-            # four records per lane and snapshot (training and held-out MSE and accuracy), as check_run_size counts
-            fit = max(1, HISTORY_LIMIT_BYTES // (records * len(self.seeds) * 4 * 8))
-            per_task = min(fit, -(-len(lrs) // split))
+            per_task = min(self._lrs_that_fit(settings["epochs"]), -(-len(lrs) // split))
             for first in range(0, len(lrs), per_task):
                 tasks.append(
                     {

@@ -10,14 +10,23 @@ off, and the cells already done, for these beans and numba versions, are not run
 from __future__ import annotations
 
 import json
+import math
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
-from .grid import cell_key, differences
+from ..config import MAX_EPOCHS
+from .grid import AXES, cell_key, differences
+from .runner import SEED_FIELDS
 
 JOURNAL_NAME = "journal.jsonl"
 JOURNAL_FORMAT = 1
+# A journal is read up to this size: its header, and per cell its settings, versions and
+# failure reasons over many resumed runs, plus each seed's numbers in full precision twice.
+JOURNAL_BASE_BYTES = 1 << 20
+JOURNAL_CELL_BYTES = 64 << 10
+JOURNAL_SEED_BYTES = 512
 
 
 class JournalError(Exception):
@@ -49,7 +58,7 @@ class Journal:
         """
         path = Path(out) / JOURNAL_NAME
         try:
-            if path.exists():
+            if os.path.lexists(path):  # a dangling symlink too: it is not ours to replace
                 if not resume:
                     raise JournalError(
                         f"{path} holds an earlier sweep; add --resume to finish it, or choose another --out",
@@ -90,7 +99,10 @@ class Journal:
             return self.records
 
     def close(self) -> None:
-        self._handle.close()
+        try:
+            self._handle.close()
+        except OSError:
+            pass  # a line that could not be flushed (a full disk): append reported it, --resume cuts it off
 
     def __enter__(self) -> Journal:
         return self
@@ -105,16 +117,53 @@ def _write_line(handle, document: dict[str, Any]) -> None:
     os.fsync(handle.fileno())
 
 
+def size_limit(grid_document: dict[str, Any]) -> int:
+    """The most bytes a journal of this grid is read up to: room for every cell's records, resumed many times."""
+    cells = math.prod(len(values) for values in grid_document["axes"].values())
+    return JOURNAL_BASE_BYTES + cells * (JOURNAL_CELL_BYTES + JOURNAL_SEED_BYTES * grid_document["seeds"])
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them; JournalError otherwise.
+
+    Opened without blocking and checked before reading: a FIFO would wait for a writer for
+    ever, and a device such as /dev/zero never ends.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise JournalError(
+                f"{path} is not a regular file, so it is not a journal beans wrote; choose another --out"
+            )
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise JournalError(f"{path} is larger than a journal of this sweep can be ({limit:,} bytes); it is not one")
+    return data
+
+
 def _read(path: Path, grid_document: dict[str, Any]) -> list[dict[str, Any]]:
     """The records of the journal at ``path`` after checking its header; cuts a torn last line off."""
-    data = path.read_bytes()
+    data = _read_bounded(path, size_limit(grid_document))
     parsed = _records(path, data)
     kept_bytes = data.rfind(b"\n") + 1
-    if not parsed or parsed[0].get("beans_sweep_journal") != JOURNAL_FORMAT:
+    header = parsed[0] if parsed else None
+    if not (
+        isinstance(header, dict)
+        and header.get("beans_sweep_journal") == JOURNAL_FORMAT
+        and isinstance(header.get("grid"), dict)
+        and isinstance(header["grid"].get("axes"), dict)
+    ):
         raise JournalError(f"{path} is not a beans sweep journal")
-    changed = differences(parsed[0].get("grid", {}), grid_document)
+    changed = differences(header["grid"], grid_document)
     if changed:
         raise JournalError(f"--resume: this sweep differs from the one in {path}: {'; '.join(changed)}", usage=True)
+    for number, record in enumerate(parsed[1:], start=2):
+        problem = record_problem(record, grid_document)
+        if problem:
+            raise JournalError(
+                f"{path} line {number} is not a record of this sweep ({problem}); the journal is damaged: "
+                "move it away to run the sweep afresh"
+            )
     if kept_bytes < len(data):
         with open(path, "r+b") as handle:  # cut the torn line so the next record starts on its own line
             handle.truncate(kept_bytes)
@@ -130,9 +179,64 @@ def _records(path: Path, data: bytes) -> list[dict[str, Any]]:
     for number, line in enumerate(lines, start=1):
         try:
             parsed.append(json.loads(line))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: brackets nested past Python's stack
             raise JournalError(f"{path} line {number} is not a journal record; the journal is damaged") from None
     return parsed
+
+
+def _is_number(value: Any) -> bool:
+    """A finite JSON number: beans writes None for NaN and inf, and JSON's NaN, 1e999 or a
+    400-digit integer would fail the tables later (no float holds them, or strict JSON refuses them)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def record_problem(record: Any, grid_document: dict[str, Any]) -> str | None:
+    """What makes ``record`` no record ``runner.run_task`` or ``failed_record`` writes; None when it is one.
+
+    A journal may have been edited by hand: every record is checked before any is used.
+    """
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    cell, versions, status = record.get("cell"), record.get("versions"), record.get("status")
+    if not isinstance(cell, dict) or set(cell) != set(AXES):
+        return f"its cell does not name exactly the settings {', '.join(AXES)}"
+    for name in AXES:  # the same JSON value, type included: 1 and 1.0 are different cells' keys
+        if not any(type(cell[name]) is type(v) and cell[name] == v for v in grid_document["axes"][name]):
+            return f"its {name} {cell[name]!r} is none of this sweep's"
+    if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
+        return "its versions are not names and version strings"
+    if status == "failed":
+        return None if isinstance(record.get("reason"), str) else "a failed cell without a reason"
+    if status != "ok":
+        return f"status {status!r} is neither ok nor failed"
+    seeds = record.get("seeds")
+    if not isinstance(seeds, dict) or set(seeds) != {"seed", *SEED_FIELDS}:
+        return f"its seeds do not hold exactly seed, {', '.join(SEED_FIELDS)}"
+    if not all(isinstance(column, list) for column in seeds.values()):
+        return "a per-seed column is not a list"
+    expected = list(range(grid_document["seed_start"], grid_document["seed_start"] + grid_document["seeds"]))
+    if any(len(column) != len(expected) for column in seeds.values()):
+        return f"it holds other than this sweep's {len(expected)} seeds"
+    checks = {
+        "seed": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+        "converged": lambda v: isinstance(v, bool),
+        "diverged": lambda v: isinstance(v, bool),
+        "epochs_to_converge": lambda v: (
+            v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_EPOCHS)
+        ),
+    }
+    for name, column in seeds.items():
+        check = checks.get(name, lambda v: v is None or _is_number(v))
+        if not all(check(value) for value in column):
+            return f"its {name} holds a value of the wrong kind"
+    if seeds["seed"] != expected:
+        return f"its seeds are not this sweep's {expected[0]}..{expected[-1]}"
+    return None
 
 
 def latest(records: list[dict[str, Any]], current_versions: dict[str, str]) -> dict[str, dict[str, Any]]:
