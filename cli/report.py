@@ -133,10 +133,15 @@ def summary_lines(result) -> list[str]:
     converged += f" (training accuracy >= {config.converged_accuracy:.0%})"
     if numbers["diverged"]:
         converged += f", {numbers['diverged']} diverged"
+    interval = (
+        f"converged share {format_accuracy(numbers['converged_share'])}, 95% interval "
+        f"{format_accuracy(numbers['converged_share_low'])} to {format_accuracy(numbers['converged_share_high'])} "
+        f"(Wilson, {numbers['seeds']} seeds)"
+    )
     mse = numbers["final_mse"]
     if numbers["best_seed"] is None:  # every seed diverged: no spread, no best seed to test
         seeds = numbers["seeds"]
-        lines = [converged, f"all {seeds} seeds diverged: no final MSE to summarise and no best seed"]
+        lines = [converged, interval, f"all {seeds} seeds diverged: no final MSE to summarise and no best seed"]
     else:
         spread = (
             f"final MSE  best {format_mse(mse['best'])}  median {format_mse(mse['median'])}  "
@@ -144,10 +149,10 @@ def summary_lines(result) -> list[str]:
         )
         if numbers["diverged"]:
             spread += f"  (over the {numbers['seeds'] - numbers['diverged']} seeds that did not diverge)"
-        lines = [converged, spread]
+        lines = [converged, interval, spread]
         if config.test_beans:
             lines.append(
-                f"held-out {config.test_beans} beans (data seed {config.test_data_seed}): "
+                f"held-out {config.test_beans} beans ({_held_out_source(config)}): "
                 f"best seed {numbers['best_seed']} test MSE {format_mse(_or_nan(numbers['test_mse_of_best']))}, "
                 f"test accuracy {format_accuracy(_or_nan(numbers['test_accuracy_of_best']))}; "
                 f"median test accuracy {format_accuracy(_or_nan(numbers['median_test_accuracy']))}"
@@ -157,6 +162,15 @@ def summary_lines(result) -> list[str]:
         f"{format_rate(numbers['steps_per_second'])} ({config.engine} engine)"
     )
     return lines
+
+
+def _held_out_source(config) -> str:
+    """Where the held-out beans came from, in a few words."""
+    if config.test_data is not None:
+        return f"from {config.test_data.path}"
+    if config.test_share is not None:
+        return f"a {config.test_share:g} share of {config.data.path}, chosen by data seed {config.data_seed}"
+    return f"data seed {config.test_data_seed}"
 
 
 def render_report(result, console: Console) -> None:

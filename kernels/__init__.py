@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 # public name -> the module of kernels/ that defines it
 _API = {
-    **dict.fromkeys(("CURVES", "get_beans"), "data"),
+    **dict.fromkeys(("CURVES", "INITS", "parse_init"), "checks"),
+    **dict.fromkeys(("get_beans",), "data"),
     **dict.fromkeys(("sgd_lesson",), "lesson"),
     **dict.fromkeys(("max_threads", "sgd_many"), "many"),
     **dict.fromkeys(
         (
-            "INITS",
             "N_PARAMS",
             "PARAM_NAMES",
             "TOXIC_ABOVE",
@@ -26,7 +26,6 @@ _API = {
             "init_params_many",
             "mse",
             "neuron_outputs",
-            "parse_init",
             "predict",
             "sigmoid",
         ),
@@ -40,11 +39,11 @@ _API = {
 __all__ = sorted(_API)
 
 if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
-    from .data import CURVES, get_beans
+    from .checks import CURVES, INITS, parse_init
+    from .data import get_beans
     from .lesson import sgd_lesson
     from .many import max_threads, sgd_many
     from .network import (
-        INITS,
         N_PARAMS,
         PARAM_NAMES,
         TOXIC_ABOVE,
@@ -53,7 +52,6 @@ if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
         init_params_many,
         mse,
         neuron_outputs,
-        parse_init,
         predict,
         sigmoid,
     )

@@ -11,20 +11,7 @@ import numbers
 
 import numpy as np
 
-from .checks import as_rng, check_noise
-
-# ``--curve``: hill is the lesson's; step is toxic above a size, which one hidden neuron fits;
-# two-hills has two toxic bands, which the lesson's 1-2-1 cannot fit (two sigmoids make one
-# band at most) and a wider net can; bump is a smooth toxicity between 0 and 1, not a yes/no.
-CURVES = ("hill", "step", "two-hills", "bump")
-DEFAULT_CURVE = "hill"
-
-
-def check_curve(curve: object) -> str:
-    """One of ``CURVES``; ValueError naming them otherwise."""
-    if curve not in CURVES:
-        raise ValueError(f"curve must be one of {', '.join(CURVES)}; got {curve!r}")
-    return str(curve)
+from .checks import DEFAULT_CURVE, as_rng, check_curve, check_noise
 
 
 def _toxicity(level: np.ndarray, curve: str) -> np.ndarray:

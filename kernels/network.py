@@ -10,52 +10,17 @@ over seeds, for plots and reports: training runs in the kernels (``kernels.many`
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
-from .checks import as_data, as_rng
+from .checks import DEFAULT_INIT, as_data, as_rng, parse_init
 from .shape import Shape, as_shape
-
-# A number as people type it (beans.checks.DECIMAL's rule; kernels/ imports nothing from beans)
-_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 LESSON = Shape()
 PARAM_NAMES: tuple[str, ...] = LESSON.param_names  # w11_1, b1_1, w12_1, b2_1, w11_2, w21_2, b1_2
 N_PARAMS = LESSON.n_params
 TOXIC_ABOVE = 0.5  # the lesson's call: a toxicity (or a prediction of it) above this means toxic
-
-
-# How a run's start values are drawn (``--init``). ``lesson`` is every parameter uniform in
-# [0, 1), as the lesson's ``np.random.rand()``: it saturates wide nets, whose summed inputs start
-# large. The others draw weights centred on 0 and scaled by each layer's fan-in (and fan-out),
-# biases 0: xavier is Glorot's uniform rule, he is He's normal rule for the fan-in, normal:SCALE
-# every weight from N(0, SCALE^2).
-INITS = ("lesson", "xavier", "he", "normal")
-DEFAULT_INIT = "lesson"
-
-
-def parse_init(text: str) -> str:
-    """An ``--init`` value in its one written form: ``lesson``, ``xavier``, ``he`` or ``normal:SCALE``.
-
-    ``normal`` alone is ``normal:1``; SCALE is a finite number > 0 written as a plain decimal.
-    Raises ValueError saying what to write instead.
-    """
-    if not isinstance(text, str):
-        raise ValueError(f"init must be a string such as 'lesson' or 'normal:0.5', got {text!r}")
-    name, _, scale = text.strip().lower().partition(":")
-    if name not in INITS:
-        raise ValueError(f"init must be one of lesson, xavier, he, normal[:SCALE]; got {text!r}")
-    if name != "normal":
-        if scale:
-            raise ValueError(f"only normal takes a scale (normal:0.5); got {text!r}")
-        return name
-    if not scale:
-        return "normal:1"
-    if not _DECIMAL.fullmatch(scale) or not math.isfinite(float(scale)) or float(scale) <= 0:
-        raise ValueError(f"normal's SCALE must be a finite number > 0, such as normal:0.5; got {text!r}")
-    return f"normal:{float(scale):g}" if float(f"{float(scale):g}") == float(scale) else f"normal:{float(scale)!r}"
 
 
 def _weight_spread(shape: Shape, init: str) -> np.ndarray:
