@@ -76,7 +76,7 @@ def _read_bounded(path: Path) -> bytes:
         raise DataFileError(f"{path} not found") from None
     except OSError as err:
         raise DataFileError(f"cannot read {path}: {err.strerror or err}") from None
-    with os.fdopen(fd, "rb") as file:
+    try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise DataFileError(f"{path} is a folder, not a CSV file")
@@ -87,10 +87,15 @@ def _read_bounded(path: Path) -> bytes:
                 f"{path} is {info.st_size / 2**20:,.0f} MiB, more than the {MAX_DATA_BYTES // 2**20} MiB "
                 f"a beans CSV may be (at most {MAX_DATA_ROWS:,} beans)"
             )
-        try:
-            data = file.read(MAX_DATA_BYTES + 1)  # bounded even if the file grows while it is read
-        except OSError as err:
-            raise DataFileError(f"cannot read {path}: {err.strerror or err}") from None
+        chunks, left = [], MAX_DATA_BYTES + 1  # bounded even if the file grows while it is read
+        while left > 0 and (chunk := os.read(fd, min(left, 2**20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as err:
+        raise DataFileError(f"cannot read {path}: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     if len(data) > MAX_DATA_BYTES:
         raise DataFileError(f"{path} is larger than the {MAX_DATA_BYTES // 2**20} MiB a beans CSV may be")
     return data

@@ -15,7 +15,8 @@ def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     at k = 0 and k = n (2 of 2 is at least 34% at 95%, not a certain 100%). Wilson, JASA 22
     (1927), 209-212. Raises ValueError unless 0 <= k <= n and n >= 1.
     """
-    if not (isinstance(k, int) and isinstance(n, int)) or n < 1 or not 0 <= k <= n:
+    whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (k, n))
+    if not whole or n < 1 or not 0 <= k <= n:
         raise ValueError(f"need whole numbers 0 <= k <= n and n >= 1, got k={k!r}, n={n!r}")
     p = k / n
     z2 = z * z
