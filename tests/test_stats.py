@@ -17,7 +17,9 @@ def reference_bounds(k: int, n: int, z: float) -> tuple[float, float]:
     return float(roots[0]), float(roots[1])
 
 
-@pytest.mark.parametrize(("k", "n"), [(0, 1), (1, 1), (0, 20), (20, 20), (2, 2), (95, 100), (48, 50), (7, 13), (1, 1000)])
+@pytest.mark.parametrize(
+    ("k", "n"), [(0, 1), (1, 1), (0, 20), (20, 20), (2, 2), (95, 100), (48, 50), (7, 13), (1, 1000)]
+)
 def test_the_interval_is_the_quadratics_two_roots(k, n):
     low, high = wilson_interval(k, n)
     want_low, want_high = reference_bounds(k, n, Z95)

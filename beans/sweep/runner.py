@@ -71,7 +71,9 @@ def run_task(
     n_seeds, lrs = len(seeds), np.asarray(task["lrs"], dtype=np.float64)
     xs, ys = get_beans(settings["beans"], settings["data_seed"], settings["noise"], settings["curve"])
     if task["test_beans"]:
-        test_xs, test_ys = get_beans(task["test_beans"], settings["data_seed"] + 1, settings["noise"], settings["curve"])
+        test_xs, test_ys = get_beans(
+            task["test_beans"], settings["data_seed"] + 1, settings["noise"], settings["curve"]
+        )
     else:
         test_xs = test_ys = np.empty(0)
     start = init_params_many(seeds, shape, settings["init"])

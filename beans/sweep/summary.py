@@ -41,9 +41,10 @@ def _median(values: list[float | None], q: float = 50) -> float | None:
 
 
 def cell_summary(record: dict[str, Any]) -> dict[str, Any]:
-    """One cell's figures: share converged (with its 95% Wilson interval), epochs to converge (median, 10th and 90th percentile,
-    over the seeds that reached the bar), median held-out accuracy and MSE (over seeds that did
-    not diverge), share diverged. A failed cell has its reason and None for every figure."""
+    """One cell's figures: share converged (with its 95% Wilson interval), epochs to converge
+    (median, 10th and 90th percentile, over the seeds that reached the bar), median held-out
+    accuracy and MSE (over seeds that did not diverge), share diverged. A failed cell has its
+    reason and None for every figure."""
     out: dict[str, Any] = {name: cell_setting(record["cell"], name) for name in AXES}
     if record["status"] != "ok":
         return {**out, **dict.fromkeys(CELL_FIELDS), "status": record["status"], "reason": record.get("reason")}
