@@ -1,22 +1,17 @@
-"""``beans data``: draw the lesson's beans, save their scatter plot and, optionally, a CSV."""
+"""``beans data``: draw beans (the lesson's, or another curve's) or read a CSV; save their scatter plot and a CSV."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
+from ..kernels.checks import CURVES
 from .errors import fail
-from .options import SUFFIXES_TEXT, output_path, whole
+from .options import CURVE_HELP, SUFFIXES_TEXT, choice, data_file, non_negative_number, output_path, whole
 from .signals import exit_code
-
-
-def beans_csv(xs, ys) -> str:
-    """The beans as CSV text: header ``size,toxicity``, every float at full (repr) precision."""
-    rows = [f"{float(x)!r},{float(y)!r}" for x, y in zip(xs, ys, strict=True)]
-    return "size,toxicity\n" + "\n".join(rows) + "\n"
 
 
 def beans_figure(xs, ys):
@@ -42,8 +37,20 @@ def save_beans_plot(path: Path, xs, ys, fmt: str, write=None) -> Path:
 
 
 def data(
-    beans: Annotated[int, typer.Option("--beans", **whole(1), help="How many beans to draw.")] = 100,
-    data_seed: Annotated[int, typer.Option("--data-seed", **whole(0), help="Seed of the beans' random draws.")] = 0,
+    beans: Annotated[
+        int | None, typer.Option("--beans", **whole(1), show_default="100", help="How many beans to draw.")
+    ] = None,
+    data_seed: Annotated[
+        int | None, typer.Option("--data-seed", **whole(0), show_default="0", help="Seed of the beans' random draws.")
+    ] = None,
+    curve: Annotated[str, typer.Option("--curve", **choice(CURVES), help=CURVE_HELP)] = "hill",
+    noise: Annotated[
+        float,
+        typer.Option("--noise", parser=non_negative_number, metavar="FLOAT", help="Scale of the lesson's label noise."),
+    ] = 1.0,
+    from_file: Annotated[
+        Any, typer.Option("--data", **data_file(), help="Plot the beans of this CSV instead of drawing them.")
+    ] = None,
     out: Annotated[
         Path,
         typer.Option("--out", metavar="PATH", parser=output_path, help=f"Scatter plot to write ({SUFFIXES_TEXT})."),
@@ -54,7 +61,16 @@ def data(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
-    """Draw the lesson's beans and save their size-toxicity scatter plot (and, with --csv, the data)."""
+    """Draw the lesson's beans and save their size-toxicity scatter plot (and, with --csv, the data).
+
+    --curve draws another curve; --data FILE.csv plots (and with --csv copies) a file's beans.
+    """
+    if from_file is not None:
+        given = {"--beans": beans is not None, "--data-seed": data_seed is not None}
+        given |= {"--curve": curve != "hill", "--noise": noise != 1.0}
+        for option, is_given in given.items():
+            if is_given:
+                raise typer.BadParameter("draws beans; with --data the beans are the file's", param_hint=f"'{option}'")
     try:
         fmt = plot_format(out, "--out")
     except ValueError as err:
@@ -65,10 +81,14 @@ def data(
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
 
     from .. import kernels
+    from ..bean_files import beans_csv
     from ..files import StagedFiles
 
     try:
-        xs, ys = kernels.get_beans(beans, data_seed)
+        if from_file is not None:
+            xs, ys = from_file.xs, from_file.ys
+        else:
+            xs, ys = kernels.get_beans(100 if beans is None else beans, data_seed or 0, noise, curve)
         with StagedFiles() as staged:  # all or nothing: no CSV without its plot
             if csv is not None:
                 text = beans_csv(xs, ys)

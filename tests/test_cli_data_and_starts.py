@@ -181,3 +181,58 @@ def test_options_that_draw_beans_do_not_mix_with_a_data_file(tmp_path, args, opt
 def test_bad_values_are_usage_errors(tmp_path, args, message):
     done = run("train", *SMALL, *args, "--out", str(tmp_path / "o"))
     assert done.exit_code == 2 and message in done.output and done.output.count("\n") == 1
+
+
+# --- beans data and beans predict with files ----------------------------------------------------
+
+
+@pytest.mark.parametrize("curve", ["step", "two-hills", "bump"])
+def test_beans_data_draws_a_curve_and_copies_a_file_bit_for_bit(tmp_path, curve):
+    first, copy = tmp_path / "first.csv", tmp_path / "copy.csv"
+    done = run("data", "--curve", curve, "--noise", "2", "--csv", str(first), "--out", str(tmp_path / "a.png"), "-q")
+    assert done.exit_code == 0, done.output
+    again = run("data", "--data", str(first), "--csv", str(copy), "--out", str(tmp_path / "b.png"), "-q")
+    assert again.exit_code == 0, again.output
+    assert copy.read_bytes() == first.read_bytes()
+    from beans.bean_files import read_beans_csv
+
+    data = read_beans_csv(first)
+    want_xs, want_ys = beans.get_beans(100, 0, noise=2, curve=curve)
+    np.testing.assert_array_equal(data.xs, want_xs)
+    np.testing.assert_array_equal(data.ys, want_ys)
+
+
+def test_beans_data_refuses_a_bad_file_and_drawing_options_with_a_file(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("size,toxicity\n0.5,2\n0.6,0\n")
+    done = run("data", "--data", str(bad), "--out", str(tmp_path / "x.png"))
+    assert done.exit_code == 2 and "toxicity 2 is outside [0, 1]" in done.output and done.output.count("\n") == 1
+    good = write_csv(tmp_path, "good.csv", 10, 0)
+    mixed = run("data", "--data", str(good), "--curve", "bump", "--out", str(tmp_path / "y.png"))
+    assert mixed.exit_code == 2 and "'--curve'" in mixed.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "good.csv", "good.csv.png"]
+
+
+def test_predict_checks_a_model_on_a_files_beans(tmp_path):
+    """On the held-out beans' own CSV, predict's check is what train reported for the best seed."""
+    out = tmp_path / "run"
+    assert run("train", *SMALL, "--out", str(out)).exit_code == 0
+    held_out = write_csv(tmp_path, "held.csv", 100, 1)  # train's held-out beans: data seed 0 + 1
+    done = run("predict", "-m", str(out / "results.json"), "--data", str(held_out), "--json")
+    assert done.exit_code == 0, done.output
+    doc = json.loads(done.stdout)
+    best = next(r for r in results(out)["results"] if r["rank"] == 1)
+    assert doc["seed"] == best["seed"] and doc["checked"]["accuracy"] == best["test_accuracy"]
+    assert doc["checked"]["mse"] == pytest.approx(best["test_mse"], rel=1e-12)
+    assert [p["given"] for p in doc["predictions"]] == beans.get_beans(100, 1)[1].tolist()
+    table = run("predict", "-m", str(out / "results.json"), "--data", str(held_out))
+    assert f"checked on the 100 beans of {held_out}: accuracy" in table.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["0.5", "--data", "{csv}"]])
+def test_predict_wants_sizes_or_a_file(tmp_path, args):
+    out = tmp_path / "run"
+    assert run("train", *SMALL, "--out", str(out)).exit_code == 0
+    path = write_csv(tmp_path, "d.csv", 10, 0)
+    done = run("predict", "-m", str(out / "results.json"), *[a.replace("{csv}", str(path)) for a in args])
+    assert done.exit_code == 2 and done.output == "Error: give bean sizes or --data FILE.csv (one of them)\n"
