@@ -190,8 +190,8 @@ class TrainConfig:
     record_params: bool = True
     hidden: tuple[int, ...] = (2,)  # hidden layer widths: (2,) is the lesson's 1-2-1
     activation: str = "sigmoid"  # of the hidden neurons; the output neuron is always a sigmoid
-    init: str = "lesson"  # how start values are drawn (kernels.network.INITS); lesson: uniform [0, 1)
-    curve: str = "hill"  # the drawn beans' toxicity curve (kernels.data.CURVES); hill: the lesson's
+    init: str = "lesson"  # how start values are drawn (kernels.checks.INITS); lesson: uniform [0, 1)
+    curve: str = "hill"  # the drawn beans' toxicity curve (kernels.checks.CURVES); hill: the lesson's
     # Beans from files (beans.bean_files.read_beans_csv). With ``data`` the training beans are the
     # file's: ``beans`` becomes its count and ``curve`` and ``noise`` draw nothing. Held-out beans
     # then come from ``test_data`` or a ``test_share`` of the file (rows chosen by ``data_seed``),
