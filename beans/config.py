@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .kernels.checks import check_epochs, check_int, check_lr, check_noise, check_threads
+from .kernels.checks import check_curve, check_epochs, check_int, check_lr, check_noise, check_threads, parse_init
 from .kernels.shape import Shape
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from .bean_files import BeanData
 
 ENGINES = ("jit", "python")  # jit: numba kernels; python: the pure-Python reference loop
 
@@ -262,12 +264,24 @@ class TrainConfig:
     record_params: bool = True
     hidden: tuple[int, ...] = (2,)  # hidden layer widths: (2,) is the lesson's 1-2-1
     activation: str = "sigmoid"  # of the hidden neurons; the output neuron is always a sigmoid
+    init: str = "lesson"  # how start values are drawn (kernels.checks.INITS); lesson: uniform [0, 1)
+    curve: str = "hill"  # the drawn beans' toxicity curve (kernels.checks.CURVES); hill: the lesson's
+    # Beans from files (beans.bean_files.read_beans_csv). With ``data`` the training beans are the
+    # file's: ``beans`` becomes its count and ``curve`` and ``noise`` draw nothing. Held-out beans
+    # then come from ``test_data`` or a ``test_share`` of the file (rows chosen by ``data_seed``),
+    # or there are none; ``test_beans`` becomes their count.
+    data: BeanData | None = None
+    test_data: BeanData | None = None
+    test_share: float | None = None
 
     def __post_init__(self):
         seeds = self.seeds if isinstance(self.seeds, range) else tuple(self.seeds)
         object.__setattr__(self, "seeds", seeds)
         if not seeds:
             raise ConfigError("seeds", "seeds must name at least one seed")
+        object.__setattr__(self, "init", _checked("init", parse_init, self.init))
+        _checked("curve", check_curve, self.curve)
+        self._count_file_beans()
         _checked("epochs", check_epochs, self.epochs)
         if self.epochs > MAX_EPOCHS:
             raise ConfigError("epochs", f"epochs must be <= {MAX_EPOCHS:,}, got {self.epochs:,}")
@@ -294,6 +308,55 @@ class TrainConfig:
             raise ConfigError(
                 "converged_accuracy", f"converged_accuracy must be in [0, 1], got {self.converged_accuracy}"
             )
+
+    def _count_file_beans(self) -> None:
+        """Set ``beans`` and ``test_beans`` to the counts the files and the split give."""
+        if self.test_share is not None:
+            if self.data is None:
+                raise ConfigError(
+                    "test_share", "test_share splits a data file; the drawn beans hold out test_beans of their own"
+                )
+            if self.test_data is not None:
+                raise ConfigError("test_share", "give test_data or test_share, not both")
+            if not 0 < self.test_share < 1:
+                raise ConfigError("test_share", f"test_share must be between 0 and 1, got {self.test_share}")
+            from .bean_files import held_out_count
+
+            held = _checked("test_share", held_out_count, self.data.size, self.test_share)
+            object.__setattr__(self, "beans", self.data.size - held)
+            object.__setattr__(self, "test_beans", held)
+            return
+        if self.data is not None:
+            object.__setattr__(self, "beans", self.data.size)
+            object.__setattr__(self, "test_beans", 0)
+        if self.test_data is not None:
+            object.__setattr__(self, "test_beans", self.test_data.size)
+
+    def bean_sets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The training and held-out beans: (xs, ys, test_xs, test_ys), float64, held-out ones maybe empty.
+
+        Drawn by ``kernels.data.get_beans`` (held-out ones from ``test_data_seed``) or taken
+        from the files.
+        """
+        import numpy as np
+
+        from .kernels.data import get_beans
+
+        if self.data is not None and self.test_share is not None:
+            from .bean_files import split_beans
+
+            return split_beans(self.data.xs, self.data.ys, self.test_share, self.data_seed)
+        if self.data is not None:
+            xs, ys = self.data.xs, self.data.ys
+        else:
+            xs, ys = get_beans(self.beans, self.data_seed, self.noise, self.curve)
+        if self.test_data is not None:
+            test_xs, test_ys = self.test_data.xs, self.test_data.ys
+        elif self.test_beans and self.data is None:
+            test_xs, test_ys = get_beans(self.test_beans, self.test_data_seed, self.noise, self.curve)
+        else:
+            test_xs = test_ys = np.empty(0)
+        return xs, ys, test_xs, test_ys
 
     @property
     def shape(self) -> Shape:

@@ -16,7 +16,8 @@ from .kernels.shape import Shape
 
 # Bump when the layout of results.json changes. 2: settings name the network (hidden,
 # activation, shape) and each seed's params are named by that shape; a file without them
-# (format 1) holds the lesson's 1-2-1 sigmoid net.
+# (format 1) holds the lesson's 1-2-1 sigmoid net. Keys added since (init, curve, data, the
+# converged share's interval) leave the layout a format-2 reader knows as it was.
 RESULTS_FORMAT = 2
 
 
@@ -48,18 +49,26 @@ def summarize(result) -> dict[str, Any]:
 
     Returns
     -------
-    dict with ``seeds`` (S), ``converged`` and ``diverged`` counts, ``best_seed``,
+    dict with ``seeds`` (S), ``converged`` and ``diverged`` counts, ``converged_share`` with
+    its 95% Wilson interval (``converged_share_low``, ``converged_share_high``), ``best_seed``,
     ``final_mse`` best/median/worst over the seeds that did not diverge, the best seed's
     ``test_mse``/``test_accuracy`` (None without held-out beans), ``wall_time_s``, ``steps``
     and ``steps_per_second``. When every seed diverged there is no best seed: ``best_seed``
     and every figure computed over seeds is None.
     """
+    from .stats import wilson_interval
+
     config = result.config
     best = best_row(result)
     kept = ~result.diverged  # a diverged seed's MSE says nothing about the fit
+    seeds, converged = len(config.seeds), int(result.converged.sum())
+    low, high = wilson_interval(converged, seeds)
     return {
-        "seeds": len(config.seeds),
-        "converged": int(result.converged.sum()),
+        "seeds": seeds,
+        "converged": converged,
+        "converged_share": converged / seeds,
+        "converged_share_low": low,
+        "converged_share_high": high,
         "diverged": int(result.diverged.sum()),
         "best_seed": None if best is None else int(config.seeds[best]),
         "final_mse": _finite_stats(result.final_mse[kept]),
@@ -85,6 +94,8 @@ def _number(value: float) -> float | None:
 
 def _settings(config, seed_start: int) -> dict[str, Any]:
     shape = config.shape
+    from_file = config.data is not None
+    held_out_drawn = config.test_beans and config.test_data is None and not from_file
     return {
         "hidden": list(shape.hidden),
         "activation": shape.activation,
@@ -96,8 +107,13 @@ def _settings(config, seed_start: int) -> dict[str, Any]:
         "beans": config.beans,
         "data_seed": config.data_seed,
         "noise": config.noise,
+        "curve": None if from_file else config.curve,  # None: the beans are the data file's
+        "data": config.data.describe() if from_file else None,
+        "init": config.init,
         "test_beans": config.test_beans,
-        "test_data_seed": config.test_data_seed if config.test_beans else None,
+        "test_data_seed": config.test_data_seed if held_out_drawn else None,
+        "test_data": config.test_data.describe() if config.test_data is not None else None,
+        "test_share": config.test_share,
         "snapshot_every": config.snapshot_every,
         "threads": config.threads,  # None: all of them (results do not depend on it)
         "engine": config.engine,

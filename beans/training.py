@@ -15,7 +15,6 @@ import numpy as np
 
 from .config import TrainConfig
 from .kernels.checks import check_threads
-from .kernels.data import get_beans
 from .kernels.many import Recorded, max_threads, train_rows_recorded
 from .kernels.network import _accuracy, _mse, init_params_many
 from .kernels.reference import sgd_python_unchecked
@@ -152,7 +151,7 @@ def train(
     on_snapshot: SnapshotCallback | None = None,
     **settings,
 ) -> TrainResult:
-    """Train every seed of ``config`` on the lesson's beans, chunk by chunk.
+    """Train every seed of ``config`` on its beans (the lesson's by default), chunk by chunk.
 
     Parameters
     ----------
@@ -175,13 +174,9 @@ def train(
         config = TrainConfig(seeds=tuple(seeds if seeds is not None else (0,)), **settings)
     elif seeds is not None or settings:
         raise ValueError("pass either a TrainConfig or keyword settings, not both")
-    xs, ys = get_beans(config.beans, config.data_seed, config.noise)
-    if config.test_beans:  # drawn before training, so a problem shows before the work
-        test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed, config.noise)
-    else:
-        test_xs = test_ys = np.empty(0)
+    xs, ys, test_xs, test_ys = config.bean_sets()  # before training, so a problem shows before the work
     shape = config.shape
-    start = init_params_many(config.seeds, shape)
+    start = init_params_many(config.seeds, shape, config.init)
     marks = config.snapshot_epochs
     chunk_epochs = np.diff(marks)
     on_progress = None if on_chunk is None else (lambda done: on_chunk(done, config.epochs))

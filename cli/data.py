@@ -1,22 +1,27 @@
-"""``beans data``: draw the lesson's beans, save their scatter plot and, optionally, a CSV."""
+"""``beans data``: draw beans (the lesson's, or another curve's) or read a CSV; save their scatter plot and a CSV."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..files import OutputError, WrongKindError, plot_format, prepare_outputs
+from ..kernels.checks import CURVES
 from .errors import fail
-from .options import LANG_HELP, SUFFIXES_TEXT, language, output_path, whole
+from .options import (
+    CURVE_HELP,
+    LANG_HELP,
+    SUFFIXES_TEXT,
+    choice,
+    data_file,
+    language,
+    non_negative_number,
+    output_path,
+    whole,
+)
 from .signals import exit_code
-
-
-def beans_csv(xs, ys) -> str:
-    """The beans as CSV text: header ``size,toxicity``, every float at full (repr) precision."""
-    rows = [f"{float(x)!r},{float(y)!r}" for x, y in zip(xs, ys, strict=True)]
-    return "size,toxicity\n" + "\n".join(rows) + "\n"
 
 
 def beans_figure(xs, ys, lang: str = "en"):
@@ -45,8 +50,20 @@ def save_beans_plot(path: Path, xs, ys, fmt: str, write=None, lang: str = "en") 
 
 
 def data(
-    beans: Annotated[int, typer.Option("--beans", **whole(1), help="How many beans to draw.")] = 100,
-    data_seed: Annotated[int, typer.Option("--data-seed", **whole(0), help="Seed of the beans' random draws.")] = 0,
+    beans: Annotated[
+        int | None, typer.Option("--beans", **whole(1), show_default="100", help="How many beans to draw.")
+    ] = None,
+    data_seed: Annotated[
+        int | None, typer.Option("--data-seed", **whole(0), show_default="0", help="Seed of the beans' random draws.")
+    ] = None,
+    curve: Annotated[str, typer.Option("--curve", **choice(CURVES), help=CURVE_HELP)] = "hill",
+    noise: Annotated[
+        float,
+        typer.Option("--noise", parser=non_negative_number, metavar="FLOAT", help="Scale of the lesson's label noise."),
+    ] = 1.0,
+    from_file: Annotated[
+        Any, typer.Option("--data", **data_file(), help="Plot the beans of this CSV instead of drawing them.")
+    ] = None,
     out: Annotated[
         Path,
         typer.Option("--out", metavar="PATH", parser=output_path, help=f"Scatter plot to write ({SUFFIXES_TEXT})."),
@@ -58,12 +75,21 @@ def data(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     lang: Annotated[str, typer.Option("--lang", **language(), help=LANG_HELP)] = "en",
 ) -> None:
-    """Draw the lesson's beans and save their size-toxicity scatter plot (and, with --csv, the data)."""
+    """Draw the lesson's beans and save their size-toxicity scatter plot (and, with --csv, the data).
+
+    --curve draws another curve; --data FILE.csv plots (and with --csv copies) a file's beans.
+    """
+    if from_file is not None:
+        given = {"--beans": beans is not None, "--data-seed": data_seed is not None}
+        given |= {"--curve": curve != "hill", "--noise": noise != 1.0}
+        for option, is_given in given.items():
+            if is_given:
+                raise typer.BadParameter("draws beans; with --data the beans are the file's", param_hint=f"'{option}'")
     from ..config import ConfigError, check_data_memory
 
     try:
         fmt = plot_format(out, "--out")
-        check_data_memory(beans)
+        check_data_memory(100 if beans is None else beans)
     except ConfigError as err:
         fail(f"Invalid value for '--beans': {err}", 2)
     except ValueError as err:
@@ -74,10 +100,14 @@ def data(
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
 
     from .. import kernels
+    from ..bean_files import beans_csv
     from ..files import StagedFiles
 
     try:
-        xs, ys = kernels.get_beans(beans, data_seed)
+        if from_file is not None:
+            xs, ys = from_file.xs, from_file.ys
+        else:
+            xs, ys = kernels.get_beans(100 if beans is None else beans, data_seed or 0, noise, curve)
         with StagedFiles() as staged:  # all or nothing: no CSV without its plot
             if csv is not None:
                 text = beans_csv(xs, ys)

@@ -17,6 +17,7 @@ import typer
 
 from ..checks import DECIMAL, WHOLE  # numbers as people write them: one rule, everywhere
 from ..files import PLOT_SUFFIXES, output_dir, output_file
+from ..kernels.checks import INITS, parse_init
 from ..kernels.shape import MAX_HIDDEN_LAYERS, MAX_WIDTH, parse_hidden  # numpy only: --help stays fast
 
 # ".png, .svg or .pdf": the figure formats beans writes, for help texts
@@ -169,3 +170,55 @@ HIDDEN_HELP = (
     f"Hidden layer widths joined by x: 2 (the lesson's 1-2-1), 3, 4x4; 1..{MAX_WIDTH} neurons "
     f"per layer, up to {MAX_HIDDEN_LAYERS} layers."
 )
+
+
+def start_rule() -> dict[str, Any]:
+    """``parser`` and ``metavar`` for ``--init``: lesson, xavier, he or normal[:SCALE], in one written form."""
+
+    def parse(value: str) -> str:
+        try:
+            return parse_init(value)
+        except ValueError as err:
+            raise typer.BadParameter(str(err).removeprefix("init must be ")) from None
+
+    return {"parser": parse, "metavar": "lesson|xavier|he|normal[:SCALE]", "autocompletion": lambda: list(INITS)}
+
+
+INIT_HELP = (
+    "Start values: lesson (uniform in [0, 1), the lesson's), xavier (Glorot uniform), he (He normal) "
+    "or normal:SCALE (weights from N(0, SCALE^2)); all but lesson start biases at 0."
+)
+CURVE_HELP = "Toxicity curve of the drawn beans: hill (the lesson's), step, two-hills or bump (smooth)."
+
+
+def data_file() -> dict[str, Any]:
+    """``parser`` and ``metavar`` for an option naming a beans CSV (``--data``, ``--test-data``).
+
+    The file is read and checked as the option is parsed (``beans.bean_files.read_beans_csv``), so
+    a bad file is an error against its option before any work starts. Annotate the option ``Any``:
+    the parser returns a ``BeanData``.
+    """
+
+    def parse(value: str) -> Any:
+        if not isinstance(value, str):  # the default
+            return value
+        from ..bean_files import DataFileError, read_beans_csv  # numpy: only when a file is given
+
+        try:
+            return read_beans_csv(value)
+        except DataFileError as err:
+            raise typer.BadParameter(str(err)) from None
+
+    return {"parser": parse, "metavar": "FILE.csv"}
+
+
+def share() -> dict[str, Any]:
+    """``parser`` and ``metavar`` for a share strictly between 0 and 1 (``--test-share``)."""
+
+    def parse(value: str | float) -> float:
+        number = value if isinstance(value, float) else _finite_number(value, 0.0, inclusive=False)
+        if not 0 < number < 1:
+            raise typer.BadParameter(f"must be a number between 0 and 1, such as 0.3; got {value}")
+        return number
+
+    return {"parser": parse, "metavar": "SHARE"}

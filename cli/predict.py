@@ -14,14 +14,14 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..checks import parse_decimal
 from ..kernels.shape import Shape
 from .errors import fail
-from .options import whole
+from .options import data_file, whole
 
 # Register with these so a negative size ("-0.5") reaches SIZE instead of being taken for an option.
 CONTEXT_SETTINGS = {"ignore_unknown_options": True}
@@ -205,21 +205,34 @@ def parse_sizes(texts: list[str]) -> list[float]:
 
 
 def predict(
-    sizes: Annotated[
-        list[str], typer.Argument(metavar="SIZE", help="Bean sizes (the lesson's are in 0..2)", show_default=False)
-    ],
     model: Annotated[
         Path, typer.Option("--model", "-m", help="A results.json written by beans train.", show_default=False)
     ],
+    sizes: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="SIZE", help="Bean sizes (the lesson's are in 0..2)", show_default=False),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option("--seed", **whole(), help="Use this seed's params instead of the best."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    check: Annotated[
+        Any,
+        typer.Option(
+            "--data", **data_file(), help="Check the model on the beans of this CSV: each one's toxicity beside it."
+        ),
+    ] = None,
 ) -> None:
-    """Predict the toxicity of beans of the given sizes with a trained model (the best seed by default)."""
+    """Predict the toxicity of beans of the given sizes with a trained model (the best seed by default).
+
+    With --data FILE.csv it predicts every bean of the file and checks the calls against the
+    file's toxicities (accuracy and MSE, as beans train counts them).
+    """
+    if bool(sizes) == (check is not None):
+        fail("give bean sizes or --data FILE.csv (one of them)", 2)
     try:
-        xs = parse_sizes(sizes)
+        xs = parse_sizes(sizes) if sizes else check.xs.tolist()
     except ValueError as err:
         fail(str(err), 2)
     import numpy as np
@@ -245,6 +258,15 @@ def predict(
     rows = [
         {"size": x, "toxicity": float(p), "toxic": bool(p > TOXIC_ABOVE)} for x, p in zip(xs, toxicity, strict=True)
     ]
+    checked = None
+    if check is not None:
+        for row, given in zip(rows, check.ys.tolist(), strict=True):
+            row["given"] = given
+        checked = {
+            "data": check.describe(),
+            "mse": float(np.mean((check.ys - toxicity) ** 2)),
+            "accuracy": float(np.mean((toxicity > TOXIC_ABOVE) == (check.ys > TOXIC_ABOVE))),
+        }
     if as_json:
         doc = {
             "model": str(model),
@@ -253,10 +275,12 @@ def predict(
             "final_mse": chosen.final_mse,
             "predictions": rows,
         }
+        if checked is not None:
+            doc["checked"] = checked
         text = json.dumps(doc, indent=2) + "\n"
         _print(lambda stdout: stdout.write(text))
         return
-    _print(lambda stdout: _print_table(rows, chosen, shape, model, stdout))
+    _print(lambda stdout: _print_table(rows, chosen, shape, model, stdout, checked))
 
 
 def _print(render) -> None:
@@ -269,7 +293,7 @@ def _print(render) -> None:
         fail(str(err), 1)
 
 
-def _print_table(rows: list[dict], chosen: SeedModel, shape: Shape, model: Path, stdout) -> None:
+def _print_table(rows: list[dict], chosen: SeedModel, shape: Shape, model: Path, stdout, checked=None) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -281,7 +305,19 @@ def _print_table(rows: list[dict], chosen: SeedModel, shape: Shape, model: Path,
     table.add_column("size", justify="right")
     table.add_column("toxicity", justify="right")
     table.add_column("call", justify="right")
+    if checked is not None:
+        table.add_column("given", justify="right")
     for row in rows:
         call = "1 toxic" if row["toxic"] else "0 safe"
-        table.add_row(f"{row['size']:g}", f"{row['toxicity']:.4f}", call)
+        given = [f"{row['given']:.4g}"] if checked is not None else []
+        table.add_row(f"{row['size']:g}", f"{row['toxicity']:.4f}", call, *given)
     console.print(table)
+    if checked is not None:
+        data = checked["data"]
+        console.print(
+            f"checked on the {data['beans']} beans of {data['path']}: accuracy {checked['accuracy']:.1%}, "
+            f"MSE {checked['mse']:.4g}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )

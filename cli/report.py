@@ -141,21 +141,27 @@ def summary_lines(result, lang: str = "en") -> list[str]:
     )
     if numbers["diverged"]:
         converged += w["summary_diverged"].format(n=numbers["diverged"])
+    interval = w["summary_interval"].format(
+        share=format_accuracy(numbers["converged_share"]),
+        low=format_accuracy(numbers["converged_share_low"]),
+        high=format_accuracy(numbers["converged_share_high"]),
+        seeds=numbers["seeds"],
+    )
     mse = numbers["final_mse"]
     if numbers["best_seed"] is None:  # every seed diverged: no spread, no best seed to test
-        lines = [converged, w["summary_all_diverged"].format(seeds=numbers["seeds"])]
+        lines = [converged, interval, w["summary_all_diverged"].format(seeds=numbers["seeds"])]
     else:
         spread = w["summary_spread"].format(
             best=format_mse(mse["best"]), median=format_mse(mse["median"]), worst=format_mse(mse["worst"])
         )
         if numbers["diverged"]:
             spread += w["summary_spread_of"].format(n=numbers["seeds"] - numbers["diverged"])
-        lines = [converged, spread]
+        lines = [converged, interval, spread]
         if config.test_beans:
             lines.append(
                 w["summary_held_out"].format(
                     n=config.test_beans,
-                    data_seed=config.test_data_seed,
+                    source=_held_out_source(config, w),
                     seed=numbers["best_seed"],
                     mse=format_mse(_or_nan(numbers["test_mse_of_best"])),
                     accuracy=format_accuracy(_or_nan(numbers["test_accuracy_of_best"])),
@@ -171,6 +177,17 @@ def summary_lines(result, lang: str = "en") -> list[str]:
         )
     )
     return lines
+
+
+def _held_out_source(config, w: dict[str, str]) -> str:
+    """Where the held-out beans came from, in a few words."""
+    if config.test_data is not None:
+        return w["held_out_file"].format(path=config.test_data.path)
+    if config.test_share is not None:
+        return w["held_out_share"].format(
+            share=f"{config.test_share:g}", path=config.data.path, data_seed=config.data_seed
+        )
+    return w["held_out_seed"].format(data_seed=config.test_data_seed)
 
 
 def render_report(result, console: Console, lang: str = "en") -> None:

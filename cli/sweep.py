@@ -67,6 +67,16 @@ def sweep(
     noise: Annotated[str | None, _axis("noise", "Scales of the lesson's label noise, >= 0 (1: the lesson's).")] = None,
     epochs: Annotated[str | None, _axis("epochs", "Passes over the beans.")] = None,
     data_seed: Annotated[str | None, _axis("data-seed", "Seeds of the training beans.")] = None,
+    curve: Annotated[
+        str | None,
+        typer.Option("--curve", metavar="NAMES", help="Curves: hill, step, two-hills, bump.", show_default="hill"),
+    ] = None,
+    init: Annotated[
+        str | None,
+        typer.Option(
+            "--init", metavar="RULES", help="Start values: lesson, xavier, he, normal:SCALE.", show_default="lesson"
+        ),
+    ] = None,
     seeds: Annotated[int, typer.Option("--seeds", **whole(1), help="Random starts of every cell.")] = 20,
     seed_start: Annotated[int, typer.Option("--seed-start", **whole(0), help="First seed.")] = 0,
     test_beans: Annotated[
@@ -122,7 +132,7 @@ def sweep(
     if scheduler is not None and workers is not None:
         raise typer.BadParameter("give --scheduler or --workers, not both", param_hint="'--workers'")
     given = dict(lr=lr, hidden=hidden, activation=activation, beans=beans, noise=noise, epochs=epochs)
-    given["data_seed"] = data_seed
+    given |= {"data_seed": data_seed, "curve": curve, "init": init}
     try:
         axes = {name: parse_axis(name, text) for name, text in given.items() if text is not None}
         grid = Grid(axes, range(seed_start, seed_start + seeds), test_beans, snapshot_every)

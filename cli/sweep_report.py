@@ -27,8 +27,21 @@ def _epochs(summary: dict[str, Any]) -> tuple[str, str]:
     return f"{median:,.0f}", f"{summary['epochs_to_converge_p10']:,.0f}-{summary['epochs_to_converge_p90']:,.0f}"
 
 
+def _converged(summary: dict[str, Any]) -> str:
+    """The share converged, and under it its 95% interval in whole percents: ``95.0%`` / ``76-99%``.
+
+    Under, not beside: the column stays as wide as its header, so every row's first line is
+    what it was before intervals were shown.
+    """
+    low, high = summary["converged_share_low"], summary["converged_share_high"]
+    return f"{format_accuracy(summary['converged_share'])}\n{100 * low:.0f}-{100 * high:.0f}%"
+
+
 def cells_table(grid, summaries: list[dict[str, Any]], lang: str = "en") -> Table:
-    """One row per cell, best first (``summary.ranked``); past 25 cells the best and worst 10; in ``lang``."""
+    """One row per cell, best first (``summary.ranked``); past 25 cells the best and worst 10; in ``lang``.
+
+    The converged column holds each cell's share and, below it, its 95% interval.
+    """
     w = words(lang)
     columns = grid.varying() or ["lr"]
     title = w["cells_title"].format(cells=grid.n_cells, seeds=len(grid.seeds))
@@ -55,7 +68,7 @@ def cells_table(grid, summaries: list[dict[str, Any]], lang: str = "en") -> Tabl
             test = s["test_accuracy_median"]
             table.add_row(
                 *cells,
-                format_accuracy(s["converged_share"]),
+                _converged(s),
                 *_epochs(s),
                 format_accuracy(np.nan if test is None else test),
                 format_accuracy(s["diverged_share"]),

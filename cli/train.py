@@ -20,12 +20,16 @@ import typer
 
 from ..config import ENGINES, MAX_EPOCHS, TrainConfig
 from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
+from ..kernels.checks import CURVES
 from ..kernels.shape import ACTIVATIONS
 from .errors import fail
 from .options import (
+    CURVE_HELP,
     HIDDEN_HELP,
+    INIT_HELP,
     LANG_HELP,
     choice,
+    data_file,
     hidden_layers,
     language,
     non_negative_number,
@@ -33,6 +37,8 @@ from .options import (
     output_folder,
     output_path,
     positive_number,
+    share,
+    start_rule,
     whole,
 )
 from .signals import exit_code
@@ -74,9 +80,31 @@ def _check_animate(
         )
 
 
+def _check_bean_sources(data, test_data, test_share, beans, test_beans, curve: str, noise: float) -> None:
+    """Options that draw beans or hold them out, each given only where it means something."""
+    drawing = {
+        "--beans": beans is not None,
+        "--curve": curve != TrainConfig.curve,
+        "--noise": noise != TrainConfig.noise,
+    }
+    if data is not None:
+        for option, given in drawing.items():
+            if given:
+                raise typer.BadParameter("draws beans; with --data the beans are the file's", param_hint=f"'{option}'")
+    if test_share is not None and data is None:
+        raise typer.BadParameter("splits the --data beans; give --data FILE.csv too", param_hint="'--test-share'")
+    if test_share is not None and test_data is not None:
+        raise typer.BadParameter("give --test-data or --test-share, not both", param_hint="'--test-share'")
+    if test_beans is not None and (data is not None or test_data is not None):
+        raise typer.BadParameter(
+            "draws held-out beans; with --data or --test-data they come from --test-data or --test-share",
+            param_hint="'--test-beans'",
+        )
+
+
 def _python_estimate(kernels, config) -> float:
     """Seconds the python engine will need, from timing a few thousand of its steps."""
-    xs, ys = kernels.get_beans(config.beans, config.data_seed)
+    xs, ys = config.bean_sets()[:2]
     # a step of a wider net costs more: probe the run's own shape, at least one epoch of it
     probe_epochs = max(1, ESTIMATE_PROBE_STEPS // config.beans)
     shape = config.shape
@@ -106,9 +134,12 @@ def train(
     lr: Annotated[
         float, typer.Option("--lr", parser=positive_number, metavar="FLOAT", help="Learning rate, finite and > 0.")
     ] = TrainConfig.lr,
-    beans: Annotated[int, typer.Option("--beans", **whole(2), help="How many training beans to draw.")] = (
-        TrainConfig.beans
-    ),
+    beans: Annotated[
+        int | None,
+        typer.Option(
+            "--beans", **whole(2), show_default=str(TrainConfig.beans), help="How many training beans to draw."
+        ),
+    ] = None,
     data_seed: Annotated[int, typer.Option("--data-seed", **whole(0), help="Seed of the training beans.")] = (
         TrainConfig.data_seed
     ),
@@ -121,12 +152,32 @@ def train(
             help="Scale of the lesson's label noise; 1: the lesson's beans.",
         ),
     ] = TrainConfig.noise,
-    test_beans: Annotated[
-        int,
+    curve: Annotated[str, typer.Option("--curve", **choice(CURVES), help=CURVE_HELP)] = TrainConfig.curve,
+    init: Annotated[str, typer.Option("--init", **start_rule(), help=INIT_HELP)] = TrainConfig.init,
+    data: Annotated[
+        Any,
         typer.Option(
-            "--test-beans", **whole(0), help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none."
+            "--data", **data_file(), help="Train on the beans of this CSV (size,toxicity, as beans data --csv writes)."
         ),
-    ] = TrainConfig.test_beans,
+    ] = None,
+    test_beans: Annotated[
+        int | None,
+        typer.Option(
+            "--test-beans",
+            **whole(0),
+            show_default=str(TrainConfig.test_beans),
+            help="Held-out beans (from DATA_SEED+1) to test each seed on; 0: none.",
+        ),
+    ] = None,
+    test_data: Annotated[
+        Any, typer.Option("--test-data", **data_file(), help="Test each seed on the beans of this CSV instead.")
+    ] = None,
+    test_share: Annotated[
+        float | None,
+        typer.Option(
+            "--test-share", **share(), help="Hold out this share of the --data beans (chosen by --data-seed)."
+        ),
+    ] = None,
     snapshot_every: Annotated[
         int,
         typer.Option(
@@ -197,6 +248,7 @@ def train(
         raise typer.BadParameter(
             "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
         )
+    _check_bean_sources(data, test_data, test_share, beans, test_beans, curve, noise)
     from ..config import ConfigError, TrainConfig, check_memory
 
     try:
@@ -206,13 +258,18 @@ def train(
             activation=activation,
             epochs=epochs,
             lr=lr,
-            beans=beans,
+            beans=TrainConfig.beans if beans is None else beans,
             data_seed=data_seed,
             noise=noise,
+            curve=curve,
+            init=init,
+            data=data,
+            test_data=test_data,
+            test_share=test_share,
             snapshot_every=snapshot_every,
             threads=threads,
             engine=engine,
-            test_beans=test_beans,
+            test_beans=TrainConfig.test_beans if test_beans is None else test_beans,
             record_params=animate is not None or live,  # only the GIF and the window draw past parameters
         )
         check_memory(config, plots=not no_plot)  # the plots draw every seed
@@ -287,15 +344,13 @@ class Outputs:
 
 def _open_window(config, animate_seed: int | None, seconds_per_frame: float | None = None, lang: str = "en"):
     """The --live window, open before training starts; a one-line usage error where it cannot be."""
-    from ..kernels.data import get_beans
     from .live import LiveWindow, NoWindow, interactive_pyplot
 
     try:
         plt = interactive_pyplot()
     except NoWindow as err:
         fail(f"--live needs a window: {err}; --animate PATH.gif saves the training as a GIF instead", 2)
-    xs, ys = get_beans(config.beans, config.data_seed)
-    test_xs, test_ys = get_beans(config.test_beans, config.test_data_seed) if config.test_beans else ((), ())
+    xs, ys, test_xs, test_ys = config.bean_sets()  # the run's own beans: its curve, noise or files
     row = None if animate_seed is None else config.seeds.index(animate_seed)
     shape = config.shape
     return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys, shape, seconds_per_frame, lang)

@@ -75,6 +75,8 @@ EN = {
     "axis_noise": "noise",
     "axis_epochs": "epochs",
     "axis_data_seed": "data seed",
+    "axis_curve": "curve",
+    "axis_init": "start",
     "share_converged": "share of seeds converged",
     "median_epochs": "median epochs to converge",
     "epochs_to_converge": "epochs to converge",
@@ -101,7 +103,11 @@ EN = {
     "summary_all_diverged": "all {seeds} seeds diverged: no final MSE to summarise and no best seed",
     "summary_spread": "final MSE  best {best}  median {median}  worst {worst}",
     "summary_spread_of": "  (over the {n} seeds that did not diverge)",
-    "summary_held_out": "held-out {n} beans (data seed {data_seed}): best seed {seed} test MSE {mse}, "
+    "summary_interval": "converged share {share}, 95% interval {low} to {high} (Wilson, {seeds} seeds)",
+    "held_out_seed": "data seed {data_seed}",
+    "held_out_file": "from {path}",
+    "held_out_share": "a {share} share of {path}, chosen by data seed {data_seed}",
+    "summary_held_out": "held-out {n} beans ({source}): best seed {seed} test MSE {mse}, "
     "test accuracy {accuracy}; median test accuracy {median}",
     "summary_speed": "wall time {time} for {steps} SGD steps, {rate} ({engine} engine)",
     "cells_title": "beans sweep: {cells} cells x {seeds} seeds, best first",
@@ -159,6 +165,8 @@ ZH = {
     "axis_noise": "噪声",
     "axis_epochs": "轮数",
     "axis_data_seed": "数据种子",
+    "axis_curve": "曲线",
+    "axis_init": "初始值",
     "share_converged": "收敛的种子比例",
     "median_epochs": "收敛所需轮数的中位数",
     "epochs_to_converge": "收敛所需轮数",
@@ -184,7 +192,11 @@ ZH = {
     "summary_all_diverged": "{seeds} 个种子全部发散：没有可汇总的最终 MSE，也没有最佳种子",
     "summary_spread": "最终 MSE  最佳 {best}  中位数 {median}  最差 {worst}",
     "summary_spread_of": "  （统计未发散的 {n} 个种子）",
-    "summary_held_out": "留出 {n} 颗豆豆（数据种子 {data_seed}）：最佳种子 {seed} 测试 MSE {mse}，"
+    "summary_interval": "收敛比例 {share}，95% 区间 {low} 到 {high}（Wilson 区间，{seeds} 个种子）",
+    "held_out_seed": "数据种子 {data_seed}",
+    "held_out_file": "来自 {path}",
+    "held_out_share": "{path} 中按数据种子 {data_seed} 选出的 {share} 份",
+    "summary_held_out": "留出 {n} 颗豆豆（{source}）：最佳种子 {seed} 测试 MSE {mse}，"
     "测试准确率 {accuracy}；测试准确率中位数 {median}",
     "summary_speed": "用时 {time}，{steps} 步 SGD，{rate}（{engine} 引擎）",
     "cells_title": "beans sweep：{cells} 格 x {seeds} 个种子，最佳在前",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 # public name -> the module of kernels/ that defines it
 _API = {
+    **dict.fromkeys(("CURVES", "INITS", "parse_init"), "checks"),
     **dict.fromkeys(("get_beans",), "data"),
     **dict.fromkeys(("sgd_lesson",), "lesson"),
     **dict.fromkeys(("max_threads", "sgd_many"), "many"),
@@ -39,6 +40,7 @@ _API = {
 __all__ = sorted(_API)
 
 if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
+    from .checks import CURVES, INITS, parse_init
     from .data import get_beans
     from .lesson import sgd_lesson
     from .many import max_threads, sgd_many

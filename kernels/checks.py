@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -15,6 +16,52 @@ if TYPE_CHECKING:
 
 # The largest epoch count the kernels' int64 counters hold.
 INT64_MAX = 2**63 - 1
+# A number as people type it: beans.checks.DECIMAL's rule (kernels/ imports nothing from beans).
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+# ``--curve``: hill is the lesson's; step is toxic above a size, which one hidden neuron fits;
+# two-hills has two toxic bands, which the lesson's 1-2-1 cannot fit (two sigmoids make one
+# band at most) and a wider net can; bump is a smooth toxicity between 0 and 1, not a yes/no.
+CURVES = ("hill", "step", "two-hills", "bump")
+DEFAULT_CURVE = "hill"
+
+
+def check_curve(curve: object) -> str:
+    """One of ``CURVES``; ValueError naming them otherwise."""
+    if curve not in CURVES:
+        raise ValueError(f"curve must be one of {', '.join(CURVES)}; got {curve!r}")
+    return str(curve)
+
+
+# How a run's start values are drawn (``--init``). ``lesson`` is every parameter uniform in
+# [0, 1), as the lesson's ``np.random.rand()``: it saturates wide nets, whose summed inputs start
+# large. The others draw weights centred on 0 and scaled by each layer's fan-in (and fan-out),
+# biases 0: xavier is Glorot's uniform rule, he is He's normal rule for the fan-in, normal:SCALE
+# every weight from N(0, SCALE^2).
+INITS = ("lesson", "xavier", "he", "normal")
+DEFAULT_INIT = "lesson"
+
+
+def parse_init(text: str) -> str:
+    """An ``--init`` value in its one written form: ``lesson``, ``xavier``, ``he`` or ``normal:SCALE``.
+
+    ``normal`` alone is ``normal:1``; SCALE is a finite number > 0 written as a plain decimal.
+    Raises ValueError saying what to write instead.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"init must be a string such as 'lesson' or 'normal:0.5', got {text!r}")
+    name, _, scale = text.strip().lower().partition(":")
+    if name not in INITS:
+        raise ValueError(f"init must be one of lesson, xavier, he, normal[:SCALE]; got {text!r}")
+    if name != "normal":
+        if scale:
+            raise ValueError(f"only normal takes a scale (normal:0.5); got {text!r}")
+        return name
+    if not scale:
+        return "normal:1"
+    if not _DECIMAL.fullmatch(scale) or not math.isfinite(float(scale)) or float(scale) <= 0:
+        raise ValueError(f"normal's SCALE must be a finite number > 0, such as normal:0.5; got {text!r}")
+    return "normal:" + repr(float(scale)).removesuffix(".0")  # every digit kept: 0.5, 2, 1e-05
 
 
 def as_rng(rng: object, name: str) -> np.random.Generator:

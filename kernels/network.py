@@ -9,11 +9,12 @@ over seeds, for plots and reports: training runs in the kernels (``kernels.many`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
-from .checks import as_data, as_rng
+from .checks import DEFAULT_INIT, as_data, as_rng, parse_init
 from .shape import Shape, as_shape
 
 LESSON = Shape()
@@ -22,16 +23,46 @@ N_PARAMS = LESSON.n_params
 TOXIC_ABOVE = 0.5  # the lesson's call: a toxicity (or a prediction of it) above this means toxic
 
 
-def init_params(rng: int | np.random.Generator, shape: Shape = LESSON) -> np.ndarray:
-    """Start values uniform in [0, 1), like the lesson's ``np.random.rand()`` per parameter.
+def _weight_spread(shape: Shape, init: str) -> np.ndarray:
+    """Per parameter, the spread of its start value: a standard deviation (he, normal) or a
+    half-width (xavier); 0 for every bias. float64 (P,)."""
+    spread = np.zeros(shape.n_params)
+    sizes = shape.layer_sizes
+    for layer in range(shape.n_layers):
+        fan_in, fan_out = sizes[layer], sizes[layer + 1]
+        if init == "xavier":
+            value = math.sqrt(6.0 / (fan_in + fan_out))
+        elif init == "he":
+            value = math.sqrt(2.0 / fan_in)
+        else:
+            value = float(init.partition(":")[2])
+        for neuron in range(fan_out):
+            first = shape.neuron_start(layer, neuron)
+            spread[first : first + fan_in] = value  # the bias, at first + fan_in, stays 0
+    return spread
 
-    Drawn in parameter order. Returns float64, shape (shape.n_params,): (7,) for the 1-2-1.
+
+def init_params(rng: int | np.random.Generator, shape: Shape = LESSON, init: str = DEFAULT_INIT) -> np.ndarray:
+    """Start values for one seed, drawn in parameter order by the rule ``init`` names (``INITS``).
+
+    ``lesson`` (the default) is uniform in [0, 1), the lesson's ``np.random.rand()`` per
+    parameter. Returns float64, shape (shape.n_params,): (7,) for the 1-2-1.
     """
-    return as_rng(rng, "rng").random(as_shape(shape).n_params)
+    shape = as_shape(shape)
+    init = parse_init(init)
+    gen = as_rng(rng, "rng")
+    if init == "lesson":
+        return gen.random(shape.n_params)
+    spread = _weight_spread(shape, init)
+    if init == "xavier":
+        draws = (2.0 * gen.random(shape.n_params) - 1.0) * spread
+    else:
+        draws = gen.standard_normal(shape.n_params) * spread
+    return np.where(spread > 0, draws, 0.0)  # biases exactly 0.0 (a negative draw times 0 is -0.0)
 
 
-def init_params_many(seeds: Sequence[int], shape: Shape = LESSON) -> np.ndarray:
-    """Start values for many seeds: row i is ``init_params(seeds[i], shape)``.
+def init_params_many(seeds: Sequence[int], shape: Shape = LESSON, init: str = DEFAULT_INIT) -> np.ndarray:
+    """Start values for many seeds: row i is ``init_params(seeds[i], shape, init)``.
 
     Each row comes from its own generator, so a seed's start never depends on which other
     seeds run beside it. Returns float64, shape (len(seeds), shape.n_params).
@@ -39,7 +70,8 @@ def init_params_many(seeds: Sequence[int], shape: Shape = LESSON) -> np.ndarray:
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must name at least one seed")
-    return np.stack([init_params(as_rng(seed, "seeds"), shape) for seed in seeds])
+    init = parse_init(init)
+    return np.stack([init_params(as_rng(seed, "seeds"), shape, init) for seed in seeds])
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

@@ -112,3 +112,43 @@ def test_noise_scales_the_lessons_noise_term_and_keeps_the_sizes():
 def test_bad_noise_raises(noise):
     with pytest.raises(ValueError, match="noise"):
         beans.get_beans(10, 0, noise=noise)
+
+
+# --- other curves ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count, seed", [(100, 0), (37, 1)])
+def test_the_hill_named_is_the_lessons_beans(count, seed):
+    want_xs, want_ys = lesson_get_beans(count, seed)
+    xs, ys = beans.get_beans(count, seed, curve="hill")
+    np.testing.assert_array_equal(xs, want_xs)
+    np.testing.assert_array_equal(ys, want_ys)
+
+
+@pytest.mark.parametrize("curve", ["step", "two-hills", "bump"])
+def test_every_curve_has_the_lessons_sizes_and_toxicities_in_0_1(curve):
+    xs, ys = beans.get_beans(300, 5, curve=curve)
+    np.testing.assert_array_equal(xs, beans.get_beans(300, 5)[0])  # same draws, same sizes
+    assert ys.dtype == np.float64 and np.all((ys >= 0) & (ys <= 1))
+
+
+def test_curves_follow_their_rules_away_from_the_edges():
+    """Without noise each curve is a plain function of the level 0.7*x + 0.5."""
+    xs, step = beans.get_beans(2000, 2, noise=0, curve="step")
+    _, two = beans.get_beans(2000, 2, noise=0, curve="two-hills")
+    _, bump = beans.get_beans(2000, 2, noise=0, curve="bump")
+    level = 0.7 * xs + 0.5
+    np.testing.assert_array_equal(step, (level > 1.1).astype(float))
+    np.testing.assert_array_equal(
+        two, (((level > 0.7) & (level < 1.0)) | ((level > 1.3) & (level < 1.6))).astype(float)
+    )
+    np.testing.assert_allclose(bump, np.exp(-0.5 * ((level - 1.1) / 0.17) ** 2), rtol=1e-15)
+    assert bump.max() > 0.99 and bump.min() < 0.01  # a bump that rises to 1 and falls back to 0
+    # two separate bands: toxic, safe, toxic, read from small to large beans
+    runs = np.flatnonzero(np.diff(two)) + 1
+    assert [two[0], *two[runs]] == [0, 1, 0, 1, 0]
+
+
+def test_an_unknown_curve_is_refused_with_the_names():
+    with pytest.raises(ValueError, match="hill, step, two-hills, bump"):
+        beans.get_beans(10, 0, curve="saddle")

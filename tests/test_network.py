@@ -47,6 +47,51 @@ def test_init_params_many_rows_do_not_depend_on_company():
     np.testing.assert_array_equal(beans.init_params_many([6])[0], many[1])
 
 
+def test_the_lesson_init_named_is_todays_start_bit_for_bit():
+    shape = beans.Shape((4, 4))
+    np.testing.assert_array_equal(beans.init_params(3, init="lesson"), np.random.default_rng(3).random(7))
+    np.testing.assert_array_equal(
+        beans.init_params_many([2, 9], shape, "lesson"), beans.init_params_many([2, 9], shape)
+    )
+
+
+@pytest.mark.parametrize("init", ["xavier", "he", "normal:0.5"])
+def test_other_inits_draw_centred_weights_scaled_by_fan_in_and_zero_biases(init):
+    """Over many seeds each weight's spread is its layer's rule; every bias starts at exactly 0."""
+    shape = beans.Shape((8, 3))
+    starts = beans.init_params_many(range(4000), shape, init)
+    for layer in range(shape.n_layers):
+        fan_in, fan_out = shape.layer_sizes[layer], shape.layer_sizes[layer + 1]
+        want_std = {
+            "xavier": np.sqrt(6 / (fan_in + fan_out)) / np.sqrt(3),  # uniform on +-limit: std limit / sqrt(3)
+            "he": np.sqrt(2 / fan_in),
+            "normal:0.5": 0.5,
+        }[init]
+        for neuron in range(fan_out):
+            first = shape.neuron_start(layer, neuron)
+            weights = starts[:, first : first + fan_in]
+            assert abs(weights.mean()) < 0.1 * want_std
+            assert abs(weights.std() / want_std - 1) < 0.1, (layer, neuron)
+            assert np.all(starts[:, first + fan_in] == 0) and not np.signbit(starts[:, first + fan_in]).any()
+    if init == "xavier":
+        limit = np.sqrt(6 / (1 + 8))
+        assert np.abs(starts[:, shape.neuron_start(0, 0)]).max() <= limit
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [("lesson", "lesson"), ("Xavier", "xavier"), ("he", "he"), ("normal", "normal:1"), ("normal:0.50", "normal:0.5")],
+)
+def test_init_names_have_one_written_form(text, canonical):
+    assert beans.parse_init(text) == canonical
+
+
+@pytest.mark.parametrize("text", ["uniform", "normal:0", "normal:-1", "normal:nan", "normal:inf", "he:2", "normal:x"])
+def test_bad_inits_are_refused(text):
+    with pytest.raises(ValueError, match="init|SCALE|scale"):
+        beans.init_params(0, init=text)
+
+
 def test_predict_matches_the_lessons_forward_pass(start):
     xs = np.linspace(0, 2, 11)
     got = beans.predict(start, xs)

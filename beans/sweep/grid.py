@@ -28,10 +28,11 @@ from ..config import (
     run_bytes,
     snapshot_count,
 )
+from ..kernels.checks import CURVES, parse_init
 from ..kernels.shape import ACTIVATIONS, Shape, parse_hidden
 
 # The axes in the order cells are enumerated (the last varies fastest) and columns are written.
-AXES = ("lr", "hidden", "activation", "beans", "noise", "epochs", "data_seed")
+AXES = ("lr", "hidden", "activation", "beans", "noise", "epochs", "data_seed", "curve", "init")
 # Every setting but lr: cells equal in all of these train in one kernel call.
 GROUP_KEY = tuple(name for name in AXES if name != "lr")
 DEFAULTS: dict[str, tuple] = {
@@ -42,6 +43,8 @@ DEFAULTS: dict[str, tuple] = {
     "noise": (1.0,),
     "epochs": (5000,),
     "data_seed": (0,),
+    "curve": ("hill",),
+    "init": ("lesson",),
 }
 # The per-seed table holds cells x seeds rows (about 100 bytes each): a gigabyte at most.
 MAX_ROWS = 10_000_000
@@ -112,7 +115,8 @@ def parse_axis(axis: str, text: str) -> tuple:
     """One axis's values from a comma list of values or ranges, checked; GridError naming the option.
 
     Numbers: ``0.1,0.3`` or ``0.001:1:log4`` (see ``_number_range``); ``hidden``: ``1,2,4x4``;
-    ``activation``: names. Values keep their order; a repeated value is an error.
+    ``activation``, ``curve``: names; ``init``: ``lesson,he,normal:0.5``. Values keep their order;
+    a repeated value is an error.
     """
     option = option_name(axis)
     tokens = [token.strip() for token in text.split(",")]
@@ -141,6 +145,13 @@ def _parse_tokens(axis: str, tokens: list[str]) -> list:
             if value not in ACTIVATIONS:
                 raise ValueError(f"{value!r}: an activation is one of {', '.join(ACTIVATIONS)}")
         return values
+    if axis == "curve":
+        for token in tokens:
+            if token not in CURVES:
+                raise ValueError(f"{token!r}: a curve is one of {', '.join(CURVES)}")
+        return tokens
+    if axis == "init":
+        return [parse_init(token) for token in tokens]
     integer, low, low_ok, high = _NUMERIC[axis]
     values: list[float | int] = []
     for token in tokens:
@@ -318,9 +329,14 @@ class Grid:
         return tasks
 
 
+def cell_setting(cell: dict[str, Any], name: str) -> Any:
+    """A cell's value on axis ``name``; a journal written before that axis existed holds its default."""
+    return cell[name] if name in cell else DEFAULTS[name][0]
+
+
 def cell_key(cell: dict[str, Any]) -> str:
     """A cell's settings as one canonical string (the journal's key, with the versions)."""
-    return json.dumps({name: cell[name] for name in AXES}, sort_keys=True)
+    return json.dumps({name: cell_setting(cell, name) for name in AXES}, sort_keys=True)
 
 
 def task_cells(task: dict[str, Any]) -> list[dict[str, Any]]:
@@ -332,7 +348,7 @@ def differences(journal: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """How two ``Grid.describe()`` documents differ, one phrase per option: ``--lr 0.1,0.3 (journal: 0.1)``."""
     out = []
     for name in AXES:
-        was, now_values = journal.get("axes", {}).get(name), now["axes"][name]
+        was, now_values = journal.get("axes", {}).get(name, list(DEFAULTS[name])), now["axes"][name]
         if was != now_values:
             shown = "missing" if was is None else show_values(tuple(was))
             out.append(f"{option_name(name)} {show_values(tuple(now_values))} (journal: {shown})")

@@ -69,12 +69,14 @@ def run_task(
     shape = Shape(parse_hidden(settings["hidden"]), settings["activation"])
     seeds = range(task["seed_start"], task["seed_start"] + task["seeds"])
     n_seeds, lrs = len(seeds), np.asarray(task["lrs"], dtype=np.float64)
-    xs, ys = get_beans(settings["beans"], settings["data_seed"], settings["noise"])
+    xs, ys = get_beans(settings["beans"], settings["data_seed"], settings["noise"], settings["curve"])
     if task["test_beans"]:
-        test_xs, test_ys = get_beans(task["test_beans"], settings["data_seed"] + 1, settings["noise"])
+        test_xs, test_ys = get_beans(
+            task["test_beans"], settings["data_seed"] + 1, settings["noise"], settings["curve"]
+        )
     else:
         test_xs = test_ys = np.empty(0)
-    start = init_params_many(seeds, shape)
+    start = init_params_many(seeds, shape, settings["init"])
     marks = snapshot_schedule(settings["epochs"], task["snapshot_every"])
     lanes = lrs.size * n_seeds
     steps_per_epoch = lanes * xs.size

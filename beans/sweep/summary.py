@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .grid import AXES, cell_key
+from ..stats import wilson_interval
+from .grid import AXES, cell_key, cell_setting
 from .runner import SEED_FIELDS
 
 SUMMARY_FORMAT = 1
@@ -22,6 +23,8 @@ CELL_FIELDS = (
     "status",
     "seeds",
     "converged_share",
+    "converged_share_low",
+    "converged_share_high",
     "epochs_to_converge_median",
     "epochs_to_converge_p10",
     "epochs_to_converge_p90",
@@ -38,21 +41,26 @@ def _median(values: list[float | None], q: float = 50) -> float | None:
 
 
 def cell_summary(record: dict[str, Any]) -> dict[str, Any]:
-    """One cell's figures: share converged, epochs to converge (median, 10th and 90th percentile,
-    over the seeds that reached the bar), median held-out accuracy and MSE (over seeds that did
-    not diverge), share diverged. A failed cell has its reason and None for every figure."""
-    out: dict[str, Any] = {name: record["cell"][name] for name in AXES}
+    """One cell's figures: share converged (with its 95% Wilson interval), epochs to converge
+    (median, 10th and 90th percentile, over the seeds that reached the bar), median held-out
+    accuracy and MSE (over seeds that did not diverge), share diverged. A failed cell has its
+    reason and None for every figure."""
+    out: dict[str, Any] = {name: cell_setting(record["cell"], name) for name in AXES}
     if record["status"] != "ok":
         return {**out, **dict.fromkeys(CELL_FIELDS), "status": record["status"], "reason": record.get("reason")}
     seeds = record["seeds"]
     n = len(seeds["seed"])
     kept = [not d for d in seeds["diverged"]]
     epochs = seeds["epochs_to_converge"]
+    converged = sum(seeds["converged"])
+    low, high = wilson_interval(converged, n)
     return {
         **out,
         "status": "ok",
         "seeds": n,
-        "converged_share": sum(seeds["converged"]) / n,
+        "converged_share": converged / n,
+        "converged_share_low": low,
+        "converged_share_high": high,
         "epochs_to_converge_median": _median(epochs),
         "epochs_to_converge_p10": _median(epochs, 10),
         "epochs_to_converge_p90": _median(epochs, 90),
@@ -64,7 +72,8 @@ def cell_summary(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def ranked(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Cells best first: most seeds converged, then fewest epochs to converge, then best held-out
+    """Cells best first: by the lower end of the converged share's 95% interval (so 2 of 2
+    converged does not outrank 95 of 100), then fewest epochs to converge, then best held-out
     accuracy; failed cells last; ties keep grid order."""
 
     def key(item: tuple[int, dict[str, Any]]):
@@ -75,7 +84,7 @@ def ranked(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         test = s["test_accuracy_median"]
         return (
             0,
-            -s["converged_share"],
+            -s["converged_share_low"],
             np.inf if epochs is None else epochs,
             np.inf if test is None else -test,
             index,
@@ -114,7 +123,7 @@ def seeds_csv(records: list[dict[str, Any]]) -> str:
     for record in records:
         if record["status"] != "ok":
             continue
-        settings = [record["cell"][name] for name in AXES]
+        settings = [cell_setting(record["cell"], name) for name in AXES]
         columns = record["seeds"]
         for i, seed in enumerate(columns["seed"]):
             rows.append([*settings, seed, *(columns[name][i] for name in SEED_FIELDS)])
