@@ -11,6 +11,8 @@ from the 10th to the 90th percentile of the seeds that converged.
 from __future__ import annotations
 
 import itertools
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +34,25 @@ def _label(axis: str, value: Any) -> str:
 
 def heatmap_arrays(
     summaries: list[dict[str, Any]], axes: dict[str, tuple], x: str, y: str, fixed: dict[str, Any]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(share converged, median epochs) over (y, x) for the cells matching ``fixed``; NaN where none."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(share converged, median epochs, share's 95% interval) over (y, x) for the cells matching ``fixed``.
+
+    The first two are float64 (len(y), len(x)), the interval (len(y), len(x), 2) as (low, high);
+    NaN where there is no value.
+    """
     xs, ys = axes[x], axes[y]
     share = np.full((len(ys), len(xs)), np.nan)
     epochs = np.full_like(share, np.nan)
+    interval = np.full((len(ys), len(xs), 2), np.nan)
     for s in summaries:
         if s["status"] != "ok" or any(s[name] != value for name, value in fixed.items()):
             continue
         i, j = ys.index(s[y]), xs.index(s[x])
         share[i, j] = s["converged_share"]
+        interval[i, j] = s["converged_share_low"], s["converged_share_high"]
         median = s["epochs_to_converge_median"]
         epochs[i, j] = np.nan if median is None else median
-    return share, epochs
+    return share, epochs, interval
 
 
 def sweep_figure(
@@ -72,7 +80,7 @@ def sweep_figure(
     top = max((m for m in medians if m is not None), default=1.0)
     for row, combo in enumerate(shown):
         fixed = dict(zip(others, combo, strict=True))
-        share, epochs = heatmap_arrays(summaries, axes, x, y, fixed)
+        share, epochs, interval = heatmap_arrays(summaries, axes, x, y, fixed)
         where = w["comma"].join(f"{axis_name(name, lang)} {_label(name, value)}" for name, value in fixed.items())
         for col, (data, title, cmap, vmax) in enumerate(
             (
@@ -90,7 +98,7 @@ def sweep_figure(
             ax.set_title(f"{title}" + (f"\n{where}" if where else ""), fontsize=9)
             fig.colorbar(image, ax=ax, shrink=0.9)
             if data.size <= MAX_ANNOTATED:
-                _annotate(ax, data, vmax, share=col == 0)
+                _annotate(ax, data, vmax, interval if col == 0 else None)
     left_out = len(combos) - len(shown)
     title = _same_title(axes, seeds, lang)
     if left_out:
@@ -100,7 +108,7 @@ def sweep_figure(
             names=", ".join(axis_name(name, lang) for name in others),
             values=", ".join(show_values(tuple(c)) for c in combos[len(shown) : len(shown) + 2]),
         )
-    fig.suptitle(title, fontsize=10)
+    _suptitle(fig, title)
     return fig
 
 
@@ -111,19 +119,6 @@ def _same_title(axes: dict[str, tuple], seeds: int, lang: str) -> str:
         f"{axis_name(name, lang)} {_label(name, axes[name][0])}" for name in AXES if len(axes[name]) == 1
     )
     return w["sweep_title"].format(seeds=seeds) + (w["semicolon"] + same if same else "")
-
-
-# z of a two-sided 95% normal interval, for the Wilson score interval of a share
-Z95 = 1.959963984540054
-
-
-def wilson_interval(successes: float, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval of ``successes`` in ``n``: (low, high), inside [0, 1] even at 0 or n."""
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    # mathematically low <= p <= high; at 0 or n rounding can put the end a hair past p
-    return min(max(0.0, centre - half), p), max(min(1.0, centre + half), p)
 
 
 def line_arrays(summaries: list[dict[str, Any]], axis: str, values: tuple) -> dict[str, np.ndarray]:
@@ -138,7 +133,7 @@ def line_arrays(summaries: list[dict[str, Any]], axis: str, values: tuple) -> di
             continue
         k = values.index(s[axis])
         out["share"][k] = s["converged_share"]
-        out["share_low"][k], out["share_high"][k] = wilson_interval(s["converged_share"] * s["seeds"], s["seeds"])
+        out["share_low"][k], out["share_high"][k] = s["converged_share_low"], s["converged_share_high"]
         for key, field in (("median", "median"), ("p10", "p10"), ("p90", "p90")):
             value = s[f"epochs_to_converge_{field}"]
             out[key][k] = np.nan if value is None else value
@@ -203,8 +198,26 @@ def sweep_line_figure(
         ax.set_xlabel(axis_name(axis, lang))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), borderaxespad=0.0)
-    fig.suptitle(_same_title(axes, seeds, lang), fontsize=10)
+    _suptitle(fig, _same_title(axes, seeds, lang))
     return fig
+
+
+def _suptitle(fig: Figure, title: str) -> None:
+    """The figure's title, wrapped to its width after a comma or semicolon: a grid's fixed settings
+    make a long line. A Chinese character is as wide as two Latin ones."""
+    room = max(40, int(fig.get_figwidth() * 13))  # about 13 Latin characters an inch at size 10
+    lines, line = [], ""
+    for piece in re.split(r"(?<=[,;，；])", title):
+        if line and _width(line + piece) > room:
+            lines.append(line.rstrip())
+            piece = piece.lstrip()
+            line = ""
+        line += piece
+    fig.suptitle("\n".join([*lines, line.rstrip()]), fontsize=10)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _percent():
@@ -219,13 +232,19 @@ def _cmap(name: str):
     return colormaps[name].with_extremes(bad="#dddddd")  # no value: a failed cell, or no seed converged
 
 
-def _annotate(ax, data: np.ndarray, vmax: float, share: bool) -> None:
-    """Each square's number, in a colour that reads on it (viridis is dark low, magma_r dark high)."""
+def _annotate(ax, data: np.ndarray, vmax: float, interval: np.ndarray | None) -> None:
+    """Each square's number, in a colour that reads on it (viridis is dark low, magma_r dark high).
+
+    A share (``interval`` given) carries its 95% interval under it, in whole percents.
+    """
+    share = interval is not None
     for (i, j), value in np.ndenumerate(data):
         if np.isnan(value):
             ax.text(j, i, "—", ha="center", va="center", fontsize=7, color="black")
             continue
-        text = f"{value:.0%}" if share else f"{value:,.0f}"
+        text = (
+            f"{value:.0%}\n{100 * interval[i, j, 0]:.0f}-{100 * interval[i, j, 1]:.0f}%" if share else f"{value:,.0f}"
+        )
         dark = value < 0.6 if share else value > 0.55 * vmax
         ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
 
