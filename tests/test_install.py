@@ -128,3 +128,13 @@ def test_the_installed_bench_times_the_c_reference_from_package_data(installed):
     assert set(rows) == {"c-scalar", "c-lanes"}
     for row in rows.values():
         assert row["agrees"] is True and row["steps"] > 0 and row["ns_per_step"] > 0, row
+
+
+def test_the_installed_check_writes_the_lessons_files(installed):
+    """beans check --example from the wheel: the lesson's two files ship with the package."""
+    done = installed.run("beans", "check", "--example", "--out", str(installed.cwd / "lesson"))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (installed.cwd / "lesson").iterdir()) == [
+        "dataset.py",
+        "one_hidden_layer_net.py",
+    ]
