@@ -150,7 +150,9 @@ def _header(title: str, lanes: int) -> str:
 
 def runtime_shaped_source(lanes: int) -> str:
     """Source of the run-time-shaped lane kernels with ``lanes`` lanes per block."""
-    scratch = "\n\nSCRATCH = None  # per shape: two rows of B lanes per neuron, input included (codegen.scratch_lanes)\n"
+    scratch = (
+        "\n\nSCRATCH = None  # per shape: two rows of B lanes per neuron, input included (codegen.scratch_lanes)\n"
+    )
     return _header("Run-time-shaped lane kernels", lanes) + ACCESS + scratch + RUNTIME_SHAPED + DRIVERS
 
 

@@ -25,7 +25,9 @@ def test_the_level_1_data_cache_is_found_among_the_others(tmp_path):
     assert cache_size.l1_data_bytes(fake_sysfs(tmp_path, caches)) == 48 * 1024
 
 
-@pytest.mark.parametrize(("text", "size"), [("32K", 32768), ("2M", 2 << 20), ("49152", 49152), ("?", None), ("0K", None)])
+@pytest.mark.parametrize(
+    ("text", "size"), [("32K", 32768), ("2M", 2 << 20), ("49152", 49152), ("?", None), ("0K", None)]
+)
 def test_sizes_parse_as_sysfs_writes_them(text, size):
     assert cache_size.parse_size(text) == size
 
