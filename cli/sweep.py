@@ -9,7 +9,6 @@ Dask is imported only with --scheduler or --workers.
 from __future__ import annotations
 
 import functools
-
 import re
 import signal
 import sys

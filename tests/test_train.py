@@ -124,9 +124,10 @@ def test_a_run_too_short_to_poll_still_reports_its_end():
 def test_an_error_in_the_kernel_thread_reaches_the_caller(monkeypatch):
     from types import SimpleNamespace
 
-    from beans import training
     from beans.kernels import many
     from beans.kernels.choice import Choice
+
+    from beans import training
 
     real = many.kernel_module(beans.Shape())
 

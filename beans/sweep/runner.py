@@ -154,8 +154,9 @@ def run_in_process(
 ) -> None:
     """Run tasks one after another here, handing each cell's record to ``on_record`` as it is done.
 
-    ``on_steps`` gets the SGD steps done so far over all tasks; ``on_kernel`` each task's kernel choice. Ctrl-C stops the kernel at its
-    next snapshot and propagates; the records handed over before it are complete.
+    ``on_steps`` gets the SGD steps done so far over all tasks; ``on_kernel`` each task's kernel
+    choice. Ctrl-C stops the kernel at its next snapshot and propagates; the records handed over
+    before it are complete.
     """
     done_before = 0
 
