@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-NETS = [("3", "sigmoid"), ("5", "sigmoid"), ("4,4", "tanh"), ("8,8", "relu")]
+NETS = [("3", "sigmoid"), ("5", "sigmoid"), ("4x4", "tanh"), ("8x8", "relu")]
 
 
 def timed(beans: str, args: list[str], cache: str, out: str) -> tuple[float, str | None]:
