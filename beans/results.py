@@ -161,7 +161,12 @@ def results_document(result, *, seed_start: int, versions: dict[str, str]) -> di
 
     return {
         "format": RESULTS_FORMAT,
-        "settings": _settings(result.config, seed_start),
+        "settings": {
+            **_settings(result.config, seed_start),
+            # which lane kernel ran and why (kernels.choice); either gives the same bits
+            "kernel": result.kernel,
+            "kernel_reason": result.kernel_reason,
+        },
         "versions": versions,
         "results": _per_seed(result, ranking(result), result.config.shape.param_names),
         "summary": summarize(result),

@@ -15,6 +15,7 @@ import numpy as np
 
 from .config import TrainConfig
 from .kernels.checks import check_threads
+from .kernels.choice import Choice, choose_kernel
 from .kernels.many import Recorded, max_threads, train_rows_recorded
 from .kernels.network import _accuracy, _mse, init_params_many
 from .kernels.reference import sgd_python_unchecked
@@ -55,6 +56,8 @@ class TrainResult:
     wall_time : float seconds, training only
     test_xs, test_ys : float64 (m,), held-out beans (m = config.test_beans, may be 0)
     test_mse, test_accuracy : float64 (S,), on the held-out beans (NaN when m = 0)
+    kernel, kernel_reason : which lane kernel ran ("generated" or "run-time-shaped",
+        ``kernels.choice``) and why; None for the python engine. Either gives the same bits.
     """
 
     config: TrainConfig
@@ -77,6 +80,8 @@ class TrainResult:
     test_ys: np.ndarray
     test_mse: np.ndarray
     test_accuracy: np.ndarray
+    kernel: str | None = None
+    kernel_reason: str | None = None
     steps: int = field(init=False)
 
     def __post_init__(self):
@@ -149,6 +154,7 @@ def train(
     seeds: Sequence[int] | None = None,
     on_chunk: ProgressCallback | None = None,
     on_snapshot: SnapshotCallback | None = None,
+    on_kernel: Callable[[Choice], None] | None = None,
     **settings,
 ) -> TrainResult:
     """Train every seed of ``config`` on its beans (the lesson's by default), chunk by chunk.
@@ -165,6 +171,8 @@ def train(
         keep). While the jit engine runs, snapshots finished between two polls are skipped,
         not queued: a slow callback misses snapshots, never slows training. The last one is
         always passed. Needs ``config.record_params``.
+    on_kernel : called with the jit engine's ``kernels.choice.Choice`` before training starts
+        (its ``compile_s`` > 0 when a one-time compile is to come, for a message)
 
     Returns
     -------
@@ -185,11 +193,16 @@ def train(
     on_chunk_snapshot = (
         None if on_snapshot is None else (lambda c, params, losses: on_snapshot(int(marks[c + 1]), params, losses))
     )
+    choice = None
+    if config.engine != "python":
+        threads = check_threads(config.threads, max_threads())
+        choice = choose_kernel(shape, len(config.seeds) * config.epochs * xs.size, threads)
+        if on_kernel is not None:
+            on_kernel(choice)
     began = time.perf_counter()
-    if config.engine == "python":
+    if choice is None:
         run = _train_python(start, xs, ys, test_xs, test_ys, chunk_epochs, config, on_progress, on_chunk_snapshot)
     else:
-        threads = check_threads(config.threads, max_threads())
         run = train_rows_recorded(
             start,
             xs,
@@ -202,6 +215,7 @@ def train(
             shape,
             on_progress,
             record_params=config.record_params,
+            module=choice.module,
             on_snapshot=on_chunk_snapshot,
         )
     wall_time = time.perf_counter() - began
@@ -233,4 +247,6 @@ def train(
         test_ys=test_ys,
         test_mse=test_loss_history[:, -1],
         test_accuracy=test_accuracy_history[:, -1],
+        kernel=None if choice is None else choice.kind,
+        kernel_reason=None if choice is None else choice.reason,
     )

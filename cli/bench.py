@@ -97,8 +97,11 @@ def bench(
     WRONG (a note under the table says by how much) and gets no speedup.
 
     --hidden/--activation time another network: python (sgd_python, then the
-    reference and the baseline), jit-many-1, jit-many-all and, for one hidden layer of
-    sigmoid neurons, c-lanes; the engines written for the 1-2-1 alone sit out with a note.
+    reference and the baseline), jit-many-1, jit-many-all (the net's own generated kernel),
+    jit-many-rts (the run-time-shaped kernel) and, for one hidden layer of sigmoid neurons,
+    c-lanes; the engines written for the 1-2-1 alone sit out with a note. The compile
+    and run columns show both kernels' costs; a line under the table names the kernel
+    beans train picks for this job and why.
     """
     mode = "quick" if quick else "full"
     epochs = epochs if epochs is not None else DEFAULTS[mode][0]
@@ -176,11 +179,19 @@ def _run(
     results, skipped = run_all(timing, chosen, work, repeat, budget_s, compile_times, err_console, baseline)
     skipped = sitting_out + skipped
 
+    kernel = kernel_choice(work, timing.kernels.max_threads())
+
     def print_table(stdout) -> None:
         out = Console(file=stdout, width=None if stdout.isatty() else 132)
         out.print(render_table(results, work))
         for line in footnotes(results, timing, baseline):
             out.print(line, soft_wrap=True, highlight=False)
+        out.print(
+            f"kernel beans train picks for this job on a net's first run: {kernel['kind']} ({kernel['reason']})",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
 
     to_stdout(print_table)
     for name, why in skipped:
@@ -190,6 +201,7 @@ def _run(
     with StagedFiles() as staged:
         if json_path is not None:
             doc = to_json(results, skipped, work, repeat, timing.environment(list(chosen.values())), baseline)
+            doc["kernel_choice"] = kernel
             # strict JSON: to_json has turned every NaN/inf into null, and results.dumps proves it
             from ..results import dumps as results_json
 
@@ -199,6 +211,18 @@ def _run(
             save_plot(plot_path, results, work, write=staged.write)
     for path in staged.written:
         err_console.print(f"saved {path}", highlight=False)
+
+
+def kernel_choice(work, threads: int) -> dict:
+    """What ``kernels.choice.plan`` picks for the workload's SGD steps, with the run-time-shaped kernel
+    compiled and the net's own not yet: what ``beans train`` does on a new net's first run."""
+    from ..kernels.choice import plan
+    from ..kernels.codegen import GENERATED_MAX_PARAMS
+
+    shape = work.shape
+    steps = work.seeds * work.epochs * work.beans
+    decided = plan(steps, shape.n_params, threads, False, True, shape.n_params <= GENERATED_MAX_PARAMS)
+    return {"kind": decided.kind, "reason": decided.reason, "steps": steps, "threads": threads}
 
 
 def choose_engines(spec: str | None, known: tuple[str, ...]) -> list[str]:

@@ -68,3 +68,15 @@ def training_progress(
 
     with progress:
         yield on_chunk
+
+
+def say_compile(console: Console, choice) -> None:
+    """Say on ``console`` that a one-time compile is under way, if ``choice`` (a ``kernels.choice.Choice``) has one.
+
+    Printed before the kernel's first call: the wait that follows is the compiler's, once per
+    machine (the run-time-shaped kernel) or per net (a generated one), never again after.
+    """
+    if choice.compile_s <= 0:
+        return
+    what = "the kernel for this machine" if choice.kind == "run-time-shaped" else "this net's own kernel"
+    console.print(f"compiling {what}, once: ~{choice.compile_s:.0f} s", highlight=False)

@@ -8,6 +8,7 @@ Dask is imported only with --scheduler or --workers.
 
 from __future__ import annotations
 
+import functools
 import re
 import signal
 import sys
@@ -172,6 +173,7 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
     from ..sweep import outcome, pending
     from ..sweep.journal import Journal, JournalError
     from ..sweep.runner import run_in_process, versions
+    from .progress import say_compile
 
     messages = Console(stderr=True, quiet=quiet)
     client = cluster = journal = None
@@ -198,7 +200,8 @@ def _run(grid, out: Path, resume, threads, scheduler, workers, timeout, quiet, n
                 on_record_done()
 
             if client is None:
-                run_in_process(grid.tasks(todo), threads or _all_threads(), on_record, on_steps)
+                on_kernel = functools.partial(say_compile, messages)  # messages is quiet with --quiet
+                run_in_process(grid.tasks(todo), threads or _all_threads(), on_record, on_steps, on_kernel)
             else:
                 from ..sweep.dask_exec import run_on_dask
 

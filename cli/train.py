@@ -367,7 +367,7 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     from ..files import StagedFiles, to_stdout
     from ..results import best_row, dumps, results_document, versions
     from ..training import train as train_run
-    from .progress import animate_progress, training_progress
+    from .progress import animate_progress, say_compile, training_progress
     from .report import format_duration, render_report
 
     messages = Console(stderr=True)
@@ -379,12 +379,13 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     with training_progress(
         epochs=config.epochs, seeds=len(config.seeds), beans=config.beans, enabled=animate_progress(quiet)
     ) as on_chunk:
+        on_kernel = None if quiet else functools.partial(say_compile, messages)
         if window is None:
-            result = train_run(config, on_chunk=on_chunk)
+            result = train_run(config, on_chunk=on_chunk, on_kernel=on_kernel)
         else:
             from .live import train_beside
 
-            result = train_beside(window, functools.partial(train_run, config), on_chunk)
+            result = train_beside(window, functools.partial(train_run, config, on_kernel=on_kernel), on_chunk)
 
     # Before anything is printed or written: a GIF of "the best seed" needs one (all or nothing).
     animate_row = None if files.animate is None else _animation_row(result, files.animate_seed)

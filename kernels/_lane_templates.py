@@ -6,11 +6,14 @@ its file name (a hash of its whole source) changes whenever any of this text doe
 
 Both kinds of module define ``B`` (lanes per block), ``SCRATCH`` (lanes of scratch space
 ``_sgd_block`` wants after the parameters: the caller hands ``_train_blocks`` a working array of
-P * B + SCRATCH doubles per thread), ``LANES_JIT`` (for helpers, uncached),
+P * B + SCRATCH doubles per thread; None in the run-time-shaped module, whose scratch depends on
+the shape: ``codegen.scratch_lanes``), ``LANES_JIT`` (for helpers, uncached),
 ``ENTRY_JIT`` (for the cached entry point), ``_sgd_block`` and ``_block_eval`` with the
 signatures below; ``DRIVERS`` builds the entry point ``_train_blocks`` on top of them. A
 block is a 1-D float64 array (P * B,): parameter k of lane s sits at ``k * B + s``.
 """
+
+import textwrap
 
 # Plain loads and stores for the generated kernels, which read and write their block only at
 # ``offset + s`` with a constant offset >= 0 and a lane s in [0, B): ``blk[offset + s]`` would do
@@ -94,153 +97,168 @@ def _train_blocks(
         _copy(blk, blocks[b], n)
 '''
 
-# The run-time-shaped kernels, for nets too big to generate code for: loops over layers and
-# neurons, one lane loop per elementary operation, every neuron's output and delta kept in a
-# row of lanes (row 0 is the input). Same arithmetic, in the same order, as the generated code
-# and sgd_python. A sum's first two terms (a one-input neuron's product and bias) are written as
-# one expression, as the generated code writes them, and later terms are added one at a time as
-# LLVM adds them there, so multiply-adds fuse alike and the two kinds of kernel give the same
-# bits (tests/test_many.py): which one runs is a question of speed only.
-RUNTIME_SHAPED = '''
-@numba.njit(**LANES_JIT)
-def _row(block, r):
-    """Row ``r`` (B lanes) of a flat block, as a view.
+# The run-time-shaped kernels, for nets too big to generate code for and for jobs too short
+# to pay for compiling a shape's own: loops over layers and neurons, one lane loop per
+# elementary operation, every neuron's output and delta kept in a row of B lanes in the
+# scratch space after the parameters (outputs first, row 0 the input; then the deltas). Same
+# arithmetic, in the same order, as the generated code and sgd_python. A sum's first two terms
+# (a one-input neuron's product and bias) are written as one expression, as the generated code
+# writes them, and later terms are added one at a time as LLVM adds them there, so
+# multiply-adds fuse alike and the two kinds of kernel give the same bits (tests/test_many.py):
+# which one runs is a question of speed only.
+#
+# Compiled once per machine for every shape, its compile time is what a user waits for on a
+# first run (bench/first_run.py; bench/test_shapes.py, group "compile"). So every row is reached
+# through ``_at`` and ``_put`` at offsets kept as running sums (no slice views, no layout
+# arrays, no np.empty), and the forward and backward passes are text pasted into the two
+# kernels that use them rather than jitted functions of their own: numba compiles a jitted
+# callee on its own and then again into each caller's machine code.
 
-    Indexing ``block[r*B + s]`` with a run-time r would not vectorise: numba wraps negative
-    indices, and LLVM cannot prove r*B + s >= 0, so every access becomes a select. A view
-    indexed by the loop counter s alone is provably in order.
-    """
-    return block[r * B : (r + 1) * B]
-
-
-@numba.njit(**LANES_JIT)
-def _layout(sizes):
-    """(first parameter of each layer, first row of each layer): int64 (L + 1,) and (L + 2,)."""
-    n_layers = sizes.shape[0] - 1
-    offsets = np.zeros(n_layers + 1, dtype=np.int64)
-    rows = np.zeros(n_layers + 2, dtype=np.int64)
-    for layer in range(n_layers):
-        offsets[layer + 1] = offsets[layer] + (sizes[layer] + 1) * sizes[layer + 1]
-        rows[layer + 1] = rows[layer] + sizes[layer]
-    rows[n_layers + 1] = rows[n_layers] + sizes[n_layers]
-    return offsets, rows
-
-
-@numba.njit(**LANES_JIT)
-def _forward(blk, lanes, sizes, act, offsets, rows, x, out):
-    """Every neuron's output for input ``x`` into ``out`` (rows of B lanes, input row first)."""
-    lanes = lanes // LANE_GROUP * LANE_GROUP  # no scalar remainder loops (see the generated kernels)
-    n_layers = sizes.shape[0] - 1
-    first = _row(out, 0)
-    for s in range(lanes):
-        first[s] = x
-    for layer in range(n_layers):
-        fan_in = sizes[layer]
-        for j in range(sizes[layer + 1]):
-            z = _row(out, rows[layer + 1] + j)
-            k = offsets[layer] + j * (fan_in + 1)
-            w, a, bias = _row(blk, k), _row(out, rows[layer]), _row(blk, k + fan_in)
-            if fan_in == 1:  # w*a + b in one expression, its multiply-add fused as the generated code's
-                for s in range(lanes):
-                    z[s] = w[s] * a[s] + bias[s]
-            else:
-                w1, a1 = _row(blk, k + 1), _row(out, rows[layer] + 1)
-                for s in range(lanes):
-                    z[s] = w[s] * a[s] + w1[s] * a1[s]
-                for i in range(2, fan_in):
-                    w, a = _row(blk, k + i), _row(out, rows[layer] + i)
-                    for s in range(lanes):
-                        z[s] = z[s] + w[s] * a[s]
-                for s in range(lanes):
-                    z[s] = z[s] + bias[s]
-            if layer == n_layers - 1 or act == 0:
-                for s in range(lanes):
-                    z[s] = _sigmoid(z[s])
-            elif act == 1:
-                for s in range(lanes):
-                    z[s] = 2.0 * _sigmoid(2.0 * z[s]) - 1.0
-            else:
-                for s in range(lanes):
-                    z[s] = 0.0 if z[s] <= 0.0 else z[s]
-
-
-@numba.njit(**LANES_JIT)
-def _backward_update(blk, lanes, sizes, act, offsets, rows, y, lr, out, delta):
-    """Deltas from ``out`` (as ``_forward`` left it), then every update, in place in ``blk``."""
-    lanes = lanes // LANE_GROUP * LANE_GROUP  # no scalar remainder loops (see the generated kernels)
-    n_layers = sizes.shape[0] - 1
-    a, d = _row(out, rows[n_layers]), _row(delta, rows[n_layers])
-    for s in range(lanes):
-        d[s] = -2.0 * (y - a[s]) * (a[s] * (1.0 - a[s]))
-    for layer in range(n_layers - 2, -1, -1):
-        width, above = sizes[layer + 1], sizes[layer + 2]
-        for i in range(width):
-            d, a = _row(delta, rows[layer + 1] + i), _row(out, rows[layer + 1] + i)
-            w, da = _row(blk, offsets[layer + 1] + i), _row(delta, rows[layer + 2])
-            if above == 1:
-                for s in range(lanes):
-                    d[s] = da[s] * w[s]
-            else:  # the first two terms in one expression, fused as the generated code's
-                w1, da1 = _row(blk, offsets[layer + 1] + (width + 1) + i), _row(delta, rows[layer + 2] + 1)
-                for s in range(lanes):
-                    d[s] = da[s] * w[s] + da1[s] * w1[s]
-            for j in range(2, above):
-                w, da = _row(blk, offsets[layer + 1] + j * (width + 1) + i), _row(delta, rows[layer + 2] + j)
-                for s in range(lanes):
-                    d[s] = d[s] + da[s] * w[s]
-            if act == 0:
-                for s in range(lanes):
-                    d[s] = d[s] * (a[s] * (1.0 - a[s]))
-            elif act == 1:
-                for s in range(lanes):
-                    d[s] = d[s] * (1.0 - a[s] * a[s])
-            else:
-                for s in range(lanes):
-                    d[s] = d[s] * (1.0 if a[s] > 0.0 else 0.0)
-    for layer in range(n_layers):
-        fan_in = sizes[layer]
-        for j in range(sizes[layer + 1]):
-            d = _row(delta, rows[layer + 1] + j)
-            k = offsets[layer] + j * (fan_in + 1)
-            for i in range(fan_in):
-                w, a = _row(blk, k + i), _row(out, rows[layer] + i)
-                for s in range(lanes):
-                    w[s] = w[s] - lr[s] * (d[s] * a[s])
-            bias = _row(blk, k + fan_in)
+# Every neuron's output for the input ``x``, into the rows from offset ``out`` (input row first).
+_FORWARD = """
+for s in range(lanes):
+    _put(blk, out, s, x)
+k = 0  # offset of the current neuron's first weight
+below = out  # offset of the current layer's input rows
+for layer in range(n_layers):
+    fan_in = sizes[layer]
+    above = below + fan_in * B
+    code = 0 if layer == n_layers - 1 else act  # the output neuron is a sigmoid
+    for j in range(sizes[layer + 1]):
+        z, bias = above + j * B, k + fan_in * B
+        if fan_in == 1:  # w*a + b in one expression, its multiply-add fused as the generated code's
             for s in range(lanes):
-                bias[s] = bias[s] - lr[s] * d[s]
+                _put(blk, z, s, _at(blk, k, s) * _at(blk, below, s) + _at(blk, bias, s))
+        else:
+            for s in range(lanes):
+                _put(blk, z, s, _at(blk, k, s) * _at(blk, below, s) + _at(blk, k + B, s) * _at(blk, below + B, s))
+            for i in range(2, fan_in):
+                for s in range(lanes):
+                    _put(blk, z, s, _at(blk, z, s) + _at(blk, k + i * B, s) * _at(blk, below + i * B, s))
+            for s in range(lanes):
+                _put(blk, z, s, _at(blk, z, s) + _at(blk, bias, s))
+        if code == 0:
+            for s in range(lanes):
+                _put(blk, z, s, _sigmoid(_at(blk, z, s)))
+        elif code == 1:
+            for s in range(lanes):
+                _put(blk, z, s, 2.0 * _sigmoid(2.0 * _at(blk, z, s)) - 1.0)
+        else:
+            for s in range(lanes):
+                v = _at(blk, z, s)
+                _put(blk, z, s, 0.0 if v <= 0.0 else v)
+        k += (fan_in + 1) * B
+    below = above
+"""
+
+# Deltas for the target ``y`` into the rows from offset ``delta``, from the outputs _FORWARD left,
+# then every update, in place.
+_BACKWARD_UPDATE = """
+top = n_rows - 1  # row of the output neuron, then the first row of each layer on the way down
+a, d = out + top * B, delta + top * B
+for s in range(lanes):
+    v = _at(blk, a, s)
+    _put(blk, d, s, -2.0 * (y - v) * (v * (1.0 - v)))
+k_above = (n_params - (sizes[n_layers - 1] + 1) * sizes[n_layers]) * B  # first weight of the layer above
+for layer in range(n_layers - 2, -1, -1):
+    width, above = sizes[layer + 1], sizes[layer + 2]
+    row_above = top
+    top -= width
+    for i in range(width):
+        d, a = delta + (top + i) * B, out + (top + i) * B
+        w, da = k_above + i * B, delta + row_above * B
+        if above == 1:
+            for s in range(lanes):
+                _put(blk, d, s, _at(blk, da, s) * _at(blk, w, s))
+        else:  # the first two terms in one expression, fused as the generated code's
+            w1 = w + (width + 1) * B
+            for s in range(lanes):
+                _put(blk, d, s, _at(blk, da, s) * _at(blk, w, s) + _at(blk, da + B, s) * _at(blk, w1, s))
+        for j in range(2, above):
+            wj, daj = w + j * (width + 1) * B, da + j * B
+            for s in range(lanes):
+                _put(blk, d, s, _at(blk, d, s) + _at(blk, daj, s) * _at(blk, wj, s))
+        if act == 0:
+            for s in range(lanes):
+                v = _at(blk, a, s)
+                _put(blk, d, s, _at(blk, d, s) * (v * (1.0 - v)))
+        elif act == 1:
+            for s in range(lanes):
+                v = _at(blk, a, s)
+                _put(blk, d, s, _at(blk, d, s) * (1.0 - v * v))
+        else:
+            for s in range(lanes):
+                _put(blk, d, s, _at(blk, d, s) * (1.0 if _at(blk, a, s) > 0.0 else 0.0))
+    k_above -= (sizes[layer] + 1) * width * B
+k = 0
+below = 0  # first row of the current layer's inputs
+for layer in range(n_layers):
+    fan_in = sizes[layer]
+    for j in range(sizes[layer + 1]):
+        d = delta + (below + fan_in + j) * B
+        for i in range(fan_in):
+            w, a = k + i * B, out + (below + i) * B
+            for s in range(lanes):
+                _put(blk, w, s, _at(blk, w, s) - _at(lr, 0, s) * (_at(blk, d, s) * _at(blk, a, s)))
+        bias = k + fan_in * B
+        for s in range(lanes):
+            _put(blk, bias, s, _at(blk, bias, s) - _at(lr, 0, s) * _at(blk, d, s))
+        k += (fan_in + 1) * B
+    below += fan_in
+"""
+
+# What both kernels know of the net before their first bean: ``n_layers``, ``n_params`` and
+# ``n_rows`` (neurons, the input's included), and ``lanes`` in whole groups.
+_LAYOUT = """
+# lanes in use come in whole groups; saying so drops each loop's scalar remainder (see the
+# generated kernels)
+lanes = lanes // LANE_GROUP * LANE_GROUP
+n_layers = sizes.shape[0] - 1
+n_params, n_rows = 0, sizes[n_layers]
+for layer in range(n_layers):
+    n_params += (sizes[layer] + 1) * sizes[layer + 1]
+    n_rows += sizes[layer]
+out = n_params * B
+"""
 
 
+def _pasted(text: str, spaces: int) -> str:
+    """``text`` indented by ``spaces``, to paste into a function body."""
+    return textwrap.indent(text.strip("\n"), " " * spaces)
+
+
+RUNTIME_SHAPED = f"""
 @numba.njit(**LANES_JIT)
 def _sgd_block(blk, lanes, sizes, act, xs, ys, epochs, lr):
-    """Train the first ``lanes`` lanes of ``blk`` (float64 (P*B,)) in place for ``epochs`` epochs."""
-    offsets, rows = _layout(sizes)
-    out = np.empty(rows[-1] * B)
-    delta = np.empty(rows[-1] * B)
+    \"\"\"Train the first ``lanes`` lanes of ``blk`` (float64 (P*B + SCRATCH,)) in place for ``epochs`` epochs.\"\"\"
+{_pasted(_LAYOUT, 4)}
+    delta = out + n_rows * B
     for _ in range(epochs):
-        for i in range(xs.shape[0]):
-            _forward(blk, lanes, sizes, act, offsets, rows, xs[i], out)
-            _backward_update(blk, lanes, sizes, act, offsets, rows, ys[i], lr, out, delta)
+        for bean in range(xs.shape[0]):
+            x, y = xs[bean], ys[bean]
+{_pasted(_FORWARD, 12)}
+{_pasted(_BACKWARD_UPDATE, 12)}
 
 
 @numba.njit(**LANES_JIT)
 def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
-    """Each lane's MSE on (xs, ys) into ``mse`` and share of right calls into ``hits`` (B,)."""
-    offsets, rows = _layout(sizes)
-    out = np.empty(rows[-1] * B)
-    top = _row(out, rows[sizes.shape[0] - 1])
-    for s in range(lanes):
+    \"\"\"Each lane's MSE on (xs, ys) into ``mse`` and share of right calls into ``hits`` (B,).\"\"\"
+    all_lanes = lanes
+{_pasted(_LAYOUT, 4)}
+    result = out + (n_rows - 1) * B
+    for s in range(all_lanes):
         mse[s] = 0.0
         hits[s] = 0.0
-    for i in range(xs.shape[0]):
-        _forward(blk, lanes, sizes, act, offsets, rows, xs[i], out)
-        y = ys[i]
+    for bean in range(xs.shape[0]):
+        x, y = xs[bean], ys[bean]
+{_pasted(_FORWARD, 8)}
         toxic = y > threshold
-        for s in range(lanes):
-            err = y - top[s]
+        for s in range(all_lanes):
+            err = y - _at(blk, result, s)
             mse[s] += err * err
-            hits[s] += 1.0 if (top[s] > threshold) == toxic else 0.0
-    for s in range(lanes):  # 0/0 = NaN without held-out beans (error_model 'numpy')
+            hits[s] += 1.0 if (_at(blk, result, s) > threshold) == toxic else 0.0
+    for s in range(all_lanes):  # 0/0 = NaN without held-out beans (error_model 'numpy')
         mse[s] /= xs.shape[0]
         hits[s] /= xs.shape[0]
-'''
+
+"""

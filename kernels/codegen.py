@@ -41,6 +41,7 @@ from numba.misc.appdirs import AppDirs
 from . import _lane_helpers
 from ._jit import LANES_JIT, numba
 from ._lane_templates import ACCESS, DRIVERS, RUNTIME_SHAPED
+from .cache_size import l1_data_bytes
 from .private_dir import make_private, private_dir
 from .shape import Shape
 
@@ -59,21 +60,23 @@ MAX_BLOCK_LANES = 128
 # of B lanes each) should take at most half the L1 data cache, leaving the rest to the beans
 # and the stack: wide and deep nets ran faster so than in blocks that fill L1
 # (bench/shape_ratios.py). The run-time-shaped kernel streams rows from L2 in one short loop
-# per operation, so it wants the longest loops: always MAX_BLOCK_LANES lanes. The size assumed
-# is that of a common L1 data cache (issue 20 reads the machine's own).
-L1_BYTES = 48 * 1024
+# per operation, so it wants the longest loops: always MAX_BLOCK_LANES lanes. The size is this
+# machine's own, read once at import.
+L1_BYTES = l1_data_bytes()
 
 
-def block_lanes(shape: Shape, max_generated_params: int = GENERATED_MAX_PARAMS) -> int:
+def block_lanes(shape: Shape, max_generated_params: int = GENERATED_MAX_PARAMS, l1_bytes: int | None = None) -> int:
     """Lanes per block for ``shape``: a power of two from LANE_GROUP to MAX_BLOCK_LANES.
 
-    Generated kernels take the widest whose working block fits half of ``L1_BYTES``;
-    the run-time-shaped kernel always takes MAX_BLOCK_LANES.
+    Generated kernels take the widest whose working block fits half of ``l1_bytes`` (this
+    machine's L1 data cache, ``L1_BYTES``, by default); the run-time-shaped kernel always
+    takes MAX_BLOCK_LANES.
     """
+    l1_bytes = L1_BYTES if l1_bytes is None else l1_bytes
     lanes = MAX_BLOCK_LANES
     if shape.n_params <= max_generated_params:
         rows = shape.n_params + 2 * len(_hidden_rows(shape))
-        while lanes > LANE_GROUP and rows * lanes * 8 > L1_BYTES // 2:
+        while lanes > LANE_GROUP and rows * lanes * 8 > l1_bytes // 2:
             lanes //= 2
     return lanes
 
@@ -95,6 +98,15 @@ def _module(shape: Shape | None, lanes: int) -> ModuleType:
     to show in a short run's time.
     """
     return _load(runtime_shaped_source(lanes) if shape is None else generated_source(shape, lanes))
+
+
+def scratch_lanes(module: ModuleType, shape: Shape) -> int:
+    """Doubles of scratch space ``module``'s kernels want after a block of ``shape``'s parameters.
+
+    A generated module's is fixed (``module.SCRATCH``); the run-time-shaped kernels keep each
+    neuron's output and delta, the input's included, in rows of B lanes there.
+    """
+    return 2 * sum(shape.layer_sizes) * module.B if module.SCRATCH is None else module.SCRATCH
 
 
 # ---- the source ------------------------------------------------------------------------
@@ -138,8 +150,10 @@ def _header(title: str, lanes: int) -> str:
 
 def runtime_shaped_source(lanes: int) -> str:
     """Source of the run-time-shaped lane kernels with ``lanes`` lanes per block."""
-    scratch = "\n\nSCRATCH = 0  # no scratch rows in a working block: _sgd_block has its own\n"
-    return _header("Run-time-shaped lane kernels", lanes) + scratch + RUNTIME_SHAPED + DRIVERS
+    scratch = (
+        "\n\nSCRATCH = None  # per shape: two rows of B lanes per neuron, input included (codegen.scratch_lanes)\n"
+    )
+    return _header("Run-time-shaped lane kernels", lanes) + ACCESS + scratch + RUNTIME_SHAPED + DRIVERS
 
 
 def generated_source(shape: Shape, lanes: int) -> str:

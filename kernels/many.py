@@ -23,7 +23,7 @@ import numpy as np
 
 from ._jit import numba
 from .checks import as_data, check_epochs, check_lr, check_threads
-from .codegen import LANE_GROUP, kernel_module
+from .codegen import LANE_GROUP, kernel_module, scratch_lanes
 from .network import TOXIC_ABOVE
 from .shape import Shape, as_shape
 
@@ -261,7 +261,7 @@ def train_rows_recorded(
     test_xs, test_ys = np.ascontiguousarray(test_xs, dtype=np.float64), np.ascontiguousarray(test_ys, dtype=np.float64)
 
     def part(first: int, step: int) -> None:
-        work = _aligned(blocks.shape[1] + module.SCRATCH)  # this thread's working block
+        work = _aligned(blocks.shape[1] + scratch_lanes(module, shape))  # this thread's working block
         module._train_blocks(
             blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, TOXIC_ABOVE, chunk_epochs, rates, history, records,
             chunks_done, stop, first, step, work,

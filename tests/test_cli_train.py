@@ -59,6 +59,8 @@ def test_seeds_3_gives_three_results_with_params_by_name(three_seeds):
         assert list(entry["params"]) == list(beans.PARAM_NAMES)
     assert set(doc["versions"]) == {"beans", "numba", "numpy"}
     assert doc["summary"]["seeds"] == 3
+    # which lane kernel ran and why (kernels.choice): a short run waits for no compile
+    assert doc["settings"]["kernel"] in ("generated", "run-time-shaped") and doc["settings"]["kernel_reason"]
 
 
 def test_json_numbers_equal_kernels_train(three_seeds):

@@ -82,3 +82,15 @@ def test_a_compiled_shape_loads_from_numba_s_cache_in_a_new_process():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["1", "0"]
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="reads x86-64 assembly")
+def test_the_run_time_shaped_step_runs_in_simd_registers():
+    shape = Shape((3, 2), "tanh")
+    module = codegen.kernel_module(shape, max_generated_params=0)
+    step = numba.njit(**{**LANES_JIT, "cache": False})(module._sgd_block.py_func)
+    xs, ys = beans.get_beans(5, 0)
+    blk = np.full(shape.n_params * module.B + codegen.scratch_lanes(module, shape), 0.5)
+    step(blk, 8, np.array(shape.layer_sizes), 1, xs, ys, 1, np.full(module.B, 0.03))
+    asm = "\n".join(step.inspect_asm().values())
+    assert re.search(r"vfmadd\w*pd\s+%[yz]mm", asm), "the lane loops did not vectorise"

@@ -44,3 +44,17 @@ def test_disabled_bar_writes_nothing():
         on_chunk(0, 100)
         on_chunk(100, 100)
     assert console.file.getvalue() == ""
+
+
+def _said(choice) -> str:
+    console = Console(file=StringIO(), width=100, color_system=None)
+    progress_module.say_compile(console, choice)
+    return console.file.getvalue()
+
+
+def test_a_one_time_compile_is_announced_with_its_estimate():
+    from beans.kernels.choice import Choice
+
+    assert _said(Choice(None, "run-time-shaped", "short", 5.6)) == "compiling the kernel for this machine, once: ~6 s\n"
+    assert _said(Choice(None, "generated", "long", 2.2)) == "compiling this net's own kernel, once: ~2 s\n"
+    assert _said(Choice(None, "generated", "compiled already", 0.0)) == ""

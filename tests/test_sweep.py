@@ -140,6 +140,15 @@ def test_results_do_not_depend_on_grouping_or_threads():
     assert any(any(r["seeds"]["diverged"]) for r in together)
 
 
+def test_each_task_names_its_kernel_and_the_reason_in_its_records():
+    grid = small_grid(lr=(0.1, 1.0), beans=(20,))
+    choices: list = []
+    records: list[dict] = []
+    run_in_process(grid.tasks(list(grid.cells())), 1, records.append, on_kernel=choices.append)
+    assert len(choices) == 1  # the two cells differ in lr only: one task
+    assert [(r["kernel"], r["kernel_reason"]) for r in records] == [(choices[0].kind, choices[0].reason)] * 2
+
+
 def test_run_task_reports_progress_in_sgd_steps():
     grid = small_grid(lr=(0.1,), beans=(20,))
     seen: list[int] = []

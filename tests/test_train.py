@@ -125,6 +125,9 @@ def test_an_error_in_the_kernel_thread_reaches_the_caller(monkeypatch):
     from types import SimpleNamespace
 
     from beans.kernels import many
+    from beans.kernels.choice import Choice
+
+    from beans import training
 
     real = many.kernel_module(beans.Shape())
 
@@ -132,7 +135,7 @@ def test_an_error_in_the_kernel_thread_reaches_the_caller(monkeypatch):
         raise RuntimeError("kernel failed")
 
     fake = SimpleNamespace(B=real.B, SCRATCH=real.SCRATCH, _train_blocks=broken)
-    monkeypatch.setattr(many, "kernel_module", lambda *a: fake)
+    monkeypatch.setattr(training, "choose_kernel", lambda *a: Choice(fake, "generated", "the broken one", 0.0))
     with pytest.raises(RuntimeError, match="kernel failed"):
         beans.train(seeds=[0], epochs=3, on_chunk=lambda d, t: None)
 

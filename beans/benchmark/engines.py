@@ -17,6 +17,7 @@ ABOUT: dict[str, str] = {
     "jit": "sgd_jit (numba) one seed after another",
     "jit-many-1": "sgd_many (numba), all seeds together, 1 thread",
     "jit-many-all": "sgd_many (numba), all seeds together, every thread numba may use",
+    "jit-many-rts": "the run-time-shaped kernel (numba, one for every shape), all seeds together, every thread",
     "c-scalar": "sgd_c.c one seed after another (C, -O3, unfused like jit)",
     "c-lanes": "sgd_c.c seeds in SIMD lanes (C, vectorised exp, fused like jit-many)",
 }
@@ -28,6 +29,7 @@ ANY_SHAPE: dict[str, str] = {
     SHAPE_BASELINE: "sgd_python: the reference loop for any shape, Python floats, math.exp",
     "jit-many-1": "sgd_many (numba, kernel written out for the shape), all seeds together, 1 thread",
     "jit-many-all": "sgd_many (numba), all seeds together, every thread numba may use",
+    "jit-many-rts": "the run-time-shaped kernel (numba, compiled once for every shape), all seeds, every thread",
     "c-lanes": "sgd_c.c's 1-H-1 loop, seeds in SIMD lanes (C, H fixed at compile time, fused, vectorised exp)",
 }
 # why the other engines sit out at another shape: each is written for the 1-2-1 alone

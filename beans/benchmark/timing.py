@@ -171,6 +171,19 @@ def seed_by_seed(fn: Callable[..., np.ndarray]) -> TrainFn:
     return train
 
 
+def run_time_shaped_at(threads: int, shape: Shape) -> TrainFn:
+    """The run-time-shaped lane kernel (``kernels.choice``) on a fixed number of threads, whatever the net."""
+    from ..kernels.choice import run_time_shaped_module
+    from ..kernels.many import train_rows_inplace
+
+    def train(params, xs, ys, epochs, lr):
+        out = np.array(params, dtype=np.float64, order="C")
+        train_rows_inplace(out, xs, ys, epochs, lr, threads, shape, module=run_time_shaped_module())
+        return out
+
+    return train
+
+
 def many_at(threads: int) -> TrainFn:
     """``sgd_many`` on a fixed number of threads."""
 
@@ -199,9 +212,15 @@ shape = Shape({hidden!r}, {activation!r})
 xs, ys = kernels.get_beans(10, 0)
 params = kernels.init_params_many([0, 1], shape)
 start = time.perf_counter()
-kernels.sgd_many(params, xs, ys, 1, 0.03, shape)
+{call}
 print(json.dumps(time.perf_counter() - start))
 """
+_CALL_ANY = "kernels.sgd_many(params, xs, ys, 1, 0.03, shape)"
+_CALL_RTS = (
+    "from beans.kernels.choice import run_time_shaped_module; from beans.kernels.many import train_rows_inplace;"
+    " train_rows_inplace(params, xs, ys, 1, 0.03, 1, shape, module=run_time_shaped_module())"
+)
+PROBE_RTS = _PROBE_ANY.format(hidden=(2,), activation="sigmoid", call=_CALL_RTS)
 
 
 def default_engines() -> dict[str, AnyEngine]:
@@ -214,6 +233,9 @@ def default_engines() -> dict[str, AnyEngine]:
         "jit": dict(train=seed_by_seed(kernels.sgd_jit), jit=True, probe=PROBE_JIT),
         "jit-many-1": dict(train=many_at(1), jit=True, probe=PROBE_MANY),
         "jit-many-all": dict(train=many_at(all_threads), threads=all_threads, jit=True, probe=PROBE_MANY),
+        "jit-many-rts": dict(
+            train=run_time_shaped_at(all_threads, Shape()), threads=all_threads, jit=True, probe=PROBE_RTS
+        ),
         "c-scalar": dict(variant="scalar"),
         "c-lanes": dict(variant="lanes"),
     }
@@ -233,7 +255,9 @@ def shape_engines(shape: Shape) -> tuple[dict[str, AnyEngine], dict[str, str]]:
     of sigmoid neurons only.
     """
     all_threads = kernels.max_threads()
-    probe = _PROBE_ANY.format(hidden=shape.hidden, activation=shape.activation)
+    probe = _PROBE_ANY.format(hidden=shape.hidden, activation=shape.activation, call=_CALL_ANY)
+    # the run-time-shaped kernel is one for every shape: its compile time is the same at any
+    rts_probe = _PROBE_ANY.format(hidden=shape.hidden, activation=shape.activation, call=_CALL_RTS)
 
     def python(params, xs, ys, epochs, lr):
         return np.stack([kernels.sgd_python(row, xs, ys, epochs, lr, shape) for row in params])
@@ -249,6 +273,14 @@ def shape_engines(shape: Shape) -> tuple[dict[str, AnyEngine], dict[str, str]]:
         "jit-many-1": Engine("jit-many-1", ANY_SHAPE["jit-many-1"], many_any_at(1), jit=True, probe=probe),
         "jit-many-all": Engine(
             "jit-many-all", ANY_SHAPE["jit-many-all"], many_any_at(all_threads), all_threads, jit=True, probe=probe
+        ),
+        "jit-many-rts": Engine(
+            "jit-many-rts",
+            ANY_SHAPE["jit-many-rts"],
+            run_time_shaped_at(all_threads, shape),
+            all_threads,
+            jit=True,
+            probe=rts_probe,
         ),
     }
     left_out = dict(LESSON_ONLY)

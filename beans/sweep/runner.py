@@ -42,7 +42,10 @@ def _floats(values: np.ndarray) -> list[float | None]:
 
 
 def run_task(
-    task: dict[str, Any], threads: int = 1, on_progress: Callable[[int], None] | None = None
+    task: dict[str, Any],
+    threads: int = 1,
+    on_progress: Callable[[int], None] | None = None,
+    on_kernel: Callable[[Any], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Train one task's cells (one group: same shape, beans and epochs; one lr per cell) together.
 
@@ -53,12 +56,15 @@ def run_task(
     threads : numba threads for this call (a Dask task passes its own, or numba would take
         every core of the worker's machine); clipped to what numba has here
     on_progress : called with the SGD steps done so far in this task (from the calling thread)
+    on_kernel : called with the ``kernels.choice.Choice`` for the task before it trains
 
     Returns
     -------
     list of records, one per cell in ``task['lrs']`` order: ``{"cell", "versions", "status": "ok",
-    "seeds": {"seed": [...], <SEED_FIELDS>: [...]}}`` (None where a number is NaN or never happened).
+    "kernel", "kernel_reason", "seeds": {"seed": [...], <SEED_FIELDS>: [...]}}`` (None where a number
+    is NaN or never happened; the kernel that ran and why, ``kernels.choice``: the same bits either way).
     """
+    from ..kernels.choice import choose_kernel
     from ..kernels.data import get_beans
     from ..kernels.many import max_threads, train_rows_recorded
     from ..kernels.network import init_params_many
@@ -81,6 +87,10 @@ def run_task(
     lanes = lrs.size * n_seeds
     steps_per_epoch = lanes * xs.size
     report = None if on_progress is None else (lambda epochs: on_progress(epochs * steps_per_epoch))
+    threads = max(1, min(int(threads), max_threads()))
+    choice = choose_kernel(shape, task_steps(task), threads)
+    if on_kernel is not None:
+        on_kernel(choice)
     run = train_rows_recorded(
         np.tile(start, (lrs.size, 1)),
         xs,
@@ -89,10 +99,11 @@ def run_task(
         test_ys,
         np.diff(marks),
         np.repeat(lrs, n_seeds),
-        max(1, min(int(threads), max_threads())),
+        threads,
         shape,
         report,
         record_params=False,
+        module=choice.module,
     )
     bar = task["converged_accuracy"]
     records = []
@@ -107,6 +118,8 @@ def run_task(
                 "cell": cell,
                 "versions": versions(),
                 "status": "ok",
+                "kernel": choice.kind,
+                "kernel_reason": choice.reason,
                 "seeds": {
                     "seed": list(seeds),
                     "final_mse": _floats(final_mse),
@@ -137,11 +150,13 @@ def run_in_process(
     threads: int,
     on_record: Callable[[dict[str, Any]], None],
     on_steps: Callable[[int], None] | None = None,
+    on_kernel: Callable[[Any], None] | None = None,
 ) -> None:
     """Run tasks one after another here, handing each cell's record to ``on_record`` as it is done.
 
-    ``on_steps`` gets the SGD steps done so far over all tasks. Ctrl-C stops the kernel at its
-    next snapshot and propagates; the records handed over before it are complete.
+    ``on_steps`` gets the SGD steps done so far over all tasks; ``on_kernel`` each task's kernel
+    choice. Ctrl-C stops the kernel at its next snapshot and propagates; the records handed over
+    before it are complete.
     """
     done_before = 0
 
@@ -151,7 +166,7 @@ def run_in_process(
 
     for task in tasks:
         try:
-            records = run_task(task, threads, progress)
+            records = run_task(task, threads, progress, on_kernel)
         except Exception as err:  # this task's cells fail; the others still run
             records = [failed_record(cell, f"{type(err).__name__}: {err}") for cell in task_cells(task)]
         for record in records:
