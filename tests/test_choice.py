@@ -38,6 +38,14 @@ def test_the_first_run_on_a_machine_compiles_the_run_time_shaped_kernel_once():
     assert got.kind == choice.RUN_TIME_SHAPED and got.compile_s == choice.RUN_TIME_SHAPED_COMPILE_S
 
 
+@pytest.mark.parametrize("rt_compiled", [False, True])
+def test_the_lessons_net_always_runs_on_its_own_kernel(rt_compiled):
+    """The main job: a first run compiles the 1-2-1's kernel, and every later run loads it."""
+    got = choice.plan(LESSON_JOB, 7, 2, generated_compiled=False, run_time_shaped_compiled=rt_compiled, lesson=True)
+    assert got.kind == choice.GENERATED and got.compile_s == pytest.approx(choice.generated_compile_s(7))
+    assert choice.choose_kernel(Shape(), LESSON_JOB, 2).kind == choice.GENERATED
+
+
 def test_a_net_too_big_to_generate_runs_run_time_shaped_however_long():
     got = choice.plan(LONG_JOB * 100, 500, 2, False, True, can_generate=False)
     assert got.kind == choice.RUN_TIME_SHAPED and "more than" in got.reason
