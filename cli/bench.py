@@ -218,10 +218,12 @@ def kernel_choice(work, threads: int) -> dict:
     compiled and the net's own not yet: what ``beans train`` does on a new net's first run."""
     from ..kernels.choice import plan
     from ..kernels.codegen import GENERATED_MAX_PARAMS
+    from ..kernels.shape import Shape
 
     shape = work.shape
     steps = work.seeds * work.epochs * work.beans
-    decided = plan(steps, shape.n_params, threads, False, True, shape.n_params <= GENERATED_MAX_PARAMS)
+    can_generate = shape.n_params <= GENERATED_MAX_PARAMS
+    decided = plan(steps, shape.n_params, threads, False, True, can_generate, lesson=shape == Shape())
     return {"kind": decided.kind, "reason": decided.reason, "steps": steps, "threads": threads}
 
 
