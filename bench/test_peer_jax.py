@@ -43,4 +43,6 @@ def test_sgd_many(benchmark, job, threads):
     start, xs, ys = job
     beans.sgd_many(start, xs, ys, 1, LR, threads=threads)
     benchmark.extra_info["steps"] = SEEDS * EPOCHS * xs.size
-    benchmark.pedantic(beans.sgd_many, args=(start, xs, ys, EPOCHS, LR, threads), rounds=3, warmup_rounds=1)
+    benchmark.pedantic(
+        beans.sgd_many, args=(start, xs, ys, EPOCHS, LR), kwargs={"threads": threads}, rounds=3, warmup_rounds=1
+    )

@@ -53,4 +53,6 @@ def test_sgd_many(benchmark, job):
     start, xs, ys = job
     beans.sgd_many(start, xs, ys, 1, LR, threads=1)
     benchmark.extra_info["steps"] = SEEDS * EPOCHS * xs.size
-    benchmark.pedantic(beans.sgd_many, args=(start, xs, ys, EPOCHS, LR, 1), rounds=3, warmup_rounds=1)
+    benchmark.pedantic(
+        beans.sgd_many, args=(start, xs, ys, EPOCHS, LR), kwargs={"threads": 1}, rounds=3, warmup_rounds=1
+    )
