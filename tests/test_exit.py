@@ -25,9 +25,10 @@ def _run_main(*args: str, before: str = "") -> str:
     return f"import sys\n{before}\nfrom beans.cli.app import main\nsys.argv = ['beans', *{list(args)!r}]\nmain()\n"
 
 
-def test_output_bigger_than_a_pipe_arrives_whole():
+def test_output_bigger_than_a_pipe_arrives_whole(tmp_path):
     """Block-buffered stdout into a pipe: all of it is flushed before the process ends."""
-    done = _python(_run_main("train", "--seeds", "300", "--epochs", "10", "--no-plot", "-q", "--json", "-"))
+    args = ("train", "--seeds", "300", "--epochs", "10", "--no-plot", "-q", "--json", "-", "--out", str(tmp_path))
+    done = _python(_run_main(*args))
     assert done.returncode == 0, done.stderr
     assert len(done.stdout) > 65536  # more than a pipe holds
     assert len(json.loads(done.stdout)["results"]) == 300
