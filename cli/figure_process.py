@@ -31,6 +31,8 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from .child import python_running
+
 if TYPE_CHECKING:
     from .figure_data import FigureData
 
@@ -39,17 +41,6 @@ if TYPE_CHECKING:
 MAX_SEEDS = 10_000
 # numpy's BLAS would start threads at import, which the helper has no use for.
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-# The helper's command: ``python -c HELPER fmt``. Not ``-m``: both put the current folder first on
-# sys.path, where a clone of beans' repository would shadow the installed package; ``-c``'s entry
-# can be dropped before importing (``safe_path``, Python 3.11's -P, never adds one).
-HELPER = (
-    "import sys\n"
-    "if not getattr(sys.flags, 'safe_path', False):\n"
-    "    del sys.path[0]\n"
-    "from beans.cli.figure_process import main\n"
-    "main()\n"
-)
 
 _draw_here = False  # set by drawn_here()
 
@@ -83,7 +74,7 @@ class FigureProcess:
             return None
         try:
             process = subprocess.Popen(
-                [sys.executable, "-c", HELPER, fmt],
+                python_running(__name__, "main", fmt),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,  # its failures reach us as a reply, or as no reply

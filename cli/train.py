@@ -22,6 +22,7 @@ from ..config import ENGINES, MAX_EPOCHS, TrainConfig
 from ..files import PLOT_FORMATS, OutputError, WrongKindError, prepare_outputs
 from ..kernels.checks import CURVES
 from ..kernels.shape import ACTIVATIONS
+from .compile_ahead import CompileAhead
 from .errors import fail
 from .options import (
     CURVE_HELP,
@@ -290,6 +291,7 @@ def train(
     except OutputError as err:
         fail(str(err), 2 if isinstance(err, WrongKindError) else 1)
     figures = None  # the FigureProcess drawing the plots; None: drawn here
+    ahead = CompileAhead()  # the run-time-shaped kernel, compiled beside this run's own where it is missing
     try:
         if not (no_plot or live):  # matplotlib loads in a helper process while this one loads numba and trains
             from .figure_process import FigureProcess
@@ -307,7 +309,7 @@ def train(
             seconds_per_frame,
             lang,
         )
-        _run(kernels, config, seed_start, files, quiet, window, figures)
+        _run(kernels, config, seed_start, files, quiet, window, figures, ahead)
     except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: _run has removed any file it wrote
         prepared.cleanup()
         fail(INTERRUPTED, exit_code(err))
@@ -323,6 +325,7 @@ def train(
     finally:
         if figures is not None:
             figures.close()
+        ahead.close()
 
 
 INTERRUPTED = "interrupted; none of this run's files were written"
@@ -356,11 +359,12 @@ def _open_window(config, animate_seed: int | None, seconds_per_frame: float | No
     return LiveWindow(plt, xs, ys, config.seeds, row, config.epochs, test_xs, test_ys, shape, seconds_per_frame, lang)
 
 
-def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None, figures=None) -> None:
+def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=None, figures=None, ahead=None) -> None:
     """Train, report and save, once every option and path has been checked.
 
     ``window``: --live's or None; ``figures``: the FigureProcess that draws the plots, or None
-    to draw them here.
+    to draw them here; ``ahead``: a CompileAhead to start when the kernel's choice asks for
+    it, finished here once the run is saved, or None.
     """
     from rich.console import Console
 
@@ -379,7 +383,13 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
     with training_progress(
         epochs=config.epochs, seeds=len(config.seeds), beans=config.beans, enabled=animate_progress(quiet)
     ) as on_chunk:
-        on_kernel = None if quiet else functools.partial(say_compile, messages)
+
+        def on_kernel(choice) -> None:
+            if choice.compile_beside and ahead is not None:
+                ahead.start()
+            if not quiet:
+                say_compile(messages, choice)
+
         if window is None:
             result = train_run(config, on_chunk=on_chunk, on_kernel=on_kernel)
         else:
@@ -438,6 +448,20 @@ def _run(kernels, config, seed_start: int, files: Outputs, quiet: bool, window=N
         if not quiet:
             messages.print("training done; close the window (or press q in it) to finish", highlight=False)
         window.wait_closed()
+    if ahead is not None:
+        _finish_compile(ahead, None if quiet else messages)
+
+
+def _finish_compile(ahead, messages) -> None:
+    """Wait for ``ahead``'s compile, saying so on ``messages`` (or None); Ctrl-C stops it, the run being saved."""
+    from ..kernels.choice import RUN_TIME_SHAPED_COMPILE_S
+
+    say = None if messages is None else (lambda line: messages.print(line, highlight=False))
+    try:
+        ahead.finish(say, RUN_TIME_SHAPED_COMPILE_S)
+    except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: the files are written; only the compile stops
+        ahead.close()
+        fail("interrupted while compiling the kernel for other nets; this run's files were written", exit_code(err))
 
 
 def _save_figures(data, out: Path, fmt: str, write, figures) -> None:

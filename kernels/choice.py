@@ -17,7 +17,10 @@ from __future__ import annotations
 from types import ModuleType
 from typing import NamedTuple
 
+import numpy as np
+
 from .codegen import GENERATED_MAX_PARAMS, MAX_BLOCK_LANES, _module, block_lanes
+from .many import train_rows_recorded
 from .shape import Shape
 
 GENERATED = "generated"
@@ -37,11 +40,17 @@ RUN_TIME_SHAPED_NS_PER_PARAM = 1.7
 
 
 class Plan(NamedTuple):
-    """What ``plan`` decided: the kind of kernel, why, and the seconds of compiling it expects (0: none)."""
+    """What ``plan`` decided: the kind of kernel, why, and the seconds of compiling it expects (0: none).
+
+    ``compile_beside``: the run compiles a generated kernel while the run-time-shaped one is
+    not compiled yet; a caller may compile that one in a second process meanwhile
+    (``compile_run_time_shaped``), so that the next new net waits for no compiler.
+    """
 
     kind: str
     reason: str
     compile_s: float
+    compile_beside: bool = False
 
 
 class Choice(NamedTuple):
@@ -51,6 +60,7 @@ class Choice(NamedTuple):
     kind: str
     reason: str
     compile_s: float
+    compile_beside: bool = False
 
 
 def generated_compile_s(n_params: int) -> float:
@@ -82,7 +92,9 @@ def plan(
     generated kernel's compile plus its run is set against the run-time-shaped kernel's run.
     The run-time-shaped kernel's own compile is not charged to the run: it happens once per
     machine and serves every shape after it, so a learner who tries a new net waits for no
-    compiler (issue 20); it is returned in ``compile_s`` when it is still to come.
+    compiler (issue 20); it is returned in ``compile_s`` when it is still to come. A run that
+    compiles a generated kernel while the run-time-shaped one is still to compile says so in
+    ``compile_beside``: the two compiles can run side by side, each on a core of its own.
 
     The lesson's 1-2-1 (``lesson``) always runs on its own kernel: it is the main job, the one
     the speed of ``beans train --seeds 50`` is measured on (bench/test_main_job.py), and its
@@ -96,17 +108,16 @@ def plan(
     gen_run = run_s(GENERATED, steps, n_params, threads)
     if generated_compiled:
         return Plan(GENERATED, "this net's own kernel is compiled already", 0.0)
-    if lesson:
-        return Plan(
-            GENERATED, "the lesson's 1-2-1 runs on its own kernel, compiled once", generated_compile_s(n_params)
-        )
     gen_compile = generated_compile_s(n_params)
+    if lesson:
+        reason = "the lesson's 1-2-1 runs on its own kernel, compiled once"
+        return Plan(GENERATED, reason, gen_compile, not run_time_shaped_compiled)
     if gen_compile + gen_run < rt_run:
         reason = (
             f"a long run (~{_s(rt_run)} on the run-time-shaped kernel): compiling this net's own kernel"
             f" (~{_s(gen_compile)}) makes it ~{_s(rt_run - gen_run - gen_compile)} sooner"
         )
-        return Plan(GENERATED, reason, gen_compile)
+        return Plan(GENERATED, reason, gen_compile, not run_time_shaped_compiled)
     reason = (
         f"a short run (~{_s(rt_run)}): compiling this net's own kernel (~{_s(gen_compile)})"
         f" would not pay; the run-time-shaped kernel runs any net"
@@ -138,6 +149,20 @@ def is_compiled(module: ModuleType) -> bool:
     except Exception:  # an unreadable index is a cache miss to numba too
         return False
     return any(key[1] == magic for key in overloads)
+
+
+def compile_run_time_shaped() -> None:
+    """Compile the run-time-shaped kernel into numba's cache (or load it from there), by one tiny run.
+
+    Every run calls the kernel with the same argument types whatever its shape, so the one
+    compile serves them all.
+    """
+    shape, no_beans = Shape((1,)), np.empty(0)
+    xs = np.array([0.25, 0.75])
+    chunk_epochs = np.ones(1, dtype=np.int64)
+    params = np.full((1, shape.n_params), 0.5)
+    module = run_time_shaped_module()
+    train_rows_recorded(params, xs, xs, no_beans, no_beans, chunk_epochs, 0.03, 1, shape, module=module)
 
 
 def generated_module(shape: Shape) -> ModuleType:
