@@ -51,24 +51,24 @@ class CompileAhead:
         self._started = time.monotonic()
 
     def running(self) -> bool:
+        """True while the child runs."""
         return self._process is not None and self._process.poll() is None
 
-    def finish(self, say=None, expected_s: float = 0.0) -> None:
-        """Wait, at most ``WAIT_LIMIT_S``, for the child to finish; then stop it.
+    def finish(self, say=None, expected_s: float = 0.0) -> bool:
+        """Wait, at most ``WAIT_LIMIT_S``, for the child to finish; then stop it. True if it compiled.
 
         ``say`` (or None) is called with one line when there is a wait, ``expected_s`` being
         the compile's estimated length from its start.
         """
-        if not self.running():
-            self.close()
-            return
-        if say is not None:
+        if self._process is None:
+            return False
+        if self.running() and say is not None:
             left = max(1.0, expected_s - (time.monotonic() - self._started))
             say(f"compiling the kernel for every other net, once: ~{left:.0f} s more")
         try:
-            self._process.wait(WAIT_LIMIT_S)
+            return self._process.wait(WAIT_LIMIT_S) == 0
         except subprocess.TimeoutExpired:
-            pass
+            return False
         finally:
             self.close()
 

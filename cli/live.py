@@ -289,6 +289,8 @@ def train_beside(window: LiveWindow, train: Callable[..., object], on_chunk: Cal
     at its next snapshot (the callbacks raise there), waits for it, and raises KeyboardInterrupt,
     so the command cleans up as it does for Ctrl-C without --live.
     """
+    from ..kernels.many import Worker
+
     stop = threading.Event()
     outcome: dict[str, object] = {}
 
@@ -314,12 +316,11 @@ def train_beside(window: LiveWindow, train: Callable[..., object], on_chunk: Cal
     # and fails. So while the other threads run, only this one collects.
     collecting = gc.isenabled()
     gc.disable()
-    worker = threading.Thread(target=work, name="beans-train", daemon=True)
-    worker.start()
+    worker = Worker(work, "beans-train", daemon=True)  # waited for on an Event: see Worker
     collected = False
     try:
         with ctrl_c_as_flag() as interrupted:
-            while worker.is_alive():
+            while not worker.wait(0):
                 if interrupted.is_set():
                     raise KeyboardInterrupt
                 if not window.closed:
@@ -328,13 +329,13 @@ def train_beside(window: LiveWindow, train: Callable[..., object], on_chunk: Cal
                 if not collected:
                     gc.collect()  # the closed window's Tk objects are garbage now: finalise them here
                     collected = True
-                worker.join(0.1)  # the view has ended; training goes on
+                worker.wait(0.1)  # the view has ended; training goes on
             window.step()  # the last snapshot, drawn before the report is printed
             if window.seconds_per_frame is not None and "result" in outcome:
                 window.replay(outcome["result"], interrupted)
     except KeyboardInterrupt:
         stop.set()
-        worker.join()
+        worker.wait()
         raise
     finally:
         if collecting:

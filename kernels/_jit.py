@@ -1,11 +1,18 @@
 """numba, made ready for beans' kernels, and the kernels' numba options in one place.
 
-Every module of kernels/ that compiles code takes ``numba`` from here, so that two things
-happen before numba first loads or a kernel is decorated:
+Every module of kernels/ that compiles code takes ``numba`` from here, so that three things
+happen before numba first loads or a kernel is decorated or compiled:
 
 - ``_cpu.allow_512_bit_vectors()``: numba reads its CPU options when it is imported;
 - a cache folder numba can write (:func:`ensure_numba_cache_dir`): decorating a
-  ``cache=True`` kernel raises "no locator available" when there is none.
+  ``cache=True`` kernel raises "no locator available" when there is none;
+- LLVM's loop strength reduction is turned off (``--disable-lsr``): on the run-time-shaped
+  kernel, whose one function holds dozens of lane loops, it was the costliest single pass of
+  the compile a learner waits for, while every kernel ran as fast without it
+  (bench/test_shapes.py, groups "compile" and "kernels"). It rewrites address arithmetic
+  only, never a floating-point operation, so results keep their bits. The option is LLVM's,
+  for the whole process: numba code of the caller's own compiled after this import runs
+  without it too.
 
 The options, each a measured decision (see bench/):
 
@@ -39,7 +46,10 @@ from .private_dir import private_dir
 allow_512_bit_vectors()  # before numba is first imported: it reads its CPU options then
 
 import numba  # noqa: E402
+from llvmlite import binding as llvm  # noqa: E402
 from numba.misc.appdirs import AppDirs  # noqa: E402
+
+llvm.set_option("", "--disable-lsr")  # after numba's import, which initialises LLVM
 
 SCALAR_JIT = dict(cache=True, nogil=True)
 LANES_JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})

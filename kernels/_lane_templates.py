@@ -4,13 +4,13 @@ Kept as text, not as functions, because numba caches a kernel with the helpers i
 only when they live in the same module file: each generated module gets its own copy, and
 its file name (a hash of its whole source) changes whenever any of this text does.
 
-Both kinds of module define ``B`` (lanes per block), ``SCRATCH`` (lanes of scratch space
-``_sgd_block`` wants after the parameters: the caller hands ``_train_blocks`` a working array of
+Both kinds of module define ``B`` (lanes per block), ``SCRATCH`` (lanes of scratch space the
+step wants after the parameters: the caller hands ``_train_blocks`` a working array of
 P * B + SCRATCH doubles per thread; None in the run-time-shaped module, whose scratch depends on
 the shape: ``codegen.scratch_lanes``), ``LANES_JIT`` (for helpers, uncached),
-``ENTRY_JIT`` (for the cached entry point), ``_sgd_block`` and ``_block_eval`` with the
-signatures below; ``DRIVERS`` builds the entry point ``_train_blocks`` on top of them. A
-block is a 1-D float64 array (P * B,): parameter k of lane s sits at ``k * B + s``.
+``ENTRY_JIT`` (for the cached entry point), and the entry point ``_train_blocks``, which
+``drivers`` writes around the step's code: the run-time-shaped step below, or one written out
+for a shape. A block is a 1-D float64 array (P * B,): parameter k of lane s sits at ``k * B + s``.
 """
 
 import textwrap
@@ -46,6 +46,7 @@ def _put(typingctx, array, offset, s, value):
     return sig, codegen
 '''
 
+
 # The shape-independent driver: one call trains a thread's share of the blocks for every
 # chunk, each block on a private copy, recording MSE and accuracy on the training and the
 # held-out beans after each chunk. It has no prange: callers run one call per thread in
@@ -53,7 +54,20 @@ def _put(typingctx, array, offset, s, value):
 # to every new shape's compile (bench/test_shapes.py, group "compile"). ``sizes`` (int64 layer
 # sizes, input first) and ``act`` (activation code) are read only by the run-time-shaped
 # kernels; a generated module has its shape built in.
-DRIVERS = '''
+def drivers(train: str, evaluate: str) -> str:
+    """The entry point ``_train_blocks`` with the step's code pasted in: ``train`` and ``evaluate``.
+
+    ``train`` trains the first ``lanes`` lanes of ``blk`` in place for ``epochs`` epochs on
+    (``xs``, ``ys``) at the lanes' rates ``lr`` (B,); ``evaluate`` puts each lane's MSE on
+    (``xs``, ``ys``) into ``mse`` and its share of right calls into ``hits`` (B,). Both may read
+    ``sizes`` and ``act`` and use any local names but the driver's: ``block_lanes``, ``rates``,
+    ``train_xs``, ``train_ys``, ``n``, ``b``, ``r`` and ``held_out``.
+
+    Pasted, not called: numba compiles a jitted callee on its own and then again into its
+    caller's machine code; one function, compiled once, compiles sooner (bench/test_shapes.py,
+    group "compile").
+    """
+    return f'''
 @numba.njit(**LANES_JIT)
 def _copy(source, target, n):
     """target[:n] = source[:n] for 1-D arrays, as a plain loop (numba compiles slicing slowly)."""
@@ -63,16 +77,16 @@ def _copy(source, target, n):
 
 @numba.njit(**ENTRY_JIT)
 def _train_blocks(
-    blocks, lanes, sizes, act, xs, ys, test_xs, test_ys, threshold, chunk_epochs, lr, history, records,
-    chunks_done, stop, first, step, blk,
+    blocks, block_lanes, sizes, act, train_xs, train_ys, test_xs, test_ys, threshold, chunk_epochs, rates, history,
+    records, chunks_done, stop, first, step, blk,
 ):
     """Train blocks first, first + step, ... chunk by chunk, each on a private copy.
 
-    blocks : float64 (nb, P*B), in/out; block b uses its first lanes[b] lanes; lanes : int64 (nb,)
-    chunk_epochs : int64 (C,); lr : float64 (nb, B), each lane's learning rate
+    blocks : float64 (nb, P*B), in/out; block b uses its first block_lanes[b] lanes; block_lanes : int64 (nb,)
+    chunk_epochs : int64 (C,); rates : float64 (nb, B), each lane's learning rate
     history : float64 (C, nb, P*B), out: the blocks after each chunk; or (0, nb, P*B) for none
     records : float64 (4, C + 1, nb, B), out: per lane at the start and after each chunk, MSE on
-        (xs, ys), MSE on (test_xs, test_ys), accuracy on each (NaN for no held-out beans);
+        the training, then the held-out, beans, accuracy on each (NaN for no held-out beans);
         or (4, 0, nb, B) for none
     chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
     stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
@@ -87,17 +101,22 @@ def _train_blocks(
             if r > 0:
                 if _read_shared_flag(stop) != 0:
                     break
-                _sgd_block(blk, lanes[b], sizes, act, xs, ys, chunk_epochs[r - 1], lr[b])
+                lanes, xs, ys, epochs, lr = block_lanes[b], train_xs, train_ys, chunk_epochs[r - 1], rates[b]
+{_pasted(train, 16)}
                 if history.shape[0] > 0:
                     _copy(blk, history[r - 1, b], n)
-            if records.shape[1] > 0:  # MSE and accuracy on the training, then the held-out, beans
-                _block_eval(blk, lanes[b], sizes, act, xs, ys, threshold, records[0, r, b], records[2, r, b])
-                _block_eval(blk, lanes[b], sizes, act, test_xs, test_ys, threshold, records[1, r, b], records[3, r, b])
+            if records.shape[1] > 0:
+                for held_out in range(2):  # MSE and accuracy on the training, then the held-out, beans
+                    lanes = block_lanes[b]
+                    xs, ys = (test_xs, test_ys) if held_out else (train_xs, train_ys)
+                    mse, hits = records[held_out, r, b], records[2 + held_out, r, b]
+{_pasted(evaluate, 20)}
             chunks_done[b] = r
         _copy(blk, blocks[b], n)
 '''
 
-# The run-time-shaped kernels, for nets too big to generate code for and for jobs too short
+
+# The run-time-shaped step, for nets too big to generate code for and for jobs too short
 # to pay for compiling a shape's own: loops over layers and neurons, one lane loop per
 # elementary operation, every neuron's output and delta kept in a row of B lanes in the
 # scratch space after the parameters (outputs first, row 0 the input; then the deltas). Same
@@ -110,9 +129,8 @@ def _train_blocks(
 # Compiled once per machine for every shape, its compile time is what a user waits for on a
 # first run (bench/first_run.py; bench/test_shapes.py, group "compile"). So every row is reached
 # through ``_at`` and ``_put`` at offsets kept as running sums (no slice views, no layout
-# arrays, no np.empty), and the forward and backward passes are text pasted into the two
-# kernels that use them rather than jitted functions of their own: numba compiles a jitted
-# callee on its own and then again into each caller's machine code.
+# arrays, no np.empty), and the forward and backward passes are text pasted where they are
+# used rather than jitted functions of their own (see ``drivers``).
 
 # Every neuron's output for the input ``x``, into the rows from offset ``out`` (input row first).
 _FORWARD = """
@@ -227,38 +245,34 @@ def _pasted(text: str, spaces: int) -> str:
     return textwrap.indent(text.strip("\n"), " " * spaces)
 
 
-RUNTIME_SHAPED = f"""
-@numba.njit(**LANES_JIT)
-def _sgd_block(blk, lanes, sizes, act, xs, ys, epochs, lr):
-    \"\"\"Train the first ``lanes`` lanes of ``blk`` (float64 (P*B + SCRATCH,)) in place for ``epochs`` epochs.\"\"\"
-{_pasted(_LAYOUT, 4)}
-    delta = out + n_rows * B
-    for _ in range(epochs):
-        for bean in range(xs.shape[0]):
-            x, y = xs[bean], ys[bean]
-{_pasted(_FORWARD, 12)}
-{_pasted(_BACKWARD_UPDATE, 12)}
-
-
-@numba.njit(**LANES_JIT)
-def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
-    \"\"\"Each lane's MSE on (xs, ys) into ``mse`` and share of right calls into ``hits`` (B,).\"\"\"
-    all_lanes = lanes
-{_pasted(_LAYOUT, 4)}
-    result = out + (n_rows - 1) * B
-    for s in range(all_lanes):
-        mse[s] = 0.0
-        hits[s] = 0.0
+# The run-time-shaped step for ``drivers``: training ...
+RUNTIME_SHAPED_TRAIN = f"""
+{_LAYOUT.strip()}
+delta = out + n_rows * B
+for _ in range(epochs):
     for bean in range(xs.shape[0]):
         x, y = xs[bean], ys[bean]
 {_pasted(_FORWARD, 8)}
-        toxic = y > threshold
-        for s in range(all_lanes):
-            err = y - _at(blk, result, s)
-            mse[s] += err * err
-            hits[s] += 1.0 if (_at(blk, result, s) > threshold) == toxic else 0.0
-    for s in range(all_lanes):  # 0/0 = NaN without held-out beans (error_model 'numpy')
-        mse[s] /= xs.shape[0]
-        hits[s] /= xs.shape[0]
+{_pasted(_BACKWARD_UPDATE, 8)}
+"""
 
+# ... and evaluation.
+RUNTIME_SHAPED_EVAL = f"""
+all_lanes = lanes
+{_LAYOUT.strip()}
+result = out + (n_rows - 1) * B
+for s in range(all_lanes):
+    mse[s] = 0.0
+    hits[s] = 0.0
+for bean in range(xs.shape[0]):
+    x, y = xs[bean], ys[bean]
+{_pasted(_FORWARD, 4)}
+    toxic = y > threshold
+    for s in range(all_lanes):
+        err = y - _at(blk, result, s)
+        mse[s] += err * err
+        hits[s] += 1.0 if (_at(blk, result, s) > threshold) == toxic else 0.0
+for s in range(all_lanes):  # 0/0 = NaN without held-out beans (error_model 'numpy')
+    mse[s] /= xs.shape[0]
+    hits[s] /= xs.shape[0]
 """

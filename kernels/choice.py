@@ -28,10 +28,10 @@ RUN_TIME_SHAPED = "run-time-shaped"
 
 # Seconds to compile a generated kernel: a fixed part plus a part that grows with the
 # parameter count (the code is written out neuron by neuron).
-GENERATED_COMPILE_S = 1.3
+GENERATED_COMPILE_S = 0.9
 GENERATED_COMPILE_S_PER_PARAM = 0.04
 # Seconds to compile the run-time-shaped kernel (once per machine, for every shape).
-RUN_TIME_SHAPED_COMPILE_S = 6.0
+RUN_TIME_SHAPED_COMPILE_S = 3.0
 # Nanoseconds per SGD step on one thread: a fixed part plus one per parameter.
 GENERATED_NS = 8.0
 GENERATED_NS_PER_PARAM = 0.9

@@ -19,7 +19,7 @@ vectorisable exp, the sigmoid, the intrinsics), taken from their source at gener
 
 Past ``GENERATED_MAX_PARAMS`` parameters the generated code would compile for a long time
 (it grows with the parameter count) for little gain; those shapes use the run-time-shaped
-kernels of ``kernels._lane_templates.RUNTIME_SHAPED`` instead, one module for every shape.
+kernels of ``kernels._lane_templates`` instead, one module for every shape.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from numba.misc.appdirs import AppDirs
 
 from . import _lane_helpers
 from ._jit import LANES_JIT, numba
-from ._lane_templates import ACCESS, DRIVERS, RUNTIME_SHAPED
+from ._lane_templates import ACCESS, RUNTIME_SHAPED_EVAL, RUNTIME_SHAPED_TRAIN, drivers
 from .cache_size import l1_data_bytes
 from .private_dir import make_private, private_dir
 from .shape import Shape
@@ -153,61 +153,48 @@ def runtime_shaped_source(lanes: int) -> str:
     scratch = (
         "\n\nSCRATCH = None  # per shape: two rows of B lanes per neuron, input included (codegen.scratch_lanes)\n"
     )
-    return _header("Run-time-shaped lane kernels", lanes) + ACCESS + scratch + RUNTIME_SHAPED + DRIVERS
+    entry = drivers(RUNTIME_SHAPED_TRAIN, RUNTIME_SHAPED_EVAL)
+    return _header("Run-time-shaped lane kernels", lanes) + ACCESS + scratch + entry
 
 
 def generated_source(shape: Shape, lanes: int) -> str:
     """Source of lane kernels written out for ``shape``, ``lanes`` lanes per block."""
     loops = "\n".join(
-        f"            for s{n} in range(lanes8):\n{_indent(_own_names(loop, n), 16)}"
+        f"        for s{n} in range(lanes8):\n{_indent(_own_names(loop, n), 12)}"
         for n, loop in enumerate(_step_loops(shape, lanes))
     )
     loads = [line for layer in range(shape.n_layers) for line in _load_lines(shape, lanes, layer)]
-    evaluate = _forward_lines(shape, lanes, load=False) + [
+    evaluate_lines = _forward_lines(shape, lanes, load=False) + [
         f"err = y - {_output(shape)}",
         "total += err * err",
         f"right += 1.0 if ({_output(shape)} > threshold) == (y > threshold) else 0.0",
     ]
-    body = f'''
-
-@numba.njit(**LANES_JIT)
-def _sgd_block(blk, lanes, sizes, act, xs, ys, epochs, lr):
-    """Train the first ``lanes`` lanes of ``blk`` (float64 ((P + 2H)*B,): P parameter rows, then
-    scratch rows for the H hidden neurons' outputs and deltas) in place for ``epochs`` epochs.
-
-    The loops over lanes are innermost so LLVM vectorises them; ``sizes`` and ``act`` are
-    unused (this shape is compiled in).
-    """
     # lanes come in whole groups of LANE_GROUP; saying so lets LLVM drop every loop's scalar
     # remainder, a large share of the compile time (bench/test_shapes.py, group "compile")
-    lanes8 = lanes // LANE_GROUP * LANE_GROUP
-    for _ in range(epochs):
-        for i in range(xs.shape[0]):
-            x = xs[i]
-            y = ys[i]
+    train = f"""
+lanes8 = lanes // LANE_GROUP * LANE_GROUP
+for _ in range(epochs):
+    for i in range(xs.shape[0]):
+        x = xs[i]
+        y = ys[i]
 {loops}
-
-
-@numba.njit(**LANES_JIT)
-def _block_eval(blk, lanes, sizes, act, xs, ys, threshold, mse, hits):
-    """Each lane's MSE on (xs, ys) into ``mse`` and share of right calls into ``hits`` (B,).
-
-    Lane by lane, the beans innermost: a sum over beans does not vectorise (no reassociation),
-    so this compiles as plain scalar code, quickly; it runs once per chunk of epochs.
-    """
-    for s in range(lanes):
-{_indent(loads, 8)}
-        total = 0.0
-        right = 0.0
-        for i in range(xs.shape[0]):
-            x = xs[i]
-            y = ys[i]
-{_indent(evaluate, 12)}
-        mse[s] = total / xs.shape[0]  # 0/0 = NaN without held-out beans (error_model 'numpy')
-        hits[s] = right / xs.shape[0]
-'''
+"""
+    # Lane by lane, the beans innermost: a sum over beans does not vectorise (no reassociation),
+    # so this compiles as plain scalar code, quickly; it runs once per chunk of epochs.
+    evaluate = f"""
+for s in range(lanes):
+{_indent(loads, 4)}
+    total = 0.0
+    right = 0.0
+    for i in range(xs.shape[0]):
+        x = xs[i]
+        y = ys[i]
+{_indent(evaluate_lines, 8)}
+    mse[s] = total / xs.shape[0]  # 0/0 = NaN without held-out beans (error_model 'numpy')
+    hits[s] = right / xs.shape[0]
+"""
     scratch = f"\n\nSCRATCH = {2 * len(_hidden_rows(shape)) * lanes}  # lanes for hidden outputs and deltas\n"
-    return _header(f"Lane kernels for a {shape} net", lanes) + ACCESS + scratch + body + DRIVERS
+    return _header(f"Lane kernels for a {shape} net", lanes) + ACCESS + scratch + drivers(train, evaluate)
 
 
 _LOCAL = re.compile(r"\b(p[0-9]+|[adz][0-9]+_[0-9]+|s|rate)\b")

@@ -14,6 +14,7 @@ doubled the compile time of every new shape. The kernel entry is plain arrays in
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from types import ModuleType
@@ -99,6 +100,32 @@ def _net(shape: Shape) -> tuple[np.ndarray, int]:
     return np.array(shape.layer_sizes, dtype=np.int64), shape.activation_code
 
 
+class Worker:
+    """A started thread whose end is waited for on an Event, never with ``Thread.join``.
+
+    On CPython before 3.13 a join that an exception from a signal handler interrupts (Ctrl-C,
+    or SIGTERM through ``cli.signals``) can mark the thread ended while it still runs; the
+    process then exits under a kernel that numba is still compiling, and LLVM aborts it. A
+    SIGTERM during a first run's compile ended so about one time in six
+    (tests/test_many.py::test_a_worker_interrupted_while_waited_for_is_still_waited_for).
+    """
+
+    def __init__(self, target: Callable[[], None], name: str, daemon: bool = False) -> None:
+        self._ended = threading.Event()
+
+        def run() -> None:
+            try:
+                target()
+            finally:
+                self._ended.set()
+
+        threading.Thread(target=run, name=name, daemon=daemon).start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait at most ``timeout`` seconds (None: for good); True once the thread has ended."""
+        return self._ended.wait(timeout)
+
+
 def _run_threads(part: Callable[[int, int], None], threads: int, stop: np.ndarray) -> None:
     """Run ``part(t, threads)`` for t in range(threads) at once, t = 0 in this thread.
 
@@ -114,9 +141,7 @@ def _run_threads(part: Callable[[int, int], None], threads: int, stop: np.ndarra
             failures.append(err)
             stop[0] = 1
 
-    helpers = [threading.Thread(target=guarded, args=(t,), name=f"beans-kernel-{t}") for t in range(1, threads)]
-    for helper in helpers:
-        helper.start()
+    helpers = [Worker(functools.partial(guarded, t), f"beans-kernel-{t}") for t in range(1, threads)]
     try:
         part(0, threads)
     except BaseException:
@@ -124,7 +149,7 @@ def _run_threads(part: Callable[[int, int], None], threads: int, stop: np.ndarra
         raise
     finally:
         for helper in helpers:
-            helper.join()
+            helper.wait()
     if failures:
         raise failures[0]
 
@@ -154,7 +179,6 @@ def _run_watched(
         except BaseException as err:  # handed to the calling thread below
             failure.append(err)
 
-    worker = threading.Thread(target=guarded, name="beans-kernel", daemon=True)
     epochs_after = np.concatenate(([0], np.cumsum(chunk_epochs)))
     reported = -1
 
@@ -169,14 +193,13 @@ def _run_watched(
             on_progress(done)
             reported = done
 
-    worker.start()
+    worker = Worker(guarded, "beans-kernel", daemon=True)
     try:
-        while worker.is_alive():
-            worker.join(poll_seconds)
+        while not worker.wait(poll_seconds):
             report()
     except BaseException:
         stop[0] = 1  # the kernel checks this between chunks
-        worker.join()
+        worker.wait()
         raise
     if failure:
         raise failure[0]

@@ -29,7 +29,7 @@ def test_a_long_run_compiles_the_net_s_own_kernel():
 
 def test_a_compiled_generated_kernel_is_always_taken():
     got = choice.plan(1, 7, 1, generated_compiled=True, run_time_shaped_compiled=False)
-    assert got == (choice.GENERATED, "this net's own kernel is compiled already", 0.0)
+    assert got == (choice.GENERATED, "this net's own kernel is compiled already", 0.0, False)
 
 
 def test_the_first_run_on_a_machine_compiles_the_run_time_shaped_kernel_once():
@@ -44,6 +44,25 @@ def test_the_lessons_net_always_runs_on_its_own_kernel(rt_compiled):
     got = choice.plan(LESSON_JOB, 7, 2, generated_compiled=False, run_time_shaped_compiled=rt_compiled, lesson=True)
     assert got.kind == choice.GENERATED and got.compile_s == pytest.approx(choice.generated_compile_s(7))
     assert choice.choose_kernel(Shape(), LESSON_JOB, 2).kind == choice.GENERATED
+
+
+@pytest.mark.parametrize(
+    ("steps", "lesson", "generated_compiled", "rt_compiled", "beside"),
+    [
+        (LESSON_JOB, True, False, False, True),  # a machine's first run: both compiles, side by side
+        (LESSON_JOB, True, False, True, False),
+        (LESSON_JOB, True, True, False, False),  # no compile of its own to go beside
+        (LONG_JOB, False, False, False, True),
+        (LESSON_JOB, False, False, False, False),  # the run compiles the run-time-shaped kernel itself
+    ],
+)
+def test_the_run_time_shaped_kernel_is_compiled_beside_a_generated_compile(
+    steps, lesson, generated_compiled, rt_compiled, beside
+):
+    got = choice.plan(steps, 7, 2, generated_compiled, rt_compiled, lesson=lesson)
+    assert got.compile_beside is beside
+    if beside:
+        assert got.kind == choice.GENERATED and got.compile_s > 0
 
 
 def test_a_net_too_big_to_generate_runs_run_time_shaped_however_long():

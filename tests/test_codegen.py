@@ -8,13 +8,14 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numba
 import numpy as np
 import pytest
 from beans.kernels import codegen
 from beans.kernels._jit import LANES_JIT
-from beans.kernels.many import sgd_many
+from beans.kernels.many import sgd_many, train_rows_inplace
 from beans.kernels.shape import Shape
 
 import beans
@@ -46,24 +47,21 @@ def test_a_folder_others_can_write_to_is_never_used(tmp_path, monkeypatch):
     assert not os.lstat(got).st_mode & 0o077
 
 
+def _uncached_assembly(module, shape: Shape) -> str:
+    """The assembly of an uncached copy of ``module``'s kernel, run once on ``shape``.
+
+    A kernel loaded from numba's cache has no assembly to show.
+    """
+    entry = numba.njit(**{**LANES_JIT, "cache": False})(module._train_blocks.py_func)
+    copy = SimpleNamespace(B=module.B, SCRATCH=module.SCRATCH, _train_blocks=entry)
+    train_rows_inplace(np.full((8, shape.n_params), 0.5), *beans.get_beans(5, 0), 1, 0.03, 1, shape, module=copy)
+    return "\n".join(entry.inspect_asm().values())
+
+
 @pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="reads x86-64 assembly")
 def test_the_generated_step_runs_in_simd_registers():
     shape = Shape((2, 3, 2))
-    module = codegen.kernel_module(shape)
-    # an uncached copy: a kernel loaded from numba's cache has no assembly to show
-    step = numba.njit(**{**LANES_JIT, "cache": False})(module._sgd_block.py_func)
-    xs, ys = beans.get_beans(5, 0)
-    step(
-        np.full(shape.n_params * module.B + module.SCRATCH, 0.5),
-        8,
-        np.array(shape.layer_sizes),
-        0,
-        xs,
-        ys,
-        1,
-        np.full(module.B, 0.03),
-    )
-    asm = "\n".join(step.inspect_asm().values())
+    asm = _uncached_assembly(codegen.kernel_module(shape), shape)
     assert re.search(r"vfmadd\w*pd\s+%[yz]mm", asm), "the lane loop did not vectorise"
 
 
@@ -87,10 +85,5 @@ def test_a_compiled_shape_loads_from_numba_s_cache_in_a_new_process():
 @pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="reads x86-64 assembly")
 def test_the_run_time_shaped_step_runs_in_simd_registers():
     shape = Shape((3, 2), "tanh")
-    module = codegen.kernel_module(shape, max_generated_params=0)
-    step = numba.njit(**{**LANES_JIT, "cache": False})(module._sgd_block.py_func)
-    xs, ys = beans.get_beans(5, 0)
-    blk = np.full(shape.n_params * module.B + codegen.scratch_lanes(module, shape), 0.5)
-    step(blk, 8, np.array(shape.layer_sizes), 1, xs, ys, 1, np.full(module.B, 0.03))
-    asm = "\n".join(step.inspect_asm().values())
+    asm = _uncached_assembly(codegen.kernel_module(shape, max_generated_params=0), shape)
     assert re.search(r"vfmadd\w*pd\s+%[yz]mm", asm), "the lane loops did not vectorise"

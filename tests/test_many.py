@@ -5,6 +5,8 @@ Every row, both kernel kinds (generated per shape, run-time-shaped), every threa
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 
@@ -239,3 +241,31 @@ def test_each_lane_trains_with_its_own_learning_rate_bit_for_bit():
     for k, lr in enumerate(rates):
         alone = sgd_many(start[:4], xs, ys, 30, lr)
         np.testing.assert_array_equal(together[4 * k : 4 * k + 4], alone)
+
+
+def test_a_worker_interrupted_while_waited_for_is_still_waited_for():
+    # Thread.join, interrupted by a signal handler's exception, can mark a running thread ended
+    # (CPython before 3.13); the process then exited under a kernel numba was still compiling
+    from beans.kernels.many import Worker
+
+    release, finished = threading.Event(), threading.Event()
+
+    def work() -> None:
+        release.wait(60)
+        finished.set()
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    worker = Worker(work, "test-worker")
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    try:
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGUSR1)).start()
+        with pytest.raises(KeyboardInterrupt):
+            worker.wait()
+        threading.Timer(0.3, release.set).start()
+        assert worker.wait(60)
+        assert finished.is_set()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+        release.set()
