@@ -12,7 +12,7 @@ from beans.cli.sweep_plots import sweep_figure
 from test_cli_data_and_starts import BAD_FILES, write_csv
 from typer.testing import CliRunner
 
-from beans.sweep.grid import Grid, GridError, read_files
+from beans.sweep.grid import Grid, GridError, read_files, value_labels
 
 runner = CliRunner()
 TINY = ["--epochs", "200", "--seeds", "3", "--snapshot-every", "50", "--no-plot", "-q"]
@@ -132,6 +132,20 @@ def test_held_out_beans_come_from_a_share_of_each_file_or_one_test_file_as_in_tr
         args += ["--test-share", "0.3", "--data-seed", str(cell["data_seed"])] if held_out == "--test-share" else extra
         want = trained(tmp_path, f"{cell['data'][-5:]}-{cell['data_seed']}", *args)
         assert per_seed(record) == want and None not in want["test_mse"]
+
+
+def test_a_test_file_beside_the_built_in_beans_is_what_train_tests_on(tmp_path, two_files):
+    out = tmp_path / "out"
+    done = run("sweep", "--beans", "30", "--lr", "0.5", *TINY, "--test-data", str(two_files[1]), "--out", str(out))
+    assert done.exit_code == 0, done.output
+    (record,) = records(out)
+    assert per_seed(record) == trained(tmp_path, "t", "--beans", "30", "--lr", "0.5", "--test-data", str(two_files[1]))
+
+
+def test_files_are_shown_by_name_unless_two_share_one():
+    assert value_labels("data", ("x/a.csv", "y/b.csv")) == {"x/a.csv": "a.csv", "y/b.csv": "b.csv"}
+    assert value_labels("data", ("x/a.csv", "y/a.csv")) == {"x/a.csv": "x/a.csv", "y/a.csv": "y/a.csv"}
+    assert value_labels("data", (None,)) == {None: "-"}
 
 
 def test_resume_finishes_the_sweep_and_a_changed_file_is_refused(tmp_path, two_files, file_sweep):

@@ -246,7 +246,7 @@ class Grid:
             name = sorted(unknown)[0]
             raise GridError(option_name(name), f"unknown axis {name!r}; axes are {', '.join(AXES)}")
         self._check_bean_sources()
-        from_files = self.axes.get("data", DEFAULTS["data"]) != DEFAULTS["data"]
+        from_files = tuple(self.axes.get("data", DEFAULTS["data"])) != DEFAULTS["data"]
         not_drawn = (*DRAWING_AXES, *(() if self.test_share is not None else ("data_seed",)))
         axes = {
             name: tuple(self.axes.get(name, (None,) if from_files and name in not_drawn else DEFAULTS[name]))
@@ -279,7 +279,7 @@ class Grid:
     def _check_bean_sources(self) -> None:
         """Options that draw beans or hold them out, each given only where it means something
         (``beans train``'s rules, in its words)."""
-        paths = self.axes.get("data", DEFAULTS["data"])
+        paths = tuple(self.axes.get("data", DEFAULTS["data"]))
         if paths != DEFAULTS["data"]:
             if None in paths:
                 raise GridError("--data", "every value must be a file name")
