@@ -20,7 +20,7 @@ import typer
 
 from ..files import OutputError, WrongKindError, prepare_outputs, remove_leftovers
 from .errors import fail
-from .options import LANG_HELP, language, output_folder, positive_number, whole
+from .options import LANG_HELP, data_file, language, output_folder, positive_number, share, whole
 from .signals import exit_code
 
 # The files a sweep writes under --out at the end, besides its journal.
@@ -78,11 +78,33 @@ def sweep(
             "--init", metavar="RULES", help="Start values: lesson, xavier, he, normal:SCALE.", show_default="lesson"
         ),
     ] = None,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data",
+            metavar="FILES",
+            help="Beans CSV files (size,toxicity, as beans data --csv writes), comma-separated; "
+            "each cell trains on one. Not with --beans, --noise, --curve.",
+            show_default="the built-in beans",
+        ),
+    ] = None,
     seeds: Annotated[int, typer.Option("--seeds", **whole(1), help="Random starts of every cell.")] = 20,
     seed_start: Annotated[int, typer.Option("--seed-start", **whole(0), help="First seed.")] = 0,
     test_beans: Annotated[
-        int, typer.Option("--test-beans", **whole(0), help="Held-out beans (from DATA_SEED+1); 0: none.")
-    ] = 100,
+        int | None,
+        typer.Option(
+            "--test-beans", **whole(0), show_default="100", help="Held-out beans (from DATA_SEED+1); 0: none."
+        ),
+    ] = None,
+    test_data: Annotated[
+        Any, typer.Option("--test-data", **data_file(), help="Test every cell on the beans of this CSV instead.")
+    ] = None,
+    test_share: Annotated[
+        float | None,
+        typer.Option(
+            "--test-share", **share(), help="Hold out this share of each --data file (rows chosen by --data-seed)."
+        ),
+    ] = None,
     snapshot_every: Annotated[
         int, typer.Option("--snapshot-every", **whole(1), help="Check the accuracy every this many epochs.")
     ] = 100,
@@ -128,15 +150,24 @@ def sweep(
     and seed), cells.csv and cells.json (one row per cell) and sweep.png; prints the cells best
     first. Run the same command with --resume to finish an interrupted sweep.
     """
-    from ..sweep.grid import AXES, Grid, GridError, parse_axis
+    from ..sweep.grid import AXES, Grid, GridError, parse_axis, read_files
 
     if scheduler is not None and workers is not None:
         raise typer.BadParameter("give --scheduler or --workers, not both", param_hint="'--workers'")
     given = dict(lr=lr, hidden=hidden, activation=activation, beans=beans, noise=noise, epochs=epochs)
-    given |= {"data_seed": data_seed, "curve": curve, "init": init}
+    given |= {"data_seed": data_seed, "curve": curve, "init": init, "data": data}
     try:
         axes = {name: parse_axis(name, text) for name, text in given.items() if text is not None}
-        grid = Grid(axes, range(seed_start, seed_start + seeds), test_beans, snapshot_every)
+        files = read_files(axes.get("data", ()))  # every file checked before any cell runs
+        grid = Grid(
+            axes,
+            range(seed_start, seed_start + seeds),
+            test_beans,
+            snapshot_every,
+            files=files,
+            test_data=test_data,
+            test_share=test_share,
+        )
         # the tasks running at once on this machine: a local cluster's workers, or this process
         grid.check_memory(workers if workers is not None else 0 if scheduler is not None else 1)
     except GridError as err:

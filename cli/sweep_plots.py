@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..sweep.grid import AXES, show_values
+from ..sweep.grid import AXES, DEFAULTS, show_values, value_labels
 from .figures import Figure, use_language  # before any other matplotlib import: it sets MPLCONFIGDIR and Agg
 from .words import axis_name, words
 
@@ -28,8 +28,9 @@ MAX_PANEL_ROWS = 12
 MAX_ANNOTATED = 160
 
 
-def _label(axis: str, value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _labels(axis: str, axes: dict[str, tuple]) -> dict[Any, str]:
+    """Each value of ``axis`` as the figure writes it: a data file by its name (``grid.value_labels``)."""
+    return value_labels(axis, axes[axis])
 
 
 def heatmap_arrays(
@@ -62,7 +63,9 @@ def sweep_figure(
 
     When at most one of the grid's axes has more than one value, the line plots of
     ``sweep_line_figure`` along it (along ``x`` when none varies). ``lang``: the words' language.
+    An axis missing from ``axes`` (a grid from before it existed) holds its default.
     """
+    axes = {name: tuple(axes.get(name, DEFAULTS[name])) for name in AXES}
     varying = [name for name in AXES if len(axes[name]) > 1]
     if len(varying) <= 1:
         return sweep_line_figure(summaries, axes, varying[0] if varying else x, seeds, lang)
@@ -81,7 +84,9 @@ def sweep_figure(
     for row, combo in enumerate(shown):
         fixed = dict(zip(others, combo, strict=True))
         share, epochs, interval = heatmap_arrays(summaries, axes, x, y, fixed)
-        where = w["comma"].join(f"{axis_name(name, lang)} {_label(name, value)}" for name, value in fixed.items())
+        where = w["comma"].join(
+            f"{axis_name(name, lang)} {_labels(name, axes)[value]}" for name, value in fixed.items()
+        )
         for col, (data, title, cmap, vmax) in enumerate(
             (
                 (share, w["share_converged"], "viridis", 1.0),
@@ -91,8 +96,8 @@ def sweep_figure(
             ax = panels[row, col]
             cmap_obj = _cmap(cmap)
             image = ax.imshow(data, origin="lower", aspect="auto", cmap=cmap_obj, vmin=0.0, vmax=vmax)
-            ax.set_xticks(range(len(xs)), [_label(x, v) for v in xs], fontsize=8)
-            ax.set_yticks(range(len(ys)), [_label(y, v) for v in ys], fontsize=8)
+            ax.set_xticks(range(len(xs)), [_labels(x, axes)[v] for v in xs], fontsize=8)
+            ax.set_yticks(range(len(ys)), [_labels(y, axes)[v] for v in ys], fontsize=8)
             ax.set_xlabel(axis_name(x, lang))
             ax.set_ylabel(axis_name(y, lang))
             ax.set_title(f"{title}" + (f"\n{where}" if where else ""), fontsize=9)
@@ -113,10 +118,12 @@ def sweep_figure(
 
 
 def _same_title(axes: dict[str, tuple], seeds: int, lang: str) -> str:
-    """The figure's title: seeds per cell, and the settings every cell shares."""
+    """The figure's title: seeds per cell, and the settings every cell shares (None: it does not apply)."""
     w = words(lang)
     same = w["comma"].join(
-        f"{axis_name(name, lang)} {_label(name, axes[name][0])}" for name in AXES if len(axes[name]) == 1
+        f"{axis_name(name, lang)} {_labels(name, axes)[axes[name][0]]}"
+        for name in AXES
+        if len(axes[name]) == 1 and axes[name][0] is not None
     )
     return w["sweep_title"].format(seeds=seeds) + (w["semicolon"] + same if same else "")
 
@@ -193,7 +200,7 @@ def sweep_line_figure(
     right.set_title(w["median_epochs"], fontsize=9)
     for ax in (left, right):
         ax.set_xscale(scale)
-        ax.set_xticks(where, [_label(axis, v) for v in values], fontsize=8)
+        ax.set_xticks(where, [_labels(axis, axes)[v] for v in values], fontsize=8)
         ax.minorticks_off()
         ax.set_xlabel(axis_name(axis, lang))
         ax.grid(alpha=0.3)

@@ -10,13 +10,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..sweep.grid import value_labels
 from ..sweep.summary import ranked
 from .report import format_accuracy, shown_rows
 from .words import axis_name, words
-
-
-def _value(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _epochs(summary: dict[str, Any]) -> tuple[str, str]:
@@ -40,10 +37,12 @@ def _converged(summary: dict[str, Any]) -> str:
 def cells_table(grid, summaries: list[dict[str, Any]], lang: str = "en") -> Table:
     """One row per cell, best first (``summary.ranked``); past 25 cells the best and worst 10; in ``lang``.
 
-    The converged column holds each cell's share and, below it, its 95% interval.
+    The converged column holds each cell's share and, below it, its 95% interval; a data file is
+    shown by its name (``grid.value_labels``).
     """
     w = words(lang)
     columns = grid.varying() or ["lr"]
+    labels = {name: value_labels(name, grid.axes[name]) for name in columns}
     title = w["cells_title"].format(cells=grid.n_cells, seeds=len(grid.seeds))
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)  # light rules: fits 80 columns
     table.add_column(w["col_rank"], justify="right", style="dim", no_wrap=True)
@@ -59,7 +58,7 @@ def cells_table(grid, summaries: list[dict[str, Any]], lang: str = "en") -> Tabl
             table.add_section()
         for rank in rows:
             s = order[rank]
-            cells = [str(rank + 1), *(_value(s[name]) for name in columns)]
+            cells = [str(rank + 1), *(labels[name][s[name]] for name in columns)]
             if s["status"] != "ok":
                 table.add_row(
                     *cells, Text(w["cell_failed"].format(reason=s["reason"]), style="bold red"), "", "", "", ""

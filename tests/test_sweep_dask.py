@@ -19,11 +19,13 @@ pytestmark = pytest.mark.slow  # Dask clusters: scheduler and worker processes
 import cloudpickle  # noqa: E402  (a dependency of distributed)
 import dask  # noqa: E402
 import sweep_faults  # noqa: E402
+from beans.kernels.data import get_beans  # noqa: E402
 from test_sweep_cli import GRID, final_bytes, sweep  # noqa: E402
 
+from beans.bean_files import beans_csv  # noqa: E402
 from beans.sweep import outcome  # noqa: E402
 from beans.sweep.dask_exec import check_versions, close, connect, run_on_dask  # noqa: E402
-from beans.sweep.grid import Grid  # noqa: E402
+from beans.sweep.grid import Grid, read_files  # noqa: E402
 from beans.sweep.runner import run_in_process, versions  # noqa: E402
 
 cloudpickle.register_pickle_by_value(sweep_faults)  # workers cannot import the tests folder
@@ -68,6 +70,20 @@ def test_a_worker_killed_mid_sweep_changes_nothing(cluster, tmp_path):
     got = on_dask(cluster, grid, task_function=task)
     assert (tmp_path / "died").exists()
     assert got == in_process(grid)
+
+
+def test_the_beans_of_data_files_reach_the_workers_without_the_files(cluster, tmp_path):
+    paths = []
+    for data_seed, count in ((3, 30), (4, 20)):
+        paths.append(tmp_path / f"beans-{data_seed}.csv")
+        paths[-1].write_text(beans_csv(*get_beans(count, data_seed)))
+    files = read_files(tuple(str(path) for path in paths))
+    axes = {"lr": (0.1, 0.7), "data": tuple(files), "data_seed": (0, 1), "epochs": (200,)}
+    grid = Grid(axes, range(5), snapshot_every=50, files=files, test_share=0.3)
+    for path in paths:
+        path.unlink()  # the tasks carry the beans: no worker reads a file
+    got = on_dask(cluster, grid)
+    assert all(record["status"] == "ok" for record in got) and got == in_process(grid)
 
 
 def test_a_cell_that_kills_every_worker_fails_alone(cluster):

@@ -4,6 +4,12 @@ An axis is one ``beans train`` setting that varies; the grid is the product of t
 every cell is trained from the same random starts (``seeds``). Cells that differ only in
 learning rate share a network shape and beans, so they train side by side in one kernel call
 with a learning rate per lane: every setting but ``lr`` is the grouping key. numpy only.
+
+The ``data`` axis lists beans CSV files (``beans.bean_files``), each named as it was given; None,
+its default, is the built-in beans. A grid of files holds the beans read from them (``files``)
+and None on the axes that draw beans (``beans``, ``noise``, ``curve``; ``data_seed`` too unless
+``test_share`` splits the files), and its description names each file's SHA-256, so that a
+journal is resumed only on the very bytes it was started on.
 """
 
 from __future__ import annotations
@@ -11,12 +17,14 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
 
+from ..bean_files import BeanData, DataFileError, held_out_count, read_beans_csv
 from ..checks import WHOLE, parse_decimal, parse_whole
 from ..config import (
     BASE_BYTES,
@@ -32,7 +40,12 @@ from ..kernels.checks import CURVES, parse_init
 from ..kernels.shape import ACTIVATIONS, Shape, parse_hidden
 
 # The axes in the order cells are enumerated (the last varies fastest) and columns are written.
-AXES = ("lr", "hidden", "activation", "beans", "noise", "epochs", "data_seed", "curve", "init")
+AXES = ("lr", "hidden", "activation", "beans", "noise", "epochs", "data_seed", "curve", "init", "data")
+# Axes added after the journal's format was fixed: a record written before one existed lacks it
+# and stands for its default (``cell_setting``).
+LATER_AXES = ("curve", "init", "data")
+# The axes that draw the built-in beans: with data files they hold None (they do not apply).
+DRAWING_AXES = ("beans", "noise", "curve")
 # Every setting but lr: cells equal in all of these train in one kernel call.
 GROUP_KEY = tuple(name for name in AXES if name != "lr")
 DEFAULTS: dict[str, tuple] = {
@@ -45,10 +58,13 @@ DEFAULTS: dict[str, tuple] = {
     "data_seed": (0,),
     "curve": ("hill",),
     "init": ("lesson",),
+    "data": (None,),  # the built-in beans
 }
 # The per-seed table holds cells x seeds rows (about 100 bytes each): a gigabyte at most.
 MAX_ROWS = 10_000_000
 MAX_VALUES_PER_AXIS = 1000
+# Held-out beans drawn for every cell when --test-beans is not given (``beans train``'s default).
+DEFAULT_TEST_BEANS = 100
 # Significant digits kept of a number a range makes, at least: 0.0316 rather than 0.031622776601683794.
 RANGE_DIGITS = 3
 
@@ -115,8 +131,8 @@ def parse_axis(axis: str, text: str) -> tuple:
     """One axis's values from a comma list of values or ranges, checked; GridError naming the option.
 
     Numbers: ``0.1,0.3`` or ``0.001:1:log4`` (see ``_number_range``); ``hidden``: ``1,2,4x4``;
-    ``activation``, ``curve``: names; ``init``: ``lesson,he,normal:0.5``. Values keep their order;
-    a repeated value is an error.
+    ``activation``, ``curve``: names; ``init``: ``lesson,he,normal:0.5``; ``data``: file names, as
+    given (``read_files`` reads them). Values keep their order; a repeated value is an error.
     """
     option = option_name(axis)
     tokens = [token.strip() for token in text.split(",")]
@@ -137,6 +153,8 @@ def parse_axis(axis: str, text: str) -> tuple:
 
 
 def _parse_tokens(axis: str, tokens: list[str]) -> list:
+    if axis == "data":
+        return tokens
     if axis == "hidden":
         return ["x".join(map(str, parse_hidden(token))) for token in tokens]
     if axis == "activation":
@@ -165,7 +183,7 @@ def _parse_tokens(axis: str, tokens: list[str]) -> list:
 
 
 def _show(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{value:g}" if isinstance(value, float) else "" if value is None else str(value)
 
 
 def show_values(values: tuple) -> str:
@@ -173,28 +191,71 @@ def show_values(values: tuple) -> str:
     return ",".join(_show(v) for v in values)
 
 
+def value_labels(axis: str, values: tuple) -> dict[Any, str]:
+    """How tables and figures show each value of an axis: numbers as ``%g``, a data file by its
+    name (by its path as given when two files share a name), None (does not apply) as ``-``."""
+    labels = {value: "-" if value is None else _show(value) for value in values}
+    if axis == "data":
+        names = {value: PurePath(value).name for value in values if value is not None}
+        if len(set(names.values())) == len(names):
+            labels.update(names)
+    return labels
+
+
+def read_files(paths: tuple) -> dict[str, BeanData]:
+    """The beans of every file of a ``data`` axis, each read and checked (``bean_files.read_beans_csv``).
+
+    Raises GridError for ``--data`` with the file's one-line ``DataFileError`` message.
+    """
+    files = {}
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            files[path] = read_beans_csv(path)
+        except DataFileError as err:
+            raise GridError("--data", str(err)) from None
+    return files
+
+
 @dataclass(frozen=True)
 class Grid:
     """A sweep: the values of every axis, the random starts and the fixed settings of every cell.
 
     ``axes`` maps each name of ``AXES`` to its values (a one-value tuple for a setting that
-    does not vary). Checked on construction: raises GridError naming the option to change.
+    does not vary). ``files`` holds the beans of every file on the ``data`` axis (``read_files``);
+    held-out beans are drawn (``test_beans`` of them, from each cell's data seed + 1; None: 100,
+    or 0 with files), or come from ``test_data`` (one file for every cell) or a ``test_share`` of
+    each data file (rows chosen by the cell's data seed), as ``beans train`` takes them. Checked
+    on construction: raises GridError naming the option to change.
     """
 
     axes: dict[str, tuple]
     seeds: range
-    test_beans: int = 100
+    test_beans: int | None = None
     snapshot_every: int = 100
     converged_accuracy: float = 0.95
+    files: Mapping[str, BeanData] = field(default_factory=dict)
+    test_data: BeanData | None = None
+    test_share: float | None = None
     n_cells: int = field(init=False)
 
     def __post_init__(self):
-        axes = {name: tuple(self.axes.get(name, DEFAULTS[name])) for name in AXES}
         unknown = set(self.axes) - set(AXES)
         if unknown:
             name = sorted(unknown)[0]
             raise GridError(option_name(name), f"unknown axis {name!r}; axes are {', '.join(AXES)}")
+        self._check_bean_sources()
+        from_files = tuple(self.axes.get("data", DEFAULTS["data"])) != DEFAULTS["data"]
+        not_drawn = (*DRAWING_AXES, *(() if self.test_share is not None else ("data_seed",)))
+        axes = {
+            name: tuple(self.axes.get(name, (None,) if from_files and name in not_drawn else DEFAULTS[name]))
+            for name in AXES
+        }
         object.__setattr__(self, "axes", axes)
+        if self.test_beans is None:
+            drawn = not from_files and self.test_data is None
+            object.__setattr__(self, "test_beans", DEFAULT_TEST_BEANS if drawn else 0)
         for name, values in axes.items():
             if not values:
                 raise GridError(option_name(name), f"{option_name(name)} needs at least one value")
@@ -215,6 +276,66 @@ class Grid:
             except ValueError as err:
                 raise GridError(option_name(getattr(err, "setting", "seeds")), str(err)) from None
 
+    def _check_bean_sources(self) -> None:
+        """Options that draw beans or hold them out, each given only where it means something
+        (``beans train``'s rules, in its words)."""
+        paths = tuple(self.axes.get("data", DEFAULTS["data"]))
+        if paths != DEFAULTS["data"]:
+            if None in paths:
+                raise GridError("--data", "every value must be a file name")
+            missing = [path for path in paths if path not in self.files]
+            if missing:
+                raise GridError("--data", f"{missing[0]} has not been read (beans.sweep.grid.read_files)")
+            for name in DRAWING_AXES:
+                if name in self.axes:
+                    raise GridError(option_name(name), "draws beans; with --data the beans are the file's")
+            if "data_seed" in self.axes and self.test_share is None:
+                raise GridError(
+                    "--data-seed",
+                    "draws beans; with --data the beans are the file's (with --test-share it picks the held-out rows)",
+                )
+            if self.test_share is not None:
+                for path in paths:
+                    try:
+                        held_out_count(self.files[path].size, self.test_share)
+                    except ValueError as err:
+                        raise GridError("--test-share", f"{path}: {err}") from None
+        elif self.test_share is not None:
+            raise GridError("--test-share", "splits the --data beans; give --data FILE.csv too")
+        if self.test_share is not None and self.test_data is not None:
+            raise GridError("--test-share", "give --test-data or --test-share, not both")
+        if self.test_beans is not None and (paths != DEFAULTS["data"] or self.test_data is not None):
+            raise GridError(
+                "--test-beans",
+                "draws held-out beans; with --data or --test-data they come from --test-data or --test-share",
+            )
+
+    def bean_counts(self, cell: dict[str, Any]) -> tuple[int, int]:
+        """(training beans, held-out beans) of a cell: the counts drawn, or its file's rows and split."""
+        path = cell_setting(cell, "data")
+        if path is None:
+            train = cell_setting(cell, "beans")
+            return train, self.test_data.size if self.test_data is not None else self.test_beans
+        rows = self.files[path].size
+        if self.test_share is not None:
+            held = held_out_count(rows, self.test_share)
+            return rows - held, held
+        return rows, self.test_data.size if self.test_data is not None else 0
+
+    def _largest_bean_counts(self) -> tuple[int, int]:
+        """The most training and the most held-out beans of any cell (they depend on data and beans only)."""
+        counts = [
+            self.bean_counts({"data": path, "beans": beans})
+            for path in self.axes["data"]
+            for beans in self.axes["beans"]
+        ]
+        return max(c[0] for c in counts), max(c[1] for c in counts)
+
+    def data_bytes(self) -> int:
+        """Bytes of the beans read from files, held to the end (two float64 per row)."""
+        rows = sum(data.size for data in self.files.values())
+        return 16 * (rows + (self.test_data.size if self.test_data is not None else 0))
+
     def _lrs_that_fit(self, epochs: int) -> int:
         """How many learning rates one task may train at once within ``HISTORY_LIMIT_BYTES``."""
         records = snapshot_count(epochs, self.snapshot_every)
@@ -232,8 +353,9 @@ class Grid:
         """
         records = snapshot_count(max(self.axes["epochs"]), self.snapshot_every)
         lanes = self.task_lanes()
-        beans = max(self.axes["beans"]) if beans is None else beans
-        test_beans = self.test_beans if test_beans is None else test_beans
+        most_beans, most_test_beans = self._largest_bean_counts()
+        beans = most_beans if beans is None else beans
+        test_beans = most_test_beans if test_beans is None else test_beans
         return max(
             run_bytes(lanes, beans, test_beans, records, Shape(parse_hidden(hidden), activation), False, False)
             for hidden in self.axes["hidden"]
@@ -248,7 +370,7 @@ class Grid:
         when every task runs on a remote cluster, whose memory is not known here).
         """
         limit = memory_limit()
-        rows = self.n_cells * len(self.seeds) * SWEEP_ROW_BYTES
+        rows = self.n_cells * len(self.seeds) * SWEEP_ROW_BYTES + self.data_bytes()
         task = self.task_bytes()
         need = BASE_BYTES + rows + processes * task
         if need <= limit:
@@ -257,13 +379,17 @@ class Grid:
         if processes > 1 and BASE_BYTES + rows + task <= limit:
             option, advice = "--workers", "use fewer workers"
             what += f", {processes:,} workers, each with a task of {self.task_lanes():,} lanes)"
-        elif BASE_BYTES + rows + processes * self.task_bytes(min(max(self.axes["beans"]), 100), 100) > limit:
+        elif BASE_BYTES + rows + processes * self.task_bytes(min(self._largest_bean_counts()[0], 100), 100) > limit:
             option, advice = "--seeds", "use fewer seeds, fewer learning rates or a smaller --hidden"
             what += f", up to {self.task_lanes():,} lanes trained at once)"
         else:
-            beans, test_beans = max(self.axes["beans"]), self.test_beans
-            option = "--beans" if beans >= test_beans else "--test-beans"
-            advice = "use fewer beans" if option == "--beans" else "use fewer test beans"
+            beans, test_beans = self._largest_bean_counts()
+            if self.files or self.test_data is not None:  # the counts are the files' rows
+                option = "--data" if beans >= test_beans or self.test_data is None else "--test-data"
+                advice = "use smaller files"
+            else:
+                option = "--beans" if beans >= test_beans else "--test-beans"
+                advice = "use fewer beans" if option == "--beans" else "use fewer test beans"
             what += f", {beans:,} beans, {test_beans:,} test beans)"
         raise GridError(
             option,
@@ -281,8 +407,8 @@ class Grid:
             yield dict(zip(AXES, values, strict=True))
 
     def cell_steps(self, cell: dict[str, Any]) -> int:
-        """SGD steps one cell takes over all its seeds."""
-        return len(self.seeds) * cell["epochs"] * cell["beans"]
+        """SGD steps one cell takes over all its seeds: seeds x epochs x its training beans."""
+        return len(self.seeds) * cell["epochs"] * self.bean_counts(cell)[0]
 
     @property
     def total_steps(self) -> int:
@@ -297,6 +423,10 @@ class Grid:
             "test_beans": self.test_beans,
             "snapshot_every": self.snapshot_every,
             "converged_accuracy": self.converged_accuracy,
+            # the bytes each cell's beans came from, so that a journal resumes on the same ones only
+            "data_files": [self.files[path].describe() for path in self.axes["data"] if path is not None],
+            "test_data": None if self.test_data is None else self.test_data.describe(),
+            "test_share": self.test_share,
         }
 
     def tasks(self, cells: list[dict[str, Any]], min_tasks: int = 1) -> list[dict[str, Any]]:
@@ -304,7 +434,8 @@ class Grid:
 
         A task holds one group's cells (its learning rates), split only to keep its history
         within ``HISTORY_LIMIT_BYTES`` or to make at least ``min_tasks`` tasks when there are
-        enough cells. Returns plain data (``run_task``'s input), in grid order.
+        enough cells. Returns plain data (``run_task``'s input), in grid order; a task of a data
+        file carries its beans (``data``: float64 xs and ys), so that a worker needs no file.
         """
         groups: dict[tuple, list[float]] = {}
         for cell in cells:
@@ -314,6 +445,8 @@ class Grid:
         for key, lrs in groups.items():
             settings = dict(zip(GROUP_KEY, key, strict=True))
             per_task = min(self._lrs_that_fit(settings["epochs"]), -(-len(lrs) // split))
+            data = None if settings["data"] is None else self.files[settings["data"]]
+            test_data = self.test_data
             for first in range(0, len(lrs), per_task):
                 tasks.append(
                     {
@@ -324,6 +457,10 @@ class Grid:
                         "test_beans": self.test_beans,
                         "snapshot_every": self.snapshot_every,
                         "converged_accuracy": self.converged_accuracy,
+                        "train_beans": self.bean_counts(settings)[0],
+                        "data": None if data is None else (data.xs, data.ys),
+                        "test_data": None if test_data is None else (test_data.xs, test_data.ys),
+                        "test_share": self.test_share,
                     }
                 )
         return tasks
@@ -345,14 +482,40 @@ def task_cells(task: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def differences(journal: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """How two ``Grid.describe()`` documents differ, one phrase per option: ``--lr 0.1,0.3 (journal: 0.1)``."""
+    """How two ``Grid.describe()`` documents differ, one phrase per option: ``--lr 0.1,0.3 (journal: 0.1)``.
+
+    A journal from before an entry existed holds its default. A data file that is named in both
+    but whose bytes differ is ``--data a.csv changed since the journal was written``.
+    """
     out = []
     for name in AXES:
         was, now_values = journal.get("axes", {}).get(name, list(DEFAULTS[name])), now["axes"][name]
         if was != now_values:
-            shown = "missing" if was is None else show_values(tuple(was))
-            out.append(f"{option_name(name)} {show_values(tuple(now_values))} (journal: {shown})")
-    for name in ("seed_start", "seeds", "test_beans", "snapshot_every", "converged_accuracy"):
+            shown = "missing" if was is None else show_values(tuple(was)) or "none"
+            out.append(f"{option_name(name)} {show_values(tuple(now_values)) or 'none'} (journal: {shown})")
+    for name in ("seed_start", "seeds", "test_beans", "snapshot_every", "converged_accuracy", "test_share"):
         if journal.get(name) != now[name]:
             out.append(f"{option_name(name)} {now[name]} (journal: {journal.get(name)})")
+    files_before = journal.get("data_files")
+    files_before = files_before if isinstance(files_before, list) else []
+    before = {_file_path(f): f for f in [*files_before, journal.get("test_data")]}
+    for option, files in (("--data", now["data_files"]), ("--test-data", [now["test_data"]])):
+        for file in files:
+            if file is None:
+                continue
+            was = before.get(file["path"])
+            if was is None and option == "--test-data":
+                out.append(f"--test-data {file['path']} (journal: {_file_path(journal.get('test_data')) or 'none'})")
+            elif was is not None and was != file:
+                out.append(
+                    f"{option} {file['path']} changed since the journal was written "
+                    f"(SHA-256 {file['sha256'][:12]}, journal: {str(was.get('sha256'))[:12]})"
+                )
+    if now["test_data"] is None and journal.get("test_data") is not None:
+        out.append(f"--test-data none (journal: {_file_path(journal['test_data'])})")
     return out
+
+
+def _file_path(described: Any) -> str | None:
+    """The path of a file as ``BeanData.describe`` recorded it; None for none (or a damaged entry)."""
+    return described.get("path") if isinstance(described, dict) else None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import MAX_EPOCHS
-from .grid import AXES, cell_key, differences
+from .grid import AXES, LATER_AXES, cell_key, cell_setting, differences
 from .runner import SEED_FIELDS
 
 JOURNAL_NAME = "journal.jsonl"
@@ -203,11 +203,13 @@ def record_problem(record: Any, grid_document: dict[str, Any]) -> str | None:
     if not isinstance(record, dict):
         return "not a JSON object"
     cell, versions, status = record.get("cell"), record.get("versions"), record.get("status")
-    if not isinstance(cell, dict) or set(cell) != set(AXES):
+    # a record written before an axis of LATER_AXES existed lacks it, and stands for its default
+    if not isinstance(cell, dict) or not set(AXES) - set(LATER_AXES) <= set(cell) <= set(AXES):
         return f"its cell does not name exactly the settings {', '.join(AXES)}"
     for name in AXES:  # the same JSON value, type included: 1 and 1.0 are different cells' keys
-        if not any(type(cell[name]) is type(v) and cell[name] == v for v in grid_document["axes"][name]):
-            return f"its {name} {cell[name]!r} is none of this sweep's"
+        value = cell_setting(cell, name)
+        if not any(type(value) is type(v) and value == v for v in grid_document["axes"][name]):
+            return f"its {name} {value!r} is none of this sweep's"
     if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
         return "its versions are not names and version strings"
     if status == "failed":

@@ -52,7 +52,8 @@ def run_task(
     Parameters
     ----------
     task : one entry of ``Grid.tasks``: ``settings`` (every axis but lr), ``lrs``, ``seed_start``,
-        ``seeds``, ``test_beans``, ``snapshot_every``, ``converged_accuracy``
+        ``seeds``, ``test_beans``, ``snapshot_every``, ``converged_accuracy``, ``train_beans``, and
+        the beans of files: ``data`` and ``test_data`` (float64 (xs, ys) or None), ``test_share``
     threads : numba threads for this call (a Dask task passes its own, or numba would take
         every core of the worker's machine); clipped to what numba has here
     on_progress : called with the SGD steps done so far in this task (from the calling thread)
@@ -65,7 +66,6 @@ def run_task(
     is NaN or never happened; the kernel that ran and why, ``kernels.choice``: the same bits either way).
     """
     from ..kernels.choice import choose_kernel
-    from ..kernels.data import get_beans
     from ..kernels.many import max_threads, train_rows_recorded
     from ..kernels.network import init_params_many
     from ..kernels.shape import Shape, parse_hidden
@@ -75,13 +75,7 @@ def run_task(
     shape = Shape(parse_hidden(settings["hidden"]), settings["activation"])
     seeds = range(task["seed_start"], task["seed_start"] + task["seeds"])
     n_seeds, lrs = len(seeds), np.asarray(task["lrs"], dtype=np.float64)
-    xs, ys = get_beans(settings["beans"], settings["data_seed"], settings["noise"], settings["curve"])
-    if task["test_beans"]:
-        test_xs, test_ys = get_beans(
-            task["test_beans"], settings["data_seed"] + 1, settings["noise"], settings["curve"]
-        )
-    else:
-        test_xs = test_ys = np.empty(0)
+    xs, ys, test_xs, test_ys = task_beans(task)
     start = init_params_many(seeds, shape, settings["init"])
     marks = snapshot_schedule(settings["epochs"], task["snapshot_every"])
     lanes = lrs.size * n_seeds
@@ -135,14 +129,40 @@ def run_task(
     return records
 
 
+def task_beans(task: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A task's training and held-out beans, float64 (xs, ys, test_xs, test_ys), as ``beans train``
+    takes them (``TrainConfig.bean_sets``): drawn by the cell's data seed, noise and curve (the
+    held-out ones from the next data seed), or the file's, split by ``test_share`` (rows chosen
+    by the data seed), with held-out beans from ``test_data`` where given."""
+    from ..bean_files import split_beans
+    from ..kernels.data import get_beans
+
+    settings, data, test_data = task["settings"], task.get("data"), task.get("test_data")
+    if data is not None and task.get("test_share") is not None:
+        return split_beans(np.asarray(data[0]), np.asarray(data[1]), task["test_share"], settings["data_seed"])
+    if data is not None:
+        xs, ys = np.asarray(data[0]), np.asarray(data[1])
+    else:
+        xs, ys = get_beans(settings["beans"], settings["data_seed"], settings["noise"], settings["curve"])
+    if test_data is not None:
+        test_xs, test_ys = np.asarray(test_data[0]), np.asarray(test_data[1])
+    elif task["test_beans"] and data is None:
+        test_xs, test_ys = get_beans(
+            task["test_beans"], settings["data_seed"] + 1, settings["noise"], settings["curve"]
+        )
+    else:
+        test_xs = test_ys = np.empty(0)
+    return xs, ys, test_xs, test_ys
+
+
 def failed_record(cell: dict[str, Any], reason: str) -> dict[str, Any]:
     """The record of a cell that could not be trained, with the reason in one line."""
     return {"cell": cell, "versions": versions(), "status": "failed", "reason": " ".join(str(reason).split())}
 
 
 def task_steps(task: dict[str, Any]) -> int:
-    """SGD steps a task takes."""
-    return len(task["lrs"]) * task["seeds"] * task["settings"]["epochs"] * task["settings"]["beans"]
+    """SGD steps a task takes: its cells x seeds x epochs x training beans."""
+    return len(task["lrs"]) * task["seeds"] * task["settings"]["epochs"] * task["train_beans"]
 
 
 def run_in_process(
