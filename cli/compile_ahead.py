@@ -80,11 +80,7 @@ class CompileAhead:
 
 
 def main() -> None:
-    """The child: compile the run-time-shaped kernel into numba's cache, at a lower priority.
-
-    A lower priority leaves the parent's training threads the cores they ask for.
-    """
-    os.nice(5)
+    """The child: compile the run-time-shaped kernel into numba's cache."""
     from ..kernels.choice import compile_run_time_shaped
 
     compile_run_time_shaped()
