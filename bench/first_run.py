@@ -1,9 +1,9 @@
 """The first run of a new net against the same command run again, main's beans against this one's (issue 20).
 
 Run as ``python bench/first_run.py BEANS_BEFORE BEANS_AFTER [ROUNDS]`` with the ``beans`` executables
-of two installs. Every net gets a fresh, empty numba cache (its generated kernels included), and the
-lesson's net is run once in it first, so that what a machine compiles once is compiled; then the
-command for the net is timed twice. The installs take turns, round by round, and a long job
+of two installs. Each round gives each install a fresh, empty numba cache (its generated
+kernels included), as on a machine's first run: the lesson's net runs in it first, then each
+net's command runs twice, in turn. The installs take turns, round by round, and a long job
 (--epochs 200000, the lesson's net, cache warm) is timed the same way. Prints medians, in seconds.
 """
 
