@@ -6,6 +6,9 @@ its cost relative to the 1-2-1 measured in the same run (``extra_info["vs_1_2_1"
 
 - "shapes": ``sgd_many`` for each shape (generated or run-time-shaped, as shipped)
 - "kernels": generated vs run-time-shaped on the same shapes (the GENERATED_MAX_PARAMS call)
+- "L1 blocks": generated kernels in blocks sized to this machine's L1 data cache
+  (``codegen.L1_BYTES``) against blocks sized to the 48 KiB assumed before it was read, on the
+  shapes where the two differ on a 32 KiB machine
 - "threads": 1-8-1 on one thread and on two
 - "1-8-1 vs C": the generated 1-8-1 beside sgd_c.c's hand-written 1-H-1 lanes loop built for
   H = 8 (``c_reference.build("lanes", hidden=8)``), one thread each, 10x the epochs so that
@@ -104,6 +107,28 @@ def test_kernel(benchmark, lesson_beans, reference, hidden, kernel):
     run()  # compile before timing
     out = benchmark.pedantic(run, rounds=7, warmup_rounds=1)
     _record(benchmark, f"{hidden}-{kernel}")
+    np.testing.assert_allclose(out[0], reference(shape), rtol=0, atol=TOL)
+
+
+@pytest.mark.benchmark(group="L1 blocks (1 thread, 64 seeds)")
+@pytest.mark.parametrize("l1", ["this machine", "48 KiB"])
+@pytest.mark.parametrize("hidden", [(8,), (8, 8)], ids=str)
+def test_l1_blocks(benchmark, lesson_beans, reference, hidden, l1):
+    shape = Shape(hidden)
+    xs, ys = lesson_beans
+    start = beans.init_params_many(range(SEEDS), shape)
+    lanes = codegen.block_lanes(shape, l1_bytes=None if l1 == "this machine" else 48 * 1024)
+    module = codegen._module(shape, lanes)
+
+    def run():
+        out = start.copy()
+        train_rows_inplace(out, xs, ys, EPOCHS, LR, 1, shape, module)
+        return out
+
+    run()  # compile before timing
+    out = benchmark.pedantic(run, rounds=7, warmup_rounds=1)
+    benchmark.extra_info.update(lanes=lanes, l1_bytes=codegen.L1_BYTES)
+    _record(benchmark, f"{hidden}-{l1}")
     np.testing.assert_allclose(out[0], reference(shape), rtol=0, atol=TOL)
 
 

@@ -63,20 +63,23 @@ MAX_BLOCK_LANES = 128
 # per operation, so it wants the longest loops: always MAX_BLOCK_LANES lanes. The size is this
 # machine's own, read once at import.
 L1_BYTES = l1_data_bytes()
+# But never fewer lanes than two groups: the 8x8, whose block overflows half of a 32 KiB L1
+# even in one group, ran faster in two (bench/test_shapes.py, group "L1 blocks").
+MIN_BLOCK_LANES = 2 * LANE_GROUP
 
 
 def block_lanes(shape: Shape, max_generated_params: int = GENERATED_MAX_PARAMS, l1_bytes: int | None = None) -> int:
-    """Lanes per block for ``shape``: a power of two from LANE_GROUP to MAX_BLOCK_LANES.
+    """Lanes per block for ``shape``: a power of two from MIN_BLOCK_LANES to MAX_BLOCK_LANES.
 
     Generated kernels take the widest whose working block fits half of ``l1_bytes`` (this
-    machine's L1 data cache, ``L1_BYTES``, by default); the run-time-shaped kernel always
-    takes MAX_BLOCK_LANES.
+    machine's L1 data cache, ``L1_BYTES``, by default), or MIN_BLOCK_LANES when none does; the
+    run-time-shaped kernel always takes MAX_BLOCK_LANES.
     """
     l1_bytes = L1_BYTES if l1_bytes is None else l1_bytes
     lanes = MAX_BLOCK_LANES
     if shape.n_params <= max_generated_params:
         rows = shape.n_params + 2 * len(_hidden_rows(shape))
-        while lanes > LANE_GROUP and rows * lanes * 8 > l1_bytes // 2:
+        while lanes > MIN_BLOCK_LANES and rows * lanes * 8 > l1_bytes // 2:
             lanes //= 2
     return lanes
 

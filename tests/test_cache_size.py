@@ -46,6 +46,11 @@ def test_without_sysfs_the_c_library_answers_or_the_default_holds(tmp_path, monk
 
 
 def test_a_smaller_l1_gives_a_wide_net_narrower_blocks():
-    wide = Shape((8, 8), "relu")
+    wide = Shape((8,))
     assert codegen.block_lanes(wide, l1_bytes=32 * 1024) < codegen.block_lanes(wide, l1_bytes=48 * 1024)
     assert codegen.block_lanes(Shape(), l1_bytes=32 * 1024) == codegen.MAX_BLOCK_LANES  # the 1-2-1 fits either way
+
+
+def test_a_block_keeps_two_groups_of_lanes_however_small_the_l1():
+    for l1_bytes in (4 * 1024, 32 * 1024):
+        assert codegen.block_lanes(Shape((8, 8), "relu"), l1_bytes=l1_bytes) == 2 * codegen.LANE_GROUP
