@@ -256,23 +256,46 @@ for _ in range(epochs):
 {_pasted(_BACKWARD_UPDATE, 8)}
 """
 
-# ... and evaluation.
+# ... and evaluation: lane by lane with the beans innermost, as the generated kernels evaluate,
+# in plain scalar code. It runs once per chunk of epochs, and lane loops here (a second copy of
+# _FORWARD's) took a large share of the kernel's compile (bench/test_shapes.py, group
+# "compile"). The same arithmetic as _FORWARD, in the same order, so the same bits.
 RUNTIME_SHAPED_EVAL = f"""
-all_lanes = lanes
 {_LAYOUT.strip()}
 result = out + (n_rows - 1) * B
-for s in range(all_lanes):
-    mse[s] = 0.0
-    hits[s] = 0.0
-for bean in range(xs.shape[0]):
-    x, y = xs[bean], ys[bean]
-{_pasted(_FORWARD, 4)}
-    toxic = y > threshold
-    for s in range(all_lanes):
+for s in range(lanes):
+    total = 0.0
+    right = 0.0
+    for bean in range(xs.shape[0]):
+        x, y = xs[bean], ys[bean]
+        _put(blk, out, s, x)
+        k = 0
+        below = out
+        for layer in range(n_layers):
+            fan_in = sizes[layer]
+            above = below + fan_in * B
+            code = 0 if layer == n_layers - 1 else act
+            for j in range(sizes[layer + 1]):
+                bias = k + fan_in * B
+                if fan_in == 1:
+                    v = _at(blk, k, s) * _at(blk, below, s) + _at(blk, bias, s)
+                else:
+                    v = _at(blk, k, s) * _at(blk, below, s) + _at(blk, k + B, s) * _at(blk, below + B, s)
+                    for i in range(2, fan_in):
+                        v = v + _at(blk, k + i * B, s) * _at(blk, below + i * B, s)
+                    v = v + _at(blk, bias, s)
+                if code == 0:
+                    v = _sigmoid(v)
+                elif code == 1:
+                    v = 2.0 * _sigmoid(2.0 * v) - 1.0
+                elif v <= 0.0:  # relu; NaN <= 0 is False, so NaN passes
+                    v = 0.0
+                _put(blk, above + j * B, s, v)
+                k += (fan_in + 1) * B
+            below = above
         err = y - _at(blk, result, s)
-        mse[s] += err * err
-        hits[s] += 1.0 if (_at(blk, result, s) > threshold) == toxic else 0.0
-for s in range(all_lanes):  # 0/0 = NaN without held-out beans (error_model 'numpy')
-    mse[s] /= xs.shape[0]
-    hits[s] /= xs.shape[0]
+        total += err * err
+        right += 1.0 if (_at(blk, result, s) > threshold) == (y > threshold) else 0.0
+    mse[s] = total / xs.shape[0]  # 0/0 = NaN without held-out beans (error_model 'numpy')
+    hits[s] = right / xs.shape[0]
 """
