@@ -104,9 +104,9 @@ class Worker:
     """A started thread whose end is waited for on an Event, never with ``Thread.join``.
 
     On CPython before 3.13 a join that an exception from a signal handler interrupts (Ctrl-C,
-    or SIGTERM through ``cli.signals``) can mark the thread ended while it still runs; the
-    process then exits under a kernel that numba is still compiling, and LLVM aborts it. A
-    SIGTERM during a first run's compile ended so about one time in six
+    or a SIGTERM handler that raises, as the CLI's does) can mark the thread ended while it
+    still runs; the process then exits under a kernel that numba is still compiling, and LLVM
+    aborts it. A SIGTERM during a first run's compile ended so now and then
     (tests/test_many.py::test_a_worker_interrupted_while_waited_for_is_still_waited_for).
     """
 
