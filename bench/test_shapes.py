@@ -95,9 +95,14 @@ def test_shape(benchmark, lesson_beans, reference, hidden):
 @pytest.mark.parametrize("hidden", [(2,), (8,), (4, 4), (8, 8)], ids=str)
 def test_kernel(benchmark, lesson_beans, reference, hidden, kernel):
     shape = Shape(hidden)
+    module = codegen.kernel_module(shape, max_generated_params=10_000 if kernel == "generated" else 0)
+    _time_module(benchmark, lesson_beans, reference, shape, module, f"{hidden}-{kernel}")
+
+
+def _time_module(benchmark, lesson_beans, reference, shape: Shape, module, key: str) -> None:
+    """Time ``module``'s kernel on SEEDS seeds of ``shape`` on one thread; record it as ``key``; check seed 0."""
     xs, ys = lesson_beans
     start = beans.init_params_many(range(SEEDS), shape)
-    module = codegen.kernel_module(shape, max_generated_params=10_000 if kernel == "generated" else 0)
 
     def run():
         out = start.copy()
@@ -106,7 +111,7 @@ def test_kernel(benchmark, lesson_beans, reference, hidden, kernel):
 
     run()  # compile before timing
     out = benchmark.pedantic(run, rounds=7, warmup_rounds=1)
-    _record(benchmark, f"{hidden}-{kernel}")
+    _record(benchmark, key)
     np.testing.assert_allclose(out[0], reference(shape), rtol=0, atol=TOL)
 
 
@@ -115,21 +120,9 @@ def test_kernel(benchmark, lesson_beans, reference, hidden, kernel):
 @pytest.mark.parametrize("hidden", [(8,), (8, 8)], ids=str)
 def test_l1_blocks(benchmark, lesson_beans, reference, hidden, l1):
     shape = Shape(hidden)
-    xs, ys = lesson_beans
-    start = beans.init_params_many(range(SEEDS), shape)
     lanes = codegen.block_lanes(shape, l1_bytes=None if l1 == "this machine" else 48 * 1024)
-    module = codegen._module(shape, lanes)
-
-    def run():
-        out = start.copy()
-        train_rows_inplace(out, xs, ys, EPOCHS, LR, 1, shape, module)
-        return out
-
-    run()  # compile before timing
-    out = benchmark.pedantic(run, rounds=7, warmup_rounds=1)
     benchmark.extra_info.update(lanes=lanes, l1_bytes=codegen.L1_BYTES)
-    _record(benchmark, f"{hidden}-{l1}")
-    np.testing.assert_allclose(out[0], reference(shape), rtol=0, atol=TOL)
+    _time_module(benchmark, lesson_beans, reference, shape, codegen._module(shape, lanes), f"{hidden}-{l1}")
 
 
 @pytest.mark.benchmark(group="threads (1-8-1, 256 seeds)")
