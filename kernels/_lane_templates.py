@@ -47,6 +47,17 @@ def _put(typingctx, array, offset, s, value):
 '''
 
 
+# The loop over a chunk's epochs, for every kind of step. It reads ``stop`` at each epoch, not
+# only between chunks: a chunk can be as long as a run (``--snapshot-every``), and Ctrl-C, a
+# signal or a failed thread must not wait for it to end. One relaxed load an epoch, beside
+# the epoch's every bean and lane (bench/test_shapes.py, test_kernel).
+EPOCHS = """
+for _ in range(epochs):
+    if _read_shared_flag(stop) != 0:
+        break
+""".strip("\n")
+
+
 # The shape-independent driver: one call trains a thread's share of the blocks for every
 # chunk, each block on a private copy, recording MSE and accuracy on the training and the
 # held-out beans after each chunk. It has no prange: callers run one call per thread in
@@ -58,10 +69,11 @@ def drivers(train: str, evaluate: str) -> str:
     """The entry point ``_train_blocks`` with the step's code pasted in: ``train`` and ``evaluate``.
 
     ``train`` trains the first ``lanes`` lanes of ``blk`` in place for ``epochs`` epochs on
-    (``xs``, ``ys``) at the lanes' rates ``lr`` (B,); ``evaluate`` puts each lane's MSE on
-    (``xs``, ``ys``) into ``mse`` and its share of right calls into ``hits`` (B,). Both may read
-    ``sizes`` and ``act`` and use any local names but the driver's: ``block_lanes``, ``rates``,
-    ``train_xs``, ``train_ys``, ``n``, ``b``, ``r`` and ``held_out``.
+    (``xs``, ``ys``) at the lanes' rates ``lr`` (B,), looping over them with ``EPOCHS``;
+    ``evaluate`` puts each lane's MSE on (``xs``, ``ys``) into ``mse`` and its share of right
+    calls into ``hits`` (B,). Both may read ``sizes`` and ``act`` and use any local names but
+    the driver's: ``block_lanes``, ``rates``, ``train_xs``, ``train_ys``, ``n``, ``b``, ``r``
+    and ``held_out``.
 
     Pasted, not called: numba compiles a jitted callee on its own and then again into its
     caller's machine code; one function, compiled once, compiles sooner (bench/test_shapes.py,
@@ -89,7 +101,7 @@ def _train_blocks(
         the training, then the held-out, beans, accuracy on each (NaN for no held-out beans);
         or (4, 0, nb, B) for none
     chunks_done : int64 (nb,), out: chunks each block has finished (read by a watcher thread)
-    stop : int64 (1,), in: set non-zero from outside to stop at the next chunk boundary
+    stop : int64 (1,), in: set non-zero from outside to stop within an epoch (``EPOCHS``)
     blk : float64 (P*B + SCRATCH,), scratch: the working copy of a block, then any scratch rows
         (made by the caller: an np.empty here added a compile of numba's allocator to every shape)
     """
@@ -99,10 +111,10 @@ def _train_blocks(
         # record r is taken after r chunks
         for r in range(chunk_epochs.shape[0] + 1):
             if r > 0:
-                if _read_shared_flag(stop) != 0:
-                    break
                 lanes, xs, ys, epochs, lr = block_lanes[b], train_xs, train_ys, chunk_epochs[r - 1], rates[b]
 {_pasted(train, 16)}
+                if _read_shared_flag(stop) != 0:
+                    break  # the chunk may be unfinished: the caller raises and keeps none of it
                 if history.shape[0] > 0:
                     _copy(blk, history[r - 1, b], n)
             if records.shape[1] > 0:
@@ -249,7 +261,7 @@ def _pasted(text: str, spaces: int) -> str:
 RUNTIME_SHAPED_TRAIN = f"""
 {_LAYOUT.strip()}
 delta = out + n_rows * B
-for _ in range(epochs):
+{EPOCHS}
     for bean in range(xs.shape[0]):
         x, y = xs[bean], ys[bean]
 {_pasted(_FORWARD, 8)}

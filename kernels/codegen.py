@@ -40,7 +40,7 @@ from numba.misc.appdirs import AppDirs
 
 from . import _lane_helpers
 from ._jit import LANES_JIT, numba
-from ._lane_templates import ACCESS, RUNTIME_SHAPED_EVAL, RUNTIME_SHAPED_TRAIN, drivers
+from ._lane_templates import ACCESS, EPOCHS, RUNTIME_SHAPED_EVAL, RUNTIME_SHAPED_TRAIN, drivers
 from .cache_size import l1_data_bytes
 from .private_dir import make_private, private_dir
 from .shape import Shape
@@ -176,7 +176,7 @@ def generated_source(shape: Shape, lanes: int) -> str:
     # remainder, a large share of the compile time (bench/test_shapes.py, group "compile")
     train = f"""
 lanes8 = lanes // LANE_GROUP * LANE_GROUP
-for _ in range(epochs):
+{EPOCHS}
     for i in range(xs.shape[0]):
         x = xs[i]
         y = ys[i]

@@ -130,7 +130,7 @@ def _run_threads(part: Callable[[int, int], None], threads: int, stop: np.ndarra
     """Run ``part(t, threads)`` for t in range(threads) at once, t = 0 in this thread.
 
     The kernels release the GIL, so Python threads run them in parallel. An error in any part
-    stops the others at their next chunk boundary and is raised here once all have ended.
+    stops the others within an epoch and is raised here once all have ended.
     """
     failures: list[BaseException] = []
 
@@ -169,7 +169,7 @@ def _run_watched(
     ``on_poll`` (may be None) is called at every poll. The last calls always come after the
     worker has finished (a short run can end before the first poll), and an exception in the
     worker is raised here, not lost with its thread; one raised by a callback stops the kernel
-    at its next chunk boundary and is raised here once the worker has ended.
+    within an epoch and is raised here once the worker has ended.
     """
     failure: list[BaseException] = []
 
@@ -198,7 +198,7 @@ def _run_watched(
         while not worker.wait(poll_seconds):
             report()
     except BaseException:
-        stop[0] = 1  # the kernel checks this between chunks
+        stop[0] = 1  # the kernel checks this at every epoch
         worker.wait()
         raise
     if failure:
@@ -253,8 +253,8 @@ def train_rows_recorded(
     lr : float, or float64 (S,) one learning rate per seed (cells of a sweep that differ only in
         lr train side by side); threads : int >= 1; shape : Shape, P = shape.n_params
     on_progress : called from this thread with the seed-averaged epochs done so far, while
-        the kernels run in worker threads (they release the GIL); Ctrl-C stops them at their
-        next chunk boundary and re-raises.
+        the kernels run in worker threads (they release the GIL); Ctrl-C stops them within an
+        epoch and re-raises.
     record_params : keep every seed's parameters after every chunk (C x S x P doubles); False
         keeps the losses and accuracies only
     module : the lane-kernel module to run (``codegen.kernel_module``); None picks the shape's own

@@ -133,11 +133,17 @@ def test_a_bad_file_is_one_line_and_destroys_nothing(tmp_path, kind, option):
     assert path.stat().st_size == before
 
 
-def test_a_fifo_is_refused_at_once_in_a_real_process(tmp_path, beans_command):
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_a_fifo_is_refused_at_once_in_a_real_process(tmp_path, beans_command, command):
     fifo = tmp_path / "beans.csv"
     os.mkfifo(fifo)  # nobody writes to it: opening it blocking would wait forever
+    data = str(fifo)
+    if command == "sweep":  # an axis of files: a good one first does not let the FIFO through
+        good = tmp_path / "good.csv"
+        good.write_text("size,toxicity\n0.25,0\n0.5,1\n")
+        data = f"{good},{fifo}"
     done = subprocess.run(
-        [*beans_command, "train", "--data", str(fifo), "--out", str(tmp_path / "o")],
+        [*beans_command, command, "--data", data, "--out", str(tmp_path / "o")],
         capture_output=True,
         text=True,
         timeout=120,

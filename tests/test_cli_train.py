@@ -547,7 +547,7 @@ def test_real_sigint_exits_130_and_leaves_nothing(tmp_path, beans_command):
 
 
 def test_real_sigint_stops_the_jit_engine_and_leaves_nothing(tmp_path, beans_command):
-    """The default engine trains in a worker thread; Ctrl-C must stop it at a chunk boundary."""
+    """The default engine trains in a worker thread; Ctrl-C must stop it within an epoch."""
     out = tmp_path / "deep" / "out"
     # hours of training on any machine, so it is still running when the signal comes
     cmd = [*beans_command, "train", "--seeds", "20", "--epochs", str(10**9), "--snapshot-every", str(10**7)]

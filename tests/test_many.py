@@ -194,7 +194,7 @@ def test_input_is_not_modified():
     np.testing.assert_array_equal(start, before)
 
 
-def test_ctrl_c_stops_every_thread_at_its_next_chunk_and_re_raises():
+def test_ctrl_c_stops_every_thread_and_re_raises():
     shape = Shape((3,), "relu")
     xs, ys = beans.get_beans(100, 0)
     chunks = np.full(10**6, 10**6)  # 10**12 epochs: it ends only if the interrupt stops it
@@ -215,6 +215,33 @@ def test_ctrl_c_stops_every_thread_at_its_next_chunk_and_re_raises():
     assert not worker.is_alive() and raised == [True]
 
 
+@pytest.mark.parametrize("max_generated_params", [10_000, 0], ids=["generated", "run-time-shaped"])
+def test_ctrl_c_stops_a_kernel_inside_a_long_chunk(max_generated_params):
+    # a chunk can be as long as the run (--snapshot-every); the interrupt comes once chunk 0
+    # is done, so the kernel is in chunk 1, which alone would take hours
+    shape = Shape((2,), "sigmoid")
+    xs, ys = beans.get_beans(100, 0)
+    chunks = np.array([1, 10**12])
+    module = codegen.kernel_module(shape, max_generated_params)
+    raised = []
+
+    def interrupt(chunk, params, losses):
+        raise KeyboardInterrupt
+
+    def run():
+        try:
+            train_rows_recorded(
+                _start(shape, 4), xs, ys, xs[:0], ys[:0], chunks, LR, 1, shape, module=module, on_snapshot=interrupt
+            )
+        except KeyboardInterrupt:
+            raised.append(True)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=300)  # a guard against a hang, not a measure of speed
+    assert not worker.is_alive() and raised == [True]
+
+
 def test_an_error_in_a_helper_thread_stops_the_others_and_is_raised():
     stop = np.zeros(1, dtype=np.int64)
     seen = []
@@ -222,7 +249,7 @@ def test_an_error_in_a_helper_thread_stops_the_others_and_is_raised():
     def part(first, step):
         if first == 1:
             raise RuntimeError("boom")
-        while stop[0] == 0:  # as the kernels do between chunks
+        while stop[0] == 0:  # as the kernels do at every epoch
             time.sleep(0.001)
         seen.append(first)
 

@@ -217,24 +217,6 @@ def test_a_bad_file_is_one_line_before_any_cell_and_destroys_nothing(tmp_path, t
     assert (out / "journal.jsonl").read_text() == "an earlier sweep's journal\n" and len(list(out.iterdir())) == 1
 
 
-def test_a_fifo_is_refused_at_once_in_a_real_process(tmp_path, two_files, beans_command):
-    fifo = tmp_path / "beans.csv"
-    os.mkfifo(fifo)  # nobody writes to it: opening it blocking would wait forever
-    done = subprocess.run(
-        [*beans_command, "sweep", "--data", f"{two_files[0]},{fifo}", "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 2
-    assert done.stderr.splitlines() == [
-        f"Error: Invalid value for '--data': {fifo} is not a regular file (a pipe or a device?); "
-        "save the beans to a file first"
-    ]
-    assert not (tmp_path / "o").exists()
-
-
 @pytest.mark.parametrize(
     ("args", "option", "message"),
     [
