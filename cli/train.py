@@ -81,7 +81,7 @@ def _check_animate(
         )
 
 
-def _check_bean_sources(data, test_data, test_share, beans, test_beans, curve: str, noise: float) -> None:
+def _check_bean_sources(data, test_data, test_share, beans, data_seed, test_beans, curve: str, noise: float) -> None:
     """Options that draw beans or hold them out, each given only where it means something."""
     drawing = {
         "--beans": beans is not None,
@@ -92,6 +92,11 @@ def _check_bean_sources(data, test_data, test_share, beans, test_beans, curve: s
         for option, given in drawing.items():
             if given:
                 raise typer.BadParameter("draws beans; with --data the beans are the file's", param_hint=f"'{option}'")
+        if data_seed is not None and test_share is None:
+            raise typer.BadParameter(
+                "draws beans; with --data the beans are the file's (with --test-share it picks the held-out rows)",
+                param_hint="'--data-seed'",
+            )
     if test_share is not None and data is None:
         raise typer.BadParameter("splits the --data beans; give --data FILE.csv too", param_hint="'--test-share'")
     if test_share is not None and test_data is not None:
@@ -141,9 +146,12 @@ def train(
             "--beans", **whole(2), show_default=str(TrainConfig.beans), help="How many training beans to draw."
         ),
     ] = None,
-    data_seed: Annotated[int, typer.Option("--data-seed", **whole(0), help="Seed of the training beans.")] = (
-        TrainConfig.data_seed
-    ),
+    data_seed: Annotated[
+        int | None,
+        typer.Option(
+            "--data-seed", **whole(0), show_default=str(TrainConfig.data_seed), help="Seed of the training beans."
+        ),
+    ] = None,
     noise: Annotated[
         float,
         typer.Option(
@@ -249,7 +257,7 @@ def train(
         raise typer.BadParameter(
             "only the jit engine uses threads; leave it out with --engine python", param_hint="'--threads'"
         )
-    _check_bean_sources(data, test_data, test_share, beans, test_beans, curve, noise)
+    _check_bean_sources(data, test_data, test_share, beans, data_seed, test_beans, curve, noise)
     from ..config import ConfigError, TrainConfig, check_memory
 
     try:
@@ -260,7 +268,7 @@ def train(
             epochs=epochs,
             lr=lr,
             beans=TrainConfig.beans if beans is None else beans,
-            data_seed=data_seed,
+            data_seed=TrainConfig.data_seed if data_seed is None else data_seed,
             noise=noise,
             curve=curve,
             init=init,

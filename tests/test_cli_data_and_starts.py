@@ -87,6 +87,11 @@ def test_a_test_share_holds_out_part_of_the_file(tmp_path):
     doc = results(tmp_path / "o")
     assert doc["settings"]["beans"] == 35 and doc["settings"]["test_beans"] == 15
     assert doc["settings"]["test_share"] == 0.3 and doc["results"][0]["test_mse"] is not None
+    other = run(
+        "train", *SMALL, "--data", str(path), "--test-share", "0.3", "--data-seed", "1", "--out", str(tmp_path / "p")
+    )
+    assert other.exit_code == 0, other.output  # with a split, --data-seed picks the held-out rows
+    assert results(tmp_path / "p")["results"][0]["test_mse"] != doc["results"][0]["test_mse"]
 
 
 def test_the_summary_gives_the_converged_share_with_its_wilson_interval(tmp_path):
@@ -165,6 +170,7 @@ def test_a_fifo_is_refused_at_once_in_a_real_process(tmp_path, beans_command, co
         (["--noise", "2"], "--noise"),
         (["--test-beans", "20"], "--test-beans"),
         (["--test-share", "0.3", "--test-data", "{csv}"], "--test-share"),
+        (["--data-seed", "0"], "--data-seed"),  # the default value, typed: refused all the same
     ],
 )
 def test_options_that_draw_beans_do_not_mix_with_a_data_file(tmp_path, args, option):
