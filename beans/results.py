@@ -195,9 +195,8 @@ def settings_shape(settings: object) -> Shape:
 
 def versions() -> dict[str, str]:
     """Versions of beans and of the libraries that decide its numbers."""
-    import numba
-
     from . import __version__
+    from .kernels._jit import numba  # numba set up as the kernels run it, never imported before that
 
     return {"beans": __version__, "numba": numba.__version__, "numpy": np.__version__}
 

@@ -1,7 +1,7 @@
 """One-line errors for the whole program: ``Error: <what is wrong>`` on stderr, then an exit code.
 
-Exit codes: 2 for a bad option or argument (click's usage-error code), 1 for I/O, 130 for
-Ctrl-C. Typer's default for a usage error is a boxed panel with the usage text; a person
+Exit codes: 2 for a bad option or argument (click's usage-error code), 1 for I/O, 128 + the
+signal for Ctrl-C, SIGTERM and SIGHUP (``cli.signals``). Typer's default for a usage error is a boxed panel with the usage text; a person
 scanning a terminal, and a script reading stderr, both do better with one line. So the
 program runs in click's non-standalone mode (``standalone_mode=False``), where click's
 exceptions reach the caller instead of being printed, and :class:`OneLineErrors` prints each
@@ -17,6 +17,8 @@ from typing import Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
+
+from . import signals
 
 
 def one_line(message: str) -> str:
@@ -55,6 +57,14 @@ class OneLineErrors(TyperGroup):
         except typer.TyperException as err:  # click's exceptions: UsageError, BadParameter, ...
             typer.echo(f"Error: {one_line(err.format_message())}", err=True)
             code = err.exit_code
+        except Exception:
+            interrupted = signals.received()
+            if interrupted is None:
+                raise
+            # the command has cleaned up, as after any failure; C code had turned the signal's
+            # exception into this one (see signals._received)
+            typer.echo("Error: interrupted", err=True)
+            code = signals.exit_code(interrupted)
         if standalone_mode:
             sys.exit(code)
         return code

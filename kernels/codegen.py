@@ -36,10 +36,8 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from numba.misc.appdirs import AppDirs
-
 from . import _lane_helpers
-from ._jit import LANES_JIT, numba
+from ._jit import LANES_JIT, AppDirs, numba  # numba only from _jit, which sets it up before its import
 from ._lane_templates import ACCESS, EPOCHS, RUNTIME_SHAPED_EVAL, RUNTIME_SHAPED_TRAIN, drivers
 from .cache_size import l1_data_bytes
 from .private_dir import make_private, private_dir

@@ -109,3 +109,53 @@ def test_a_process_that_loaded_numba_first_keeps_its_children_at_its_width():
     done = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "0", "False"]
+
+
+# The CLI's entry point in a fresh process, noting who imports numba first: _cpu must set the
+# vector width before numba loads, so kernels._jit (which does that) must be the importer.
+_FIRST_NUMBA = """
+import json, sys
+from pathlib import Path
+
+noted = Path(sys.argv[1])
+
+class FirstNumba:
+    def find_spec(self, name, path=None, target=None):
+        if name == "numba" and "numba" not in sys.modules:
+            noted.write_text(json.dumps("beans.kernels._jit" in sys.modules))
+        return None  # the import itself goes on as usual
+
+sys.meta_path.insert(0, FirstNumba())
+sys.argv = ["beans", *sys.argv[2:]]
+from beans.cli.app import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--seeds", "2", "--epochs", "3", "--no-plot", "-q", "--out", "out"],
+        ["sweep", "--lr", "0.03", "--seeds", "2", "--epochs", "3", "--no-plot", "-q", "--out", "out"],
+        [
+            "bench",
+            "--quick",
+            "--seeds",
+            "2",
+            "--epochs",
+            "2",
+            "--repeat",
+            "1",
+            "--no-compile",
+            "--engines",
+            "jit-many-1",
+        ],
+    ],
+    ids=lambda args: args[0],
+)
+def test_numba_is_first_imported_by_the_module_that_sets_its_vector_width(tmp_path, args):
+    noted = tmp_path / "jit-was-loading.json"
+    cmd = [sys.executable, "-c", _FIRST_NUMBA, str(noted), *args]
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(noted.read_text()) is True

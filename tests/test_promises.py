@@ -19,6 +19,7 @@ from pathlib import Path
 
 import beans.cli.bench
 import beans.cli.plots
+import beans.cli.train
 import numpy as np
 import pytest
 from beans.cli.app import app
@@ -222,6 +223,57 @@ def test_real_sigterm_and_sighup_clean_up_and_exit_128_plus_n(tmp_path, beans_co
     assert proc.returncode == 128 + signum, err
     assert err.startswith("Error: interrupted") and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+# A module whose own code receives SIGTERM, then goes on for a while, as numba's import does.
+_SIGNALLED_MODULE = """
+import signal, time
+signal.raise_signal(signal.SIGTERM)
+time.sleep(0.2)
+FINISHED = True
+"""
+_IMPORT_IT = """
+import sys, time
+from beans.cli import signals
+signals.install()
+sys.path.insert(0, sys.argv[1])
+try:
+    import signalled
+    time.sleep(60)  # a guard: the deferred signal comes long before
+    print("never interrupted")
+except signals.Interrupted as err:
+    print(signalled.FINISHED, err.signum)  # a NameError if it came inside the import
+"""
+
+
+def test_a_signal_during_an_import_is_raised_once_the_import_has_finished(tmp_path):
+    (tmp_path / "signalled.py").write_text(_SIGNALLED_MODULE)
+    cmd = [sys.executable, "-c", _IMPORT_IT, str(tmp_path)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", str(int(signal.SIGTERM))]
+
+
+def test_a_signal_that_c_code_turned_into_another_error_still_ends_the_run_as_interrupted(tmp_path, monkeypatch):
+    def signal_turned_into_import_error(*args):
+        try:
+            signal.raise_signal(signal.SIGTERM)  # the command's handler raises Interrupted here
+        except KeyboardInterrupt:
+            # as numba's extension modules do with an exception raised while they import
+            raise ImportError("numba._devicearray failed to import") from None
+
+    monkeypatch.setattr(beans.cli.train, "_run", signal_turned_into_import_error)
+    result = invoke("train", *QUICK, "--out", str(tmp_path / "deep" / "out"))
+    one_line_error(result, 143)
+    assert result.stderr == "Error: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+
+    def import_error(*args):  # the same error with no signal is a bug of beans', shown as one
+        raise ImportError("numba._devicearray failed to import")
+
+    monkeypatch.setattr(beans.cli.train, "_run", import_error)
+    result = invoke("train", *QUICK, "--out", str(tmp_path / "deep" / "out"))
+    assert isinstance(result.exception, ImportError)
 
 
 def test_a_signal_while_files_are_written_removes_every_part_file(tmp_path, monkeypatch, figures_in_process):

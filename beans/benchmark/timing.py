@@ -471,7 +471,7 @@ def llvm_cpu_name() -> str:
 
 def threading_layer() -> str:
     """The threading layer numba chose (known once a parallel kernel has run), else the requested one."""
-    import numba
+    from ..kernels._jit import numba
 
     try:
         return numba.threading_layer()
