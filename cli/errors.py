@@ -1,13 +1,13 @@
 """One-line errors for the whole program: ``Error: <what is wrong>`` on stderr, then an exit code.
 
 Exit codes: 2 for a bad option or argument (click's usage-error code), 1 for I/O, 128 + the
-signal for Ctrl-C, SIGTERM and SIGHUP (``cli.signals``). Typer's default for a usage error is a boxed panel with the usage text; a person
-scanning a terminal, and a script reading stderr, both do better with one line. So the
-program runs in click's non-standalone mode (``standalone_mode=False``), where click's
-exceptions reach the caller instead of being printed, and :class:`OneLineErrors` prints each
-one, once for every command, as ``Error: `` plus the exception's own message. The words are
-click's ("No such option: --bogus") or beans' own (``cli.options``' parsers, ``fail``), never
-rewritten.
+signal for Ctrl-C, SIGTERM and SIGHUP (``cli.signals``). Typer's default for a usage error is a
+boxed panel with the usage text; a person scanning a terminal, and a script reading stderr,
+both do better with one line. So the program runs in click's non-standalone mode
+(``standalone_mode=False``), where click's exceptions reach the caller instead of being
+printed, and :class:`OneLineErrors` prints each one, once for every command, as ``Error: ``
+plus the exception's own message. The words are click's ("No such option: --bogus") or
+beans' own (``cli.options``' parsers, ``fail``), never rewritten.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def _importing(frame: FrameType | None) -> bool:
 
 def _raise(signum: int, frame: FrameType | None) -> None:
     if _importing(frame) and hasattr(signal, "setitimer"):
-        _deferred[:] = _deferred or [signum]  # the first one that came
+        if not _deferred:  # the first one that came is the one sent again
+            _deferred.append(signum)
         signal.setitimer(signal.ITIMER_REAL, RETRY_S)
         return
     _received.append(signum)
