@@ -68,3 +68,12 @@ class OneLineErrors(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as err:
+            # a signal that no command met with a message of its own (one that came while the
+            # options were parsed, say): typer would exit 130 without a word, whichever it was
+            typer.echo("Error: interrupted", err=True)
+            raise typer.Exit(signals.exit_code(err)) from None

@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import beans.cli.app
 import beans.cli.bench
 import beans.cli.plots
 import beans.cli.train
@@ -252,6 +253,16 @@ def test_a_signal_during_an_import_is_raised_once_the_import_has_finished(tmp_pa
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", str(int(signal.SIGTERM))]
+
+
+def test_a_signal_before_the_command_runs_still_exits_with_its_own_code_and_says_so(monkeypatch):
+    def terminated():
+        raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(beans.cli.app, "check_environment", terminated)  # runs before every command
+    result = invoke("train", *QUICK)
+    one_line_error(result, 143)
+    assert result.stderr == "Error: interrupted\n"
 
 
 def test_a_signal_that_c_code_turned_into_another_error_still_ends_the_run_as_interrupted(tmp_path, monkeypatch):
