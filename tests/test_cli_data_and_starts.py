@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -115,20 +116,31 @@ BAD_FILES = {
 }
 
 
+def bad_file(folder: Path, kind: str) -> tuple[Path, str]:
+    """``folder``/bad.csv made as ``kind`` says: a BAD_FILES key, "10^9 rows" or "a folder".
+
+    Returns the path and a part of the message its refusal must hold.
+    """
+    path = folder / "bad.csv"
+    if kind == "10^9 rows":
+        path.write_text("size,toxicity\n0.5,1\n")
+        os.truncate(path, 10**9 * len("0.5,1\n"))  # sparse: as long as 10^9 rows, nothing written
+        return path, "MiB"
+    if kind == "a folder":
+        path.mkdir()
+        return path, "is a folder"
+    text, message = BAD_FILES[kind]
+    path.write_text(text)
+    return path, message
+
+
 @pytest.mark.parametrize("option", ["--data", "--test-data"])
 @pytest.mark.parametrize("kind", list(BAD_FILES) + ["10^9 rows"])
 def test_a_bad_file_is_one_line_and_destroys_nothing(tmp_path, kind, option):
     out = tmp_path / "out"
     out.mkdir()
     (out / "results.json").write_text("an earlier run's results\n")
-    path = tmp_path / "bad.csv"
-    if kind == "10^9 rows":
-        path.write_text("size,toxicity\n0.5,1\n")
-        os.truncate(path, 10**9 * len("0.5,1\n"))  # sparse: as long as 10^9 rows, nothing written
-        message = "MiB"
-    else:
-        text, message = BAD_FILES[kind]
-        path.write_text(text)
+    path, message = bad_file(tmp_path, kind)
     before = path.stat().st_size
     done = run("train", *SMALL, option, str(path), "--out", str(out))
     assert done.exit_code == 2

@@ -194,25 +194,34 @@ def test_input_is_not_modified():
     np.testing.assert_array_equal(start, before)
 
 
-def test_ctrl_c_stops_every_thread_and_re_raises():
-    shape = Shape((3,), "relu")
-    xs, ys = beans.get_beans(100, 0)
-    chunks = np.full(10**6, 10**6)  # 10**12 epochs: it ends only if the interrupt stops it
-    raised = []
+def _interrupt(*args):
+    raise KeyboardInterrupt
 
-    def interrupt(done):
-        raise KeyboardInterrupt
+
+def _ends_by_its_interrupt(training) -> bool:
+    """True when ``training()``, a run of hours unless interrupted, ends by raising KeyboardInterrupt."""
+    raised = []
 
     def run():
         try:
-            train_rows_recorded(_start(shape, 64), xs, ys, xs[:0], ys[:0], chunks, LR, 2, shape, on_progress=interrupt)
+            training()
         except KeyboardInterrupt:
             raised.append(True)
 
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
     worker.join(timeout=300)  # a guard against a hang, not a measure of speed
-    assert not worker.is_alive() and raised == [True]
+    return not worker.is_alive() and raised == [True]
+
+
+def test_ctrl_c_stops_every_thread_and_re_raises():
+    shape = Shape((3,), "relu")
+    xs, ys = beans.get_beans(100, 0)
+    chunks = np.full(10**6, 10**6)  # 10**12 epochs: it ends only if the interrupt stops it
+    start = _start(shape, 64)
+    assert _ends_by_its_interrupt(
+        lambda: train_rows_recorded(start, xs, ys, xs[:0], ys[:0], chunks, LR, 2, shape, on_progress=_interrupt)
+    )
 
 
 @pytest.mark.parametrize("max_generated_params", [10_000, 0], ids=["generated", "run-time-shaped"])
@@ -223,23 +232,12 @@ def test_ctrl_c_stops_a_kernel_inside_a_long_chunk(max_generated_params):
     xs, ys = beans.get_beans(100, 0)
     chunks = np.array([1, 10**12])
     module = codegen.kernel_module(shape, max_generated_params)
-    raised = []
-
-    def interrupt(chunk, params, losses):
-        raise KeyboardInterrupt
-
-    def run():
-        try:
-            train_rows_recorded(
-                _start(shape, 4), xs, ys, xs[:0], ys[:0], chunks, LR, 1, shape, module=module, on_snapshot=interrupt
-            )
-        except KeyboardInterrupt:
-            raised.append(True)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(timeout=300)  # a guard against a hang, not a measure of speed
-    assert not worker.is_alive() and raised == [True]
+    start = _start(shape, 4)
+    assert _ends_by_its_interrupt(
+        lambda: train_rows_recorded(
+            start, xs, ys, xs[:0], ys[:0], chunks, LR, 1, shape, module=module, on_snapshot=_interrupt
+        )
+    )
 
 
 def test_an_error_in_a_helper_thread_stops_the_others_and_is_raised():

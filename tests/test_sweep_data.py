@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 import pytest
 from beans.cli.app import app
 from beans.cli.sweep_plots import sweep_figure
-from test_cli_data_and_starts import BAD_FILES, write_csv
+from test_cli_data_and_starts import BAD_FILES, bad_file, write_csv
 from typer.testing import CliRunner
 
 from beans.sweep.grid import Grid, GridError, read_files, value_labels
@@ -199,17 +198,7 @@ def test_a_bad_file_is_one_line_before_any_cell_and_destroys_nothing(tmp_path, t
     out = tmp_path / "out"
     out.mkdir()
     (out / "journal.jsonl").write_text("an earlier sweep's journal\n")
-    path = tmp_path / "bad.csv"
-    if kind == "10^9 rows":
-        path.write_text("size,toxicity\n0.5,1\n")
-        os.truncate(path, 10**9 * len("0.5,1\n"))  # sparse: as long as 10^9 rows, nothing written
-        message = "MiB"
-    elif kind == "a folder":
-        path.mkdir()
-        message = "is a folder"
-    else:
-        text, message = BAD_FILES[kind]
-        path.write_text(text)
+    path, message = bad_file(tmp_path, kind)
     done = run("sweep", "--data", f"{two_files[0]},{path}", *TINY, "--out", str(out), "--resume")
     assert done.exit_code == 2, done.output
     assert done.output.count("\n") == 1 and done.output.startswith("Error: Invalid value for '--data': ")
